@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from app import errors
+from app.audit import service
+from app.audit.repository import AuditFilter
+from app.audit.schemas import AuditEventPage
+from app.auth.dependencies import AdminPrincipal
+from app.db import SessionDep
+from app.pagination import PageParamsDep
+
+router = APIRouter(prefix="/api/v1", tags=["audit"], responses=errors.responses(401, 403, 422, 503))
+
+
+@router.get("/audit-events", operation_id="listAuditEvents", response_model=AuditEventPage)
+async def list_audit_events(
+    principal: AdminPrincipal,
+    session: SessionDep,
+    page: PageParamsDep,
+    resource_type: Annotated[str | None, Query(max_length=64)] = None,
+    resource_id: Annotated[str | None, Query(max_length=64)] = None,
+    actor_id: uuid.UUID | None = None,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    occurred_from: AwareDatetime | None = None,
+    occurred_to: AwareDatetime | None = None,
+) -> AuditEventPage:
+    """The audit trail, newest first (administrators only)."""
+    where = AuditFilter(
+        resource_type=resource_type,
+        resource_id=resource_id,
+        actor_id=actor_id,
+        action=action,
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+    )
+    return await service.list_events(session, where, page)

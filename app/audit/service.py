@@ -1,0 +1,58 @@
+"""Every write leaves an audit event in the same transaction as the write itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit import repository
+from app.audit.models import AuditEvent
+from app.audit.repository import AuditFilter
+from app.audit.schemas import AuditEventPage, AuditEventRead
+from app.auth.roles import Principal
+from app.modelkit import utcnow
+from app.ops.context import request_id_var
+from app.pagination import PageParams, paginate
+
+
+def snapshot(model: BaseModel | None) -> dict[str, Any] | None:
+    return None if model is None else model.model_dump(mode="json")
+
+
+def record(
+    session: AsyncSession,
+    actor: Principal | None,
+    action: str,
+    resource_type: str,
+    resource_id: object,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    repository.add(
+        session,
+        AuditEvent(
+            occurred_at=utcnow(),
+            actor_kind=actor.kind if actor else "system",
+            actor_id=actor.id if actor else None,
+            actor_role=actor.role.value if actor else None,
+            action=action,
+            resource_type=resource_type,
+            resource_id=None if resource_id is None else str(resource_id),
+            before=before,
+            after=after,
+            request_id=request_id_var.get(),
+        ),
+    )
+
+
+async def list_events(
+    session: AsyncSession, where: AuditFilter, page: PageParams
+) -> AuditEventPage:
+    rows = await repository.list_events(session, where, page.after(2), page.limit)
+    items, cursor = paginate(rows, page.limit, lambda e: (e.occurred_at, e.id))
+    return AuditEventPage(
+        items=[AuditEventRead.model_validate(e) for e in items], next_cursor=cursor
+    )

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    Uuid,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.auth.roles import Role
+from app.db import Base
+from app.modelkit import Timestamps, UUIDKey, Versioned
+
+ROLE_VALUES = ", ".join(f"'{role.value}'" for role in Role)
+
+
+class User(UUIDKey, Timestamps, Versioned, Base):
+    __tablename__ = "app_user"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({ROLE_VALUES})", name="role_known"),
+        CheckConstraint(
+            "(role = 'enterprise') = (enterprise_id IS NOT NULL)", name="enterprise_iff_role"
+        ),
+    )
+
+    # Stored lower-cased, so the unique constraint is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), nullable=False, unique=True)
+    password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    role: Mapped[str] = mapped_column(String(32), nullable=False)
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    enterprise_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    is_active: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default="true"
+    )
+
+
+class ApiKey(UUIDKey, Timestamps, Base):
+    __tablename__ = "api_key"
+
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    # The public part of the key, shown in lists so an operator can tell keys apart.
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False, unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    scopes: Mapped[list[str]] = mapped_column(
+        ARRAY(String(64)), nullable=False, server_default="{}"
+    )
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginFailure(UUIDKey, Base):
+    """Failed logins, kept in PostgreSQL so that every replica throttles the same account."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_email_failed_at", "email", "failed_at"),)
+
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    failed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.models import ApiKey, LoginFailure, User
+from app.db import AdvisoryLock, constraint_name, take_advisory_lock
+from app.errors import Conflict
+from app.pagination import SortKey, after_clause, order_by
+
+USER_ORDER = (SortKey(User.created_at), SortKey(User.id))
+API_KEY_ORDER = (SortKey(ApiKey.created_at), SortKey(ApiKey.id))
+
+
+class DuplicateEmail(Conflict):
+    code = "duplicate_email"
+
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(User.email == email.lower()))
+
+
+async def count_users(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+async def add_user(session: AsyncSession, user: User) -> User:
+    session.add(user)
+    await flush_user(session, user.email)
+    return user
+
+
+async def flush_user(session: AsyncSession, email: str) -> None:
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if constraint_name(exc) == "uq_app_user_email":
+            raise DuplicateEmail(f"a user with e-mail {email} already exists") from exc
+        raise
+
+
+async def list_users(
+    session: AsyncSession,
+    *,
+    role: str | None,
+    is_active: bool | None,
+    after: tuple[Any, ...] | None,
+    limit: int,
+) -> list[User]:
+    stmt = select(User)
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    if is_active is not None:
+        stmt = stmt.where(User.is_active == is_active)
+    if after is not None:
+        stmt = stmt.where(after_clause(USER_ORDER, after))
+    return list(await session.scalars(stmt.order_by(*order_by(USER_ORDER)).limit(limit + 1)))
+
+
+async def recent_failures(
+    session: AsyncSession, email: str, since: datetime, limit: int
+) -> list[datetime]:
+    """The latest failed-login times for `email` since `since`, newest first."""
+    stmt = (
+        select(LoginFailure.failed_at)
+        .where(LoginFailure.email == email, LoginFailure.failed_at > since)
+        .order_by(LoginFailure.failed_at.desc())
+        .limit(limit)
+    )
+    return list(await session.scalars(stmt))
+
+
+async def add_failure(session: AsyncSession, email: str, at: datetime) -> None:
+    session.add(LoginFailure(email=email, failed_at=at))
+    await session.flush()
+
+
+async def clear_failures(session: AsyncSession, email: str) -> None:
+    await session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+
+
+async def purge_failures(session: AsyncSession, before: datetime) -> None:
+    await session.execute(delete(LoginFailure).where(LoginFailure.failed_at < before))
+
+
+async def get_api_key(session: AsyncSession, key_id: uuid.UUID) -> ApiKey | None:
+    return await session.get(ApiKey, key_id)
+
+
+async def get_api_key_by_prefix(session: AsyncSession, prefix: str) -> ApiKey | None:
+    return await session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+
+
+async def add_api_key(session: AsyncSession, key: ApiKey) -> ApiKey:
+    session.add(key)
+    await session.flush()
+    return key
+
+
+async def list_api_keys(
+    session: AsyncSession, *, include_revoked: bool, after: tuple[Any, ...] | None, limit: int
+) -> list[ApiKey]:
+    stmt = select(ApiKey)
+    if not include_revoked:
+        stmt = stmt.where(ApiKey.revoked_at.is_(None))
+    if after is not None:
+        stmt = stmt.where(after_clause(API_KEY_ORDER, after))
+    return list(await session.scalars(stmt.order_by(*order_by(API_KEY_ORDER)).limit(limit + 1)))
+
+
+async def lock_bootstrap(session: AsyncSession) -> None:
+    await take_advisory_lock(session, AdvisoryLock.BOOTSTRAP_ADMIN)

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Response, status
+
+from app import errors
+from app.auth import service
+from app.auth.dependencies import AdminPrincipal, CurrentPrincipal, SettingsDep
+from app.auth.roles import Role
+from app.auth.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPage,
+    MeRead,
+    TokenRead,
+    TokenRequest,
+    UserCreate,
+    UserPage,
+    UserRead,
+    UserUpdate,
+)
+from app.db import SessionDep
+from app.http import IfMatchHeader, set_etag, set_location
+from app.pagination import PageParamsDep
+
+router = APIRouter(prefix="/api/v1", tags=["auth"], responses=errors.responses(422, 503))
+
+
+@router.post(
+    "/auth/token",
+    operation_id="createToken",
+    response_model=TokenRead,
+    responses=errors.responses(401, 429),
+)
+async def create_token(
+    form: Annotated[TokenRequest, Form()],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> TokenRead:
+    """Exchange an e-mail and password for a bearer token (OAuth2 password flow)."""
+    return await service.login(session, settings, form.username, form.password)
+
+
+@router.get("/me", operation_id="getMe", response_model=MeRead, responses=errors.responses(401))
+async def get_me(principal: CurrentPrincipal) -> MeRead:
+    """Who the credential belongs to: role, enterprise and scopes."""
+    return service.me(principal)
+
+
+@router.post(
+    "/users",
+    operation_id="createUser",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserRead,
+    responses=errors.responses(401, 403, 409),
+)
+async def create_user(
+    data: UserCreate, principal: AdminPrincipal, session: SessionDep, response: Response
+) -> UserRead:
+    """Create a staff or enterprise user (administrators only)."""
+    user = await service.create_user(session, principal, data)
+    set_location(response, f"/api/v1/users/{user.id}")
+    set_etag(response, 1)
+    return user
+
+
+@router.get(
+    "/users",
+    operation_id="listUsers",
+    response_model=UserPage,
+    responses=errors.responses(401, 403),
+)
+async def list_users(
+    principal: AdminPrincipal,
+    session: SessionDep,
+    page: PageParamsDep,
+    role: Role | None = None,
+    is_active: bool | None = None,
+) -> UserPage:
+    """List users, oldest first (administrators only)."""
+    return await service.list_users(session, page, role=role, is_active=is_active)
+
+
+@router.get(
+    "/users/{user_id}",
+    operation_id="getUser",
+    response_model=UserRead,
+    responses=errors.responses(401, 403, 404),
+)
+async def get_user(
+    user_id: uuid.UUID, principal: AdminPrincipal, session: SessionDep, response: Response
+) -> UserRead:
+    """One user (administrators only)."""
+    user, version = await service.get_user(session, user_id)
+    set_etag(response, version)
+    return user
+
+
+@router.patch(
+    "/users/{user_id}",
+    operation_id="updateUser",
+    response_model=UserRead,
+    responses=errors.responses(401, 403, 404, 412),
+)
+async def update_user(
+    user_id: uuid.UUID,
+    data: UserUpdate,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> UserRead:
+    """Rename, re-activate, deactivate or reset the password of a user."""
+    user, version = await service.update_user(session, principal, user_id, data, if_match)
+    set_etag(response, version)
+    return user
+
+
+@router.delete(
+    "/users/{user_id}",
+    operation_id="deactivateUser",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors.responses(401, 403, 404),
+)
+async def deactivate_user(
+    user_id: uuid.UUID, principal: AdminPrincipal, session: SessionDep
+) -> None:
+    """Deactivate a user: their tokens stop working at once; the record is kept."""
+    await service.deactivate_user(session, principal, user_id)
+
+
+@router.post(
+    "/api-keys",
+    operation_id="createApiKey",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApiKeyCreated,
+    responses=errors.responses(401, 403),
+)
+async def create_api_key(
+    data: ApiKeyCreate, principal: AdminPrincipal, session: SessionDep, response: Response
+) -> ApiKeyCreated:
+    """Issue an API key for an integration; the secret is in `key`, shown only here."""
+    key = await service.create_api_key(session, principal, data)
+    set_location(response, f"/api/v1/api-keys/{key.id}")
+    return key
+
+
+@router.get(
+    "/api-keys",
+    operation_id="listApiKeys",
+    response_model=ApiKeyPage,
+    responses=errors.responses(401, 403),
+)
+async def list_api_keys(
+    principal: AdminPrincipal,
+    session: SessionDep,
+    page: PageParamsDep,
+    include_revoked: Annotated[bool, Query()] = False,
+) -> ApiKeyPage:
+    """List API keys (never their secrets)."""
+    return await service.list_api_keys(session, page, include_revoked=include_revoked)
+
+
+@router.delete(
+    "/api-keys/{key_id}",
+    operation_id="revokeApiKey",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors.responses(401, 403, 404),
+)
+async def revoke_api_key(key_id: uuid.UUID, principal: AdminPrincipal, session: SessionDep) -> None:
+    """Revoke an API key; it answers 401 from then on."""
+    await service.revoke_api_key(session, principal, key_id)

@@ -1,0 +1,141 @@
+"""Command line: `python -m app.cli serve | migrate | demo | openapi`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from app.config import PROJECT_ROOT, Settings
+
+
+def load_settings() -> Settings:
+    """Settings, or one line naming the invalid one and exit status 2."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"]).upper() or "settings"
+        print(f"invalid setting {name}: {first['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[str]:
+    """The database URL to use: DATABASE_URL, or the embedded server (started and stopped here)."""
+    if settings.database_url is not None:
+        yield settings.database_url
+        return
+    from app.db import APP_DATABASE, create_database, with_database
+    from app.embedded import EmbeddedPostgres
+
+    server = EmbeddedPostgres(settings.data_dir)
+    base_url = server.start()
+    try:
+        url = with_database(base_url, APP_DATABASE)
+        asyncio.run(create_database(url))
+        yield url
+    finally:
+        server.stop()
+
+
+def cmd_migrate(settings: Settings) -> None:
+    from app.migrations import upgrade
+
+    with database(settings) as url:
+        upgrade(url)
+
+
+def cmd_serve(settings: Settings) -> None:
+    import uvicorn
+
+    from app.main import create_app
+    from app.migrations import upgrade
+    from app.ops.logging import configure_logging
+
+    configure_logging(settings.log_level)
+    with database(settings) as url:
+        upgrade(url)
+        app = create_app(settings, database_url=url)
+        where = f"http://127.0.0.1:{settings.port}"
+        print(
+            f"\n  Serving on {where}\n  API docs: {where}/docs (ReDoc: {where}/redoc)\n"
+            f"  Log in: POST {where}/api/v1/auth/token (or 'Authorize' in the docs)\n"
+            + (
+                "  Demo users: manager@demo.example.com / specialist@demo.example.com,"
+                " password demo-password-2026\n"
+                if settings.should_seed_demo
+                else ""
+            ),
+            flush=True,
+        )
+        config = uvicorn.Config(
+            app,
+            host="0.0.0.0",  # noqa: S104 - a service, reached through the host's ports
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=20,
+            proxy_headers=True,
+        )
+        uvicorn.Server(config).run()
+
+
+def cmd_demo(settings: Settings) -> None:
+    from app import demo
+    from app.db import create_engine, create_session_factory
+    from app.migrations import upgrade
+
+    with database(settings) as url:
+        upgrade(url)
+
+        async def run() -> None:
+            engine = create_engine(url, settings)
+            try:
+                await demo.seed(create_session_factory(engine), settings)
+            finally:
+                await engine.dispose()
+
+        asyncio.run(run())
+        print("demo data loaded")
+
+
+def cmd_openapi(settings: Settings, output: Path) -> None:
+    from app.main import create_app
+
+    app = create_app(settings, database_url="postgresql+asyncpg://unused@localhost/unused")
+    output.write_text(json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {output}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m app.cli")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="migrate, then serve on PORT")
+    commands.add_parser("migrate", help="alembic upgrade head")
+    commands.add_parser("demo", help="load the demo zone")
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", type=Path, default=PROJECT_ROOT / "openapi" / "openapi.json")
+    args = parser.parse_args(argv)
+
+    if args.command == "openapi":
+        # The document does not depend on the environment, so none is read for it.
+        cmd_openapi(Settings(database_url=None, secret_key="openapi-only-" + "x" * 16), args.output)
+        return
+    settings = load_settings()
+    if args.command == "serve":
+        cmd_serve(settings)
+    elif args.command == "migrate":
+        cmd_migrate(settings)
+    elif args.command == "demo":
+        cmd_demo(settings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Settings read from the environment (and .env), validated once at start-up."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    database_url: str | None = None
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    secret_key: str | None = None
+    access_token_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    timezone: str = "Asia/Shanghai"
+    bootstrap_admin_email: str | None = None
+    bootstrap_admin_password: str | None = None
+    seed_demo: bool | None = None
+    data_dir: Path = PROJECT_ROOT / ".data"
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    login_max_failures: int = Field(default=10, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    idempotency_hours: int = Field(default=24, ge=1)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        for plain in ("postgresql://", "postgres://"):
+            if value.startswith(plain):
+                return "postgresql+asyncpg://" + value[len(plain) :]
+        if not value.startswith("postgresql+asyncpg://"):
+            raise ValueError("must be a postgresql+asyncpg:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _secret_with_server(self) -> Settings:
+        # A server database may be shared by replicas, so they must agree on one secret.
+        if self.database_url is not None and not self.secret_key:
+            raise ValueError("SECRET_KEY is required when DATABASE_URL is set")
+        if self.secret_key is not None and len(self.secret_key) < 16:
+            raise ValueError("SECRET_KEY must be at least 16 characters")
+        if bool(self.bootstrap_admin_email) != bool(self.bootstrap_admin_password):
+            raise ValueError("BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD go together")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def should_seed_demo(self) -> bool:
+        return self.embedded if self.seed_demo is None else self.seed_demo
+
+    def signing_key(self) -> str:
+        """The token-signing secret; in embedded mode generated once and kept under data_dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        self.secret_key = path.read_text().strip()
+        return self.secret_key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

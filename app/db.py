@@ -1,0 +1,136 @@
+"""Engine, session factory and the database the service runs on."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from enum import IntEnum
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Request
+from sqlalchemy import URL, MetaData, make_url, text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+
+from app.config import Settings
+
+APP_DATABASE = "tech_accompaniment"
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def create_engine(url: str, settings: Settings) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        # A dead connection is found and replaced before use, so the service heals by
+        # itself when the database comes back.
+        pool_pre_ping=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_timeout=settings.db_connect_timeout_seconds,
+        connect_args={
+            "timeout": settings.db_connect_timeout_seconds,
+            "server_settings": {"application_name": "tech-accompaniment", "timezone": "UTC"},
+        },
+    )
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    async with factory() as session:
+        yield session
+
+
+# scope="function" closes the session before the response goes out, never after it.
+SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+
+
+def with_database(url: str, database: str) -> str:
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+def _asyncpg_dsn(url: URL) -> dict[str, object]:
+    """Connection arguments for asyncpg itself, from a SQLAlchemy URL."""
+    params: dict[str, object] = {
+        "user": url.username,
+        "password": url.password,
+        "database": url.database,
+    }
+    host = url.query.get("host")
+    params["host"] = host if isinstance(host, str) else url.host
+    if url.port:
+        params["port"] = url.port
+    return params
+
+
+async def create_database(url: str, *, drop_first: bool = False) -> None:
+    """Create the database of `url` (UTF-8, C.UTF-8 locale) through the maintenance database."""
+    target = make_url(url)
+    maintenance = _asyncpg_dsn(target.set(database="postgres"))
+    conn = await asyncpg.connect(**maintenance)
+    try:
+        name = target.database
+        assert name is not None
+        quoted = '"' + name.replace('"', '""') + '"'
+        if drop_first:
+            await conn.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            # template0 so the locale can differ from the cluster default; C.UTF-8 so that
+            # trigram and case functions treat Chinese characters as letters.
+            await conn.execute(
+                f"CREATE DATABASE {quoted} TEMPLATE template0 ENCODING 'UTF8' "
+                "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            )
+    finally:
+        await conn.close()
+
+
+async def drop_database(url: str) -> None:
+    target = make_url(url)
+    conn = await asyncpg.connect(**_asyncpg_dsn(target.set(database="postgres")))
+    try:
+        assert target.database is not None
+        quoted = '"' + target.database.replace('"', '""') + '"'
+        await conn.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+    finally:
+        await conn.close()
+
+
+def constraint_name(error: BaseException) -> str | None:
+    """The name of the constraint an IntegrityError broke, as asyncpg reports it."""
+    original = getattr(error, "orig", None)
+    cause = getattr(original, "__cause__", None)
+    name = getattr(cause, "constraint_name", None)
+    return name if isinstance(name, str) else None
+
+
+class AdvisoryLock(IntEnum):
+    """Keys of the transaction-level advisory locks that keep replicas from doubling work."""
+
+    MIGRATIONS = 7_100_000
+    BOOTSTRAP_ADMIN = 7_100_001
+    DEMO_SEED = 7_100_002
+
+
+async def take_advisory_lock(session: AsyncSession, lock: AdvisoryLock) -> None:
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(lock)})

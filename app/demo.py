@@ -1,0 +1,49 @@
+"""A realistic demo zone: each domain adds a seeder; every seeder is idempotent."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.config import Settings
+from app.db import AdvisoryLock, take_advisory_lock
+
+logger = logging.getLogger(__name__)
+
+Seeder = Callable[[AsyncSession, Settings], Awaitable[None]]
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed in the README, demo only
+
+
+async def _seed_users(session: AsyncSession, settings: Settings) -> None:
+    from app.auth import repository as auth_repository
+    from app.auth import service as auth_service
+    from app.auth.roles import Role
+    from app.auth.schemas import UserCreate
+
+    staff = [
+        ("manager@demo.example.com", Role.MANAGER, "张科长"),
+        ("specialist@demo.example.com", Role.SPECIALIST, "李专员"),
+    ]
+    for email, role, name in staff:
+        if await auth_repository.get_user_by_email(session, email) is None:
+            await auth_service.create_user(
+                session,
+                None,
+                UserCreate(email=email, password=DEMO_PASSWORD, role=role, display_name=name),
+            )
+
+
+SEEDERS: list[Seeder] = [_seed_users]
+
+
+async def seed(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    async with factory() as session:
+        # Replicas starting together seed once.
+        await take_advisory_lock(session, AdvisoryLock.DEMO_SEED)
+        for seeder in SEEDERS:
+            await seeder(session, settings)
+        await session.commit()
+    logger.info("demo data in place")

@@ -1,0 +1,203 @@
+"""`Idempotency-Key` on POST: the same key and body within the retention window answer the
+first response again and create nothing twice, across replicas (the record is in PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import is_database_down, problem_response
+from app.idempotency import repository
+from app.idempotency.models import IdempotencyRecord
+from app.modelkit import utcnow
+
+logger = logging.getLogger(__name__)
+
+KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
+EXCLUDED_PATHS = frozenset({"/api/v1/auth/token"})
+# Statuses a retry should be allowed to change: the server failed, or asked to slow down.
+NOT_STORED = frozenset({408, 429})
+POLL_SECONDS = 0.05
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp, *, retention: timedelta, wait_seconds: float = 30.0) -> None:
+        self.app = app
+        self.retention = retention
+        self.wait_seconds = wait_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] in EXCLUDED_PATHS:
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        key = headers.get("idempotency-key")
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        if not KEY_PATTERN.match(key):
+            await problem_response(
+                422,
+                "invalid_idempotency_key",
+                "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+            )(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        fingerprint = hashlib.sha256(
+            b"\n".join([scope["path"].encode(), scope.get("query_string", b""), body])
+        ).hexdigest()
+        credential = hashlib.sha256(headers.get("authorization", "").encode()).hexdigest()
+        factory: async_sessionmaker[AsyncSession] = scope["app"].state.session_factory
+        try:
+            await self._handle(scope, send, factory, credential, key, fingerprint, body)
+        except Exception as exc:
+            if not is_database_down(exc):
+                raise
+            await problem_response(
+                503,
+                "database_unavailable",
+                "The database is unreachable; try again shortly.",
+                headers={"Retry-After": "5"},
+            )(scope, receive, send)
+
+    async def _handle(
+        self,
+        scope: Scope,
+        send: Send,
+        factory: async_sessionmaker[AsyncSession],
+        credential: str,
+        key: str,
+        fingerprint: str,
+        body: bytes,
+    ) -> None:
+        deadline = asyncio.get_running_loop().time() + self.wait_seconds
+        while True:
+            now = utcnow()
+            async with factory() as session:
+                await repository.purge_older_than(session, now - self.retention)
+                claimed = await repository.claim(session, credential, key, fingerprint, now)
+                await session.commit()
+                record = None if claimed else await repository.get(session, credential, key)
+            if claimed:
+                await self._run_and_store(scope, send, factory, credential, key, body)
+                return
+            if record is None:
+                continue  # released between our claim and read: claim again
+            if record.fingerprint != fingerprint:
+                await problem_response(
+                    422,
+                    "idempotency_key_reused",
+                    "This Idempotency-Key was used with another request body.",
+                )(scope, _empty_receive, send)
+                return
+            if record.completed_at is not None:
+                await _replay(record, scope, send)
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                await problem_response(
+                    409,
+                    "idempotency_in_progress",
+                    "A request with this Idempotency-Key is still being processed.",
+                    headers={"Retry-After": "1"},
+                )(scope, _empty_receive, send)
+                return
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def _run_and_store(
+        self,
+        scope: Scope,
+        send: Send,
+        factory: async_sessionmaker[AsyncSession],
+        credential: str,
+        key: str,
+        body: bytes,
+    ) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        try:
+            await self.app(scope, _replaying_receive(body), capture)
+        except BaseException:
+            async with factory() as session:
+                await repository.release(session, credential, key)
+                await session.commit()
+            raise
+        assert start is not None
+        status = int(start["status"])
+        response_body = b"".join(chunks)
+        async with factory() as session:
+            if status >= 500 or status in NOT_STORED:
+                await repository.release(session, credential, key)
+            else:
+                await repository.complete(
+                    session,
+                    credential,
+                    key,
+                    status_code=status,
+                    headers=[
+                        [k.decode("latin-1"), v.decode("latin-1")]
+                        for k, v in start["headers"]
+                        if k.lower() != b"x-request-id"
+                    ],
+                    body=response_body,
+                    now=utcnow(),
+                )
+            # Stored before the client hears the answer, so a retry always finds it.
+            await session.commit()
+        await send(start)
+        await send({"type": "http.response.body", "body": response_body, "more_body": False})
+
+
+async def _read_body(receive: Receive) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(parts)
+
+
+def _replaying_receive(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # like a client that keeps the connection open
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def _empty_receive() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _replay(record: IdempotencyRecord, scope: Scope, send: Send) -> None:
+    stored: list[Any] = record.headers or []
+    headers = [(str(k).encode("latin-1"), str(v).encode("latin-1")) for k, v in stored]
+    headers.append((b"idempotent-replayed", b"true"))
+    await send(
+        {"type": "http.response.start", "status": record.status_code or 200, "headers": headers}
+    )
+    await send({"type": "http.response.body", "body": record.body or b"", "more_body": False})

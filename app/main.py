@@ -1,0 +1,182 @@
+"""create_app(): routers, handlers, middleware, lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app import demo, errors
+from app.audit.router import router as audit_router
+from app.auth import service as auth_service
+from app.auth.router import router as auth_router
+from app.config import Settings, get_settings
+from app.db import create_engine, create_session_factory
+from app.idempotency.middleware import IdempotencyMiddleware
+from app.ops.middleware import Metrics, RequestContextMiddleware, RequestGuardMiddleware
+from app.ops.router import router as ops_router
+
+logger = logging.getLogger(__name__)
+
+API_VERSION = "1.0.0"
+DESCRIPTION = """
+The backend of a science & technology bureau's **technology accompaniment service**
+(科技陪伴式服务): enterprises, cultivation pools and their tiers, readiness assessments,
+tech projects with a red/yellow/green alert, specialists' visits and demands, the annual
+ranking, and the bureau's outcomes.
+
+Errors are `application/problem+json` (RFC 9457) with a stable `code`. Lists are
+keyset-paginated (`limit`, `cursor` → `next_cursor`). Single resources carry an `ETag`;
+`PATCH`/`PUT` honour `If-Match`. `POST` honours `Idempotency-Key`.
+"""
+
+ROUTERS = (ops_router, auth_router, audit_router)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database_url: str | None = None,
+    session_factory: async_sessionmaker[AsyncSession] | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    engine: AsyncEngine | None = None
+    if session_factory is None:
+        url = database_url or settings.database_url
+        if url is None:
+            raise RuntimeError("no database: set DATABASE_URL or start through `python -m app.cli`")
+        engine = create_engine(url, settings)
+        session_factory = create_session_factory(engine)
+    factory = session_factory
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await _prepare_database(factory, settings)
+        yield
+        if engine is not None:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Technology accompaniment service API",
+        version=API_VERSION,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    app.state.settings = settings
+    app.state.session_factory = factory
+    app.state.metrics = Metrics()
+
+    errors.install_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    _install_docs(app)
+    _install_openapi(app)
+
+    # Added innermost first: the request context wraps everything else.
+    app.add_middleware(IdempotencyMiddleware, retention=timedelta(hours=settings.idempotency_hours))
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    return app
+
+
+async def _prepare_database(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    """First administrator and demo data; a database that is down only delays them."""
+    try:
+        generated = await auth_service.ensure_first_admin(factory, settings)
+        if generated is not None:
+            banner = (
+                "\n  First administrator created: admin@example.com\n"
+                f"  Password (shown once): {generated}\n"
+            )
+            print(banner, flush=True)  # noqa: T201 - the operator must see it once
+        if settings.should_seed_demo:
+            await demo.seed(factory, settings)
+    except Exception as exc:
+        if not errors.is_database_down(exc):
+            raise
+        logger.warning("database unavailable at start-up; bootstrap skipped")
+
+
+def _install_docs(app: FastAPI) -> None:
+    """Swagger UI and ReDoc from bundled assets, so the docs render with no internet."""
+    import fastapi_offline
+    from swagger_ui_bundle import swagger_ui_path
+
+    redoc_assets = Path(fastapi_offline.__file__).parent / "static"
+
+    app.mount("/static/swagger-ui", StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
+    app.mount("/static/redoc", StaticFiles(directory=str(redoc_assets)), name="redoc-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} – Swagger UI",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} – ReDoc",
+            redoc_js_url="/static/redoc/redoc.standalone.js",
+            redoc_favicon_url="/static/swagger-ui/favicon-32x32.png",
+            with_google_fonts=False,
+        )
+
+
+def _install_openapi(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = errors.Problem.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        components["Problem"].pop("$defs", None)
+        components["ValidationErrorItem"] = errors.ValidationErrorItem.model_json_schema()
+        components["Problem"]["properties"]["errors"] = {
+            "anyOf": [
+                {"type": "array", "items": {"$ref": "#/components/schemas/ValidationErrorItem"}},
+                {"type": "null"},
+            ],
+            "description": "Per-field errors, for 422 only",
+        }
+        # FastAPI's own validation-error schemas are never sent: ours replace them.
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

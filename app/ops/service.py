@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import ServiceUnavailable
+from app.migrations import head_revisions
+from app.ops import repository
+
+
+async def readiness(session: AsyncSession) -> str:
+    revision = await repository.current_revision(session)
+    if revision not in head_revisions():
+        raise ServiceUnavailable(
+            f"The database schema is at {revision or 'nothing'}, not at the head; "
+            "run the migrations.",
+            code="migrations_pending",
+            headers={"Retry-After": "5"},
+        )
+    return revision or ""

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.models import User
+from tests.factories import bearer, make_user
+from tests.problems import assert_problem
+
+BODY = {"email": "once@example.com", "password": "long-enough-pw", "role": "manager"}
+
+
+class TestIdempotencyKey:
+    async def test_same_key_and_body_answers_the_first_response_and_creates_once(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        admin = await make_user(session)
+        headers = {**bearer(admin), "Idempotency-Key": "create-once-1"}
+        first = await client.post("/api/v1/users", headers=headers, json=BODY)
+        second = await client.post("/api/v1/users", headers=headers, json=BODY)
+        assert first.status_code == second.status_code == 201
+        assert second.json() == first.json()
+        assert second.headers["location"] == first.headers["location"]
+        assert second.headers["idempotent-replayed"] == "true"
+        count = await session.scalar(
+            select(func.count()).select_from(User).where(User.email == "once@example.com")
+        )
+        assert count == 1
+
+    async def test_same_key_with_another_body_is_422(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        admin = await make_user(session)
+        headers = {**bearer(admin), "Idempotency-Key": "create-once-2"}
+        assert (await client.post("/api/v1/users", headers=headers, json=BODY)).status_code == 201
+        other = await client.post(
+            "/api/v1/users", headers=headers, json={**BODY, "email": "other@example.com"}
+        )
+        assert_problem(other, 422, "idempotency_key_reused")
+        assert await session.scalar(select(User).where(User.email == "other@example.com")) is None
+
+    async def test_without_a_key_each_post_is_its_own(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        admin = await make_user(session)
+        assert (
+            await client.post("/api/v1/users", headers=bearer(admin), json=BODY)
+        ).status_code == 201
+        again = await client.post("/api/v1/users", headers=bearer(admin), json=BODY)
+        assert_problem(again, 409, "duplicate_email")
+
+    async def test_an_unusable_key_is_422(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        admin = await make_user(session)
+        response = await client.post(
+            "/api/v1/users", headers={**bearer(admin), "Idempotency-Key": "x" * 300}, json=BODY
+        )
+        assert_problem(response, 422, "invalid_idempotency_key")
