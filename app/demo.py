@@ -36,7 +36,13 @@ async def _seed_users(session: AsyncSession, settings: Settings) -> None:
             )
 
 
-SEEDERS: list[Seeder] = [_seed_users]
+async def _seed_enterprises(session: AsyncSession, settings: Settings) -> None:
+    from app.enterprises import demo as enterprises_demo
+
+    await enterprises_demo.seed(session, settings)
+
+
+SEEDERS: list[Seeder] = [_seed_enterprises, _seed_users]
 
 
 async def seed(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:

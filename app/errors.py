@@ -22,6 +22,11 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 RETRY_AFTER_DB_SECONDS = 5
 
 
+# Validation errors of the domain's own kinds (raised as PydanticCustomError with this type)
+# become the problem's `code` when they are the only kind in a 422, e.g. `invalid_uscc`.
+DOMAIN_VALIDATION_CODES = frozenset({"invalid_uscc"})
+
+
 class ValidationErrorItem(BaseModel):
     loc: list[str | int]
     msg: str
@@ -219,9 +224,13 @@ def render(request: Request, error: BaseException) -> ProblemResponse:
             for item in jsonable_encoder(error.errors())
         ]
         malformed = any(item.type == "json_invalid" for item in items)
+        kinds = {item.type for item in items}
+        code = "malformed_json" if malformed else "validation_failed"
+        if len(kinds) == 1 and kinds <= DOMAIN_VALIDATION_CODES:
+            code = kinds.pop()
         return problem_response(
             422,
-            "malformed_json" if malformed else "validation_failed",
+            code,
             "The request body is not valid JSON."
             if malformed
             else "The request does not match the schema: "

@@ -23,6 +23,7 @@ from app.auth import service as auth_service
 from app.auth.router import router as auth_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_session_factory
+from app.enterprises.router import router as enterprises_router
 from app.idempotency.middleware import IdempotencyMiddleware
 from app.ops.middleware import Metrics, RequestContextMiddleware, RequestGuardMiddleware
 from app.ops.router import router as ops_router
@@ -41,7 +42,7 @@ keyset-paginated (`limit`, `cursor` → `next_cursor`). Single resources carry a
 `PATCH`/`PUT` honour `If-Match`. `POST` honours `Idempotency-Key`.
 """
 
-ROUTERS = (ops_router, auth_router, audit_router)
+ROUTERS = (ops_router, auth_router, audit_router, enterprises_router)
 
 
 def create_app(

@@ -3,8 +3,18 @@
 from app.audit.models import AuditEvent
 from app.auth.models import ApiKey, LoginFailure, User
 from app.db import Base
+from app.enterprises.models import AnnualReport, Enterprise
 from app.idempotency.models import IdempotencyRecord
 
 metadata = Base.metadata
 
-__all__ = ["ApiKey", "AuditEvent", "IdempotencyRecord", "LoginFailure", "User", "metadata"]
+__all__ = [
+    "AnnualReport",
+    "ApiKey",
+    "AuditEvent",
+    "Enterprise",
+    "IdempotencyRecord",
+    "LoginFailure",
+    "User",
+    "metadata",
+]

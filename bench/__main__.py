@@ -1,13 +1,12 @@
-"""Run every benchmark in turn."""
+"""Run every benchmark in turn: `make bench` (DATABASE_URL's server, or the embedded one)."""
 
 from __future__ import annotations
 
-BENCHMARKS: list[str] = []
+from bench import search
 
 
 def main() -> None:
-    if not BENCHMARKS:
-        print("no benchmarks yet")
+    search.main()
 
 
 if __name__ == "__main__":

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import random
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import ApiKey, User
 from app.auth.roles import Role
 from app.auth.security import hash_password, issue_token, new_api_key
+from app.enterprises.models import AnnualReport, Enterprise
+from app.enterprises.uscc import ALPHABET, check_character
 from tests.conftest import TEST_SECRET
 
 PASSWORD = "correct-horse-battery"
@@ -60,3 +65,47 @@ async def headers_for(session: AsyncSession, role: Role, **kwargs: object) -> di
         return {"Authorization": f"Bearer {secret}"}
     user = await make_user(session, role, **kwargs)  # type: ignore[arg-type]
     return bearer(user)
+
+
+def random_uscc(rng: random.Random | None = None) -> str:
+    """A valid USCC: legal-person code 9, registration 1, division 650200 (克拉玛依)."""
+    rng = rng or random.Random()
+    body = "91650200" + "".join(rng.choice(ALPHABET) for _ in range(9))
+    return body + check_character(body)
+
+
+async def make_enterprise(session: AsyncSession, **overrides: Any) -> Enterprise:
+    values: dict[str, Any] = {
+        "uscc": random_uscc(),
+        "name": f"克拉玛依市测试{uuid.uuid4().hex[:6]}有限公司",
+        "tech_field": "new_materials",
+        "tags": [],
+    }
+    values.update(overrides)
+    enterprise = Enterprise(**values)
+    session.add(enterprise)
+    await session.flush()
+    return enterprise
+
+
+REPORT_VALUES: dict[str, Any] = {
+    "revenue": Decimal("38500000.00"),
+    "high_tech_revenue": Decimal("27200000.00"),
+    "total_cost": Decimal("31000000.00"),
+    "net_assets": Decimal("16400000.00"),
+    "total_assets": Decimal("42000000.00"),
+    "employees": 86,
+    "st_staff": 21,
+    "rd_expense": Decimal("2150000.00"),
+    "rd_expense_domestic": Decimal("2150000.00"),
+}
+
+
+async def make_report(
+    session: AsyncSession, enterprise: Enterprise, year: int, **overrides: Any
+) -> AnnualReport:
+    values = {**REPORT_VALUES, "filed_on": date(year + 1, 4, 20), **overrides}
+    report = AnnualReport(enterprise_id=enterprise.id, year=year, **values)
+    session.add(report)
+    await session.flush()
+    return report

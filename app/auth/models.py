@@ -4,7 +4,6 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
-    ARRAY,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -15,6 +14,7 @@ from sqlalchemy import (
     Uuid,
     func,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.auth.roles import Role
@@ -38,7 +38,9 @@ class User(UUIDKey, Timestamps, Versioned, Base):
     password_hash: Mapped[str] = mapped_column(Text, nullable=False)
     role: Mapped[str] = mapped_column(String(32), nullable=False)
     display_name: Mapped[str | None] = mapped_column(String(100))
-    enterprise_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    enterprise_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("enterprise.id", ondelete="RESTRICT"), index=True
+    )
     is_active: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=True, server_default="true"
     )

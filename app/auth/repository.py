@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import ApiKey, LoginFailure, User
 from app.db import AdvisoryLock, constraint_name, take_advisory_lock
-from app.errors import Conflict
+from app.errors import Conflict, Unprocessable
 from app.pagination import SortKey, after_clause, order_by
 
 USER_ORDER = (SortKey(User.created_at), SortKey(User.id))
@@ -43,8 +43,15 @@ async def flush_user(session: AsyncSession, email: str) -> None:
     try:
         await session.flush()
     except IntegrityError as exc:
-        if constraint_name(exc) == "uq_app_user_email":
+        name = constraint_name(exc)
+        if name == "uq_app_user_email":
             raise DuplicateEmail(f"a user with e-mail {email} already exists") from exc
+        if name == "fk_app_user_enterprise_id_enterprise":
+            raise Unprocessable(
+                "enterprise_id names no enterprise",
+                code="unknown_enterprise",
+                loc=["body", "enterprise_id"],
+            ) from exc
         raise
 
 

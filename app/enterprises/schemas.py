@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from app.enterprises.enums import EnterpriseStatus, Grade, TechField
+from app.enterprises.uscc import InvalidUSCC, normalize_uscc
+from app.pagination import Page
+from app.schemas import Schema
+
+# GB/T 4754: a section letter, then 2 to 4 digits of division, group and class.
+INDUSTRY_CODE = r"^[A-T](\d{2}|\d{3}|\d{4})?$"
+# Mainland mobile numbers, or landlines with an area code and optional extension.
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+TAG = r"^[a-z][a-z0-9_]{0,49}$"
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+District = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+IndustryCode = Annotated[str, StringConstraints(pattern=INDUSTRY_CODE)]
+Tag = Annotated[str, StringConstraints(pattern=TAG)]
+ContactName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+
+ENTERPRISE_EXAMPLE: dict[str, Any] = {
+    "uscc": "91650200MA77XKQ4X1",
+    "name": "克拉玛依市正诚有限公司",
+    "short_name": "正诚",
+    "established_on": "2012-05-18",
+    "district": "克拉玛依高新区",
+    "industry_code": "M7320",
+    "tech_field": "resources_environment",
+    "tags": ["party_building_model"],
+    "contact_name": "王建国",
+    "contact_phone": "13899905678",
+    "contact_email": "zhengcheng@example.com",
+}
+
+
+def _check_phone(value: str | None) -> str | None:
+    if value is not None and not PHONE.match(value):
+        raise ValueError("a mobile number (13899905678) or a landline (0990-6881234)")
+    return value
+
+
+class EnterpriseContact(Schema):
+    contact_name: ContactName | None = None
+    contact_phone: Phone | None = None
+    contact_email: EmailStr | None = None
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return _check_phone(value)
+
+
+class EnterpriseCreate(EnterpriseContact):
+    model_config = Schema.model_config | {"json_schema_extra": {"examples": [ENTERPRISE_EXAMPLE]}}
+
+    uscc: str = Field(
+        description="Unified Social Credit Code, 18 characters; any case, stored upper-case",
+        min_length=1,
+        max_length=64,
+    )
+    name: Name
+    short_name: ShortName | None = None
+    established_on: date | None = None
+    district: District | None = None
+    industry_code: IndustryCode | None = Field(default=None, description="GB/T 4754, e.g. C3511")
+    tech_field: TechField | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+
+    @field_validator("uscc")
+    @classmethod
+    def _uscc(cls, value: str) -> str:
+        try:
+            return normalize_uscc(value)
+        except InvalidUSCC as exc:
+            raise PydanticCustomError(
+                "invalid_uscc", "USCC {rule}: {reason}", {"rule": exc.rule, "reason": str(exc)}
+            ) from exc
+
+    @field_validator("tags")
+    @classmethod
+    def _unique_tags(cls, value: list[str]) -> list[str]:
+        return sorted(set(value))
+
+
+class EnterpriseUpdate(EnterpriseContact):
+    """Every field optional; `null` clears an optional field."""
+
+    model_config = Schema.model_config | {
+        "json_schema_extra": {"examples": [{"contact_phone": "13999901234", "tags": []}]}
+    }
+
+    name: Name | None = None
+    short_name: ShortName | None = None
+    established_on: date | None = None
+    district: District | None = None
+    industry_code: IndustryCode | None = None
+    tech_field: TechField | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=20)
+
+    @model_validator(mode="after")
+    def _name_not_null(self) -> EnterpriseUpdate:
+        if "name" in self.model_fields_set and self.name is None:
+            raise ValueError("name cannot be cleared")
+        if "tags" in self.model_fields_set and self.tags is None:
+            raise ValueError("tags cannot be null; send [] to clear them")
+        return self
+
+
+class EnterpriseRead(Schema):
+    id: uuid.UUID
+    uscc: str
+    name: str
+    short_name: str | None
+    established_on: date | None
+    district: str | None
+    industry_code: str | None
+    tech_field: TechField | None
+    tags: list[str]
+    contact_name: str | None = Field(description="Masked for integrations")
+    contact_phone: str | None = Field(description="Masked for integrations: 138****5678")
+    contact_email: str | None = Field(description="Masked for integrations: z***@example.com")
+    status: EnterpriseStatus
+    created_at: datetime
+    updated_at: datetime
+
+
+class EnterprisePage(Page[EnterpriseRead]):
+    pass
+
+
+Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2, ge=0)]
+SignedMoney = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+
+REPORT_EXAMPLE: dict[str, Any] = {
+    "revenue": "38500000.00",
+    "high_tech_revenue": "27200000.00",
+    "total_cost": "31000000.00",
+    "net_assets": "16400000.00",
+    "total_assets": "42000000.00",
+    "employees": 86,
+    "st_staff": 21,
+    "rd_expense": "2150000.00",
+    "rd_expense_domestic": "2150000.00",
+    "ip_class1": 2,
+    "ip_class2": 9,
+    "ip_class1_new": 1,
+    "ip_class2_new": 3,
+    "achievements_transformed": 4,
+    "filed_on": "2026-04-20",
+    "tech_advancement": "B",
+    "core_support": "B",
+    "ip_self_developed": True,
+    "standards_drafted": 1,
+    "rd_org": {
+        "rd_accounting": True,
+        "rd_institution": True,
+        "transformation_incentives": False,
+        "talent_programs": True,
+    },
+    "major_incident": False,
+}
+
+
+class RdOrganisation(Schema):
+    """The four yes/no items of the high-tech assessment's R&D organisation part."""
+
+    rd_accounting: bool = False
+    rd_institution: bool = False
+    transformation_incentives: bool = False
+    talent_programs: bool = False
+
+
+class AnnualReportWrite(Schema):
+    model_config = Schema.model_config | {"json_schema_extra": {"examples": [REPORT_EXAMPLE]}}
+
+    revenue: Money = Field(description="Operating revenue (sales), yuan")
+    high_tech_revenue: Money = Field(description="High-tech product/service revenue, yuan")
+    total_cost: Money
+    net_assets: SignedMoney = Field(description="Total assets − total liabilities; may be negative")
+    total_assets: Money
+    employees: Count
+    st_staff: Count = Field(description="S&T staff")
+    rd_expense: Money
+    rd_expense_domestic: Money
+    ip_class1: Count = Field(default=0, description="Class I IP owned at year end")
+    ip_class2: Count = Field(default=0, description="Class II IP owned at year end")
+    ip_class1_new: Count = Field(default=0, description="Class I IP granted in the year")
+    ip_class2_new: Count = Field(default=0, description="Class II IP granted in the year")
+    achievements_transformed: Count = 0
+    filed_on: date | None = Field(
+        default=None,
+        description="When it was filed; staff may set it (history), others get today",
+    )
+    tech_advancement: Grade | None = None
+    core_support: Grade | None = None
+    ip_self_developed: bool | None = None
+    standards_drafted: Count = 0
+    rd_org: RdOrganisation = Field(default_factory=RdOrganisation)
+    major_incident: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AnnualReportWrite:
+        if self.st_staff > self.employees:
+            raise ValueError("st_staff cannot exceed employees")
+        if self.rd_expense_domestic > self.rd_expense:
+            raise ValueError("rd_expense_domestic cannot exceed rd_expense")
+        if self.high_tech_revenue > self.revenue:
+            raise ValueError("high_tech_revenue cannot exceed revenue")
+        return self
+
+
+class AnnualReportRead(Schema):
+    id: uuid.UUID
+    enterprise_id: uuid.UUID
+    year: int
+    revenue: Decimal
+    high_tech_revenue: Decimal
+    total_cost: Decimal
+    net_assets: Decimal
+    total_assets: Decimal
+    employees: int
+    st_staff: int
+    rd_expense: Decimal
+    rd_expense_domestic: Decimal
+    ip_class1: int
+    ip_class2: int
+    ip_class1_new: int
+    ip_class2_new: int
+    achievements_transformed: int
+    filed_on: date
+    tech_advancement: Grade | None
+    core_support: Grade | None
+    ip_self_developed: bool | None
+    standards_drafted: int
+    rd_org: RdOrganisation
+    major_incident: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class AnnualReportPage(Page[AnnualReportRead]):
+    pass
