@@ -1,0 +1,425 @@
+"""The annual dynamic monitoring ranking (动态监测排名), as DOMAIN.md states it.
+
+Pure: the service gathers each cohort member's figures, turns them into indicator values
+with `indicator_values`, ranks the cohort with `rank` and stores the entries with the
+weights and parameters it used, so a run can be reproduced and compared year over year.
+
+Numbers are Decimal throughout, computed in a fixed 28-digit context whatever the caller's
+thread has set, so the same inputs give the same digits everywhere:
+- indicator values are rounded half-even to 6 decimal places when they are computed, so the
+  values a run stores are exactly the values it ranked, and re-ranking them reproduces it;
+- percentiles, dimension scores and composites are carried unrounded and rounded half-up to
+  4 decimal places only at output; the order, the incentive marks and the short board are
+  all decided on those output figures, so a published run can be checked from its own
+  numbers (and noise in the 28th digit cannot reorder two equal composites).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
+from typing import NamedTuple, TypeAlias, cast
+from uuid import UUID
+
+EnterpriseId: TypeAlias = str | UUID
+
+INNOVATION = "innovation"
+GROWTH = "growth"
+PARTICIPATION = "participation"
+# The orders here are DOMAIN.md's and are the short board's tie-break orders.
+DIMENSIONS: tuple[str, ...] = (INNOVATION, GROWTH, PARTICIPATION)
+INDICATORS_BY_DIMENSION: Mapping[str, tuple[str, ...]] = {
+    INNOVATION: ("rd_intensity", "st_staff_ratio", "new_ip", "achievements"),
+    GROWTH: ("revenue_growth", "net_asset_growth"),
+    PARTICIPATION: ("attendance", "visits", "timely_report"),
+}
+INDICATORS: tuple[str, ...] = tuple(c for d in DIMENSIONS for c in INDICATORS_BY_DIMENSION[d])
+DIMENSION_OF: Mapping[str, str] = {
+    code: dimension for dimension in DIMENSIONS for code in INDICATORS_BY_DIMENSION[dimension]
+}
+
+VALUE_PLACES = Decimal("0.000001")
+SCORE_PLACES = Decimal("0.0001")
+WEIGHT_SUM_TOLERANCE = Decimal("0.000001")
+VISITS_CAP = 3
+CLASS_II_IP_FACTOR = Decimal("0.25")
+
+_CONTEXT = Context(prec=28)
+_HUNDRED = Decimal(100)
+
+
+def _value(number: Decimal) -> Decimal:
+    return number.quantize(VALUE_PLACES, rounding=ROUND_HALF_EVEN)
+
+
+def _score(number: Decimal) -> Decimal:
+    return number.quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------------------------------------
+# Indicator values from plain figures
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    """The parts of one year's annual report the ranking reads; None where not filed.
+
+    `net_assets` is total assets − total liabilities; the caller computes it.
+    """
+
+    revenue: Decimal | None
+    rd_expense: Decimal | None
+    employees: int | None
+    st_staff: int | None
+    net_assets: Decimal | None
+    class_i_ip_new: int | None
+    class_ii_ip_new: int | None
+    achievements_transformed: int | None
+
+
+def default_report_deadline(year: int) -> date:
+    """The year-Y report is due by 30 June of Y+1."""
+    return date(year + 1, 6, 30)
+
+
+def _ratio(numerator: Decimal | int | None, denominator: Decimal | int | None) -> Decimal | None:
+    # A zero or negative denominator makes the ratio meaningless, not zero: it is missing.
+    if numerator is None or denominator is None or denominator <= 0:
+        return None
+    return Decimal(numerator) / Decimal(denominator)
+
+
+def _growth(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    ratio = _ratio(current, previous)
+    return None if ratio is None else ratio - 1
+
+
+def indicator_values(
+    report_y: ReportFigures | None,
+    report_prev: ReportFigures | None,
+    activities_invited: int,
+    activities_attended: int,
+    visits_in_year: int,
+    report_filed_on: date | None,
+    report_deadline: date,
+) -> dict[str, Decimal | None]:
+    """The nine indicator values for year Y, None where a value is missing.
+
+    A ratio is missing when its denominator is zero or negative or when it needs a report
+    that is missing; participation indicators are never missing. Attendance is capped at 1:
+    attending more activities than one was invited to does not beat full attendance.
+    `report_filed_on` is when the year-Y report was filed (None: not filed).
+    """
+    if activities_invited < 0 or activities_attended < 0 or visits_in_year < 0:
+        raise ValueError("activity and visit counts must not be negative")
+    with localcontext(_CONTEXT):
+        y = report_y
+        prev = report_prev
+        rd_intensity = None if y is None else _ratio(y.rd_expense, y.revenue)
+        st_staff_ratio = None if y is None else _ratio(y.st_staff, y.employees)
+        new_ip: Decimal | None = None
+        achievements: Decimal | None = None
+        if y is not None and y.class_i_ip_new is not None and y.class_ii_ip_new is not None:
+            new_ip = Decimal(y.class_i_ip_new) + CLASS_II_IP_FACTOR * y.class_ii_ip_new
+        if y is not None and y.achievements_transformed is not None:
+            achievements = Decimal(y.achievements_transformed)
+        revenue_growth = None
+        net_asset_growth = None
+        if y is not None and prev is not None:
+            revenue_growth = _growth(y.revenue, prev.revenue)
+            net_asset_growth = _growth(y.net_assets, prev.net_assets)
+        # Not invited is a value of 0, not a missing one: the enterprise simply took no part.
+        attendance = Decimal(0)
+        if activities_invited > 0:
+            attendance = Decimal(min(activities_attended, activities_invited)) / activities_invited
+        visits = Decimal(min(visits_in_year, VISITS_CAP)) / VISITS_CAP
+        on_time = report_filed_on is not None and report_filed_on <= report_deadline
+        values: dict[str, Decimal | None] = {
+            "rd_intensity": rd_intensity,
+            "st_staff_ratio": st_staff_ratio,
+            "new_ip": new_ip,
+            "achievements": achievements,
+            "revenue_growth": revenue_growth,
+            "net_asset_growth": net_asset_growth,
+            "attendance": attendance,
+            "visits": visits,
+            "timely_report": Decimal(1 if on_time else 0),
+        }
+        return {code: None if v is None else _value(v) for code, v in values.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Weights
+
+
+def _default_dimension_weights() -> dict[str, Decimal]:
+    return {INNOVATION: Decimal("0.5"), GROWTH: Decimal("0.3"), PARTICIPATION: Decimal("0.2")}
+
+
+def _default_indicator_weights() -> dict[str, Decimal]:
+    return {
+        "rd_intensity": Decimal("0.35"),
+        "st_staff_ratio": Decimal("0.15"),
+        "new_ip": Decimal("0.30"),
+        "achievements": Decimal("0.20"),
+        "revenue_growth": Decimal("0.5"),
+        "net_asset_growth": Decimal("0.5"),
+        "attendance": Decimal("0.4"),
+        "visits": Decimal("0.3"),
+        "timely_report": Decimal("0.3"),
+    }
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Dimension weights (summing to 1) and, per dimension, its indicators' weights (each
+    group summing to 1). `Weights()` is DOMAIN.md's default."""
+
+    dimensions: dict[str, Decimal] = field(default_factory=_default_dimension_weights, hash=False)
+    indicators: dict[str, Decimal] = field(default_factory=_default_indicator_weights, hash=False)
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+def _check_group(label: str, weights: Mapping[str, Decimal], names: Sequence[str]) -> list[str]:
+    problems: list[str] = []
+    total = Decimal(0)
+    for name in names:
+        if name not in weights:
+            problems.append(f"{label} weight for {name} is missing")
+            continue
+        weight = weights[name]
+        if not weight.is_finite():
+            problems.append(f"{label} weight for {name} is not a finite number: {weight}")
+            return problems
+        if weight < 0:
+            problems.append(f"{label} weight for {name} is negative: {weight}")
+        total += weight
+    if abs(total - 1) > WEIGHT_SUM_TOLERANCE:
+        problems.append(f"{label} weights sum to {total}, not 1")
+    return problems
+
+
+def validate_weights(weights: Weights) -> list[str]:
+    """What is wrong with a set of weights; empty when a run may use it."""
+    problems: list[str] = []
+    problems += [f"unknown dimension {n!r}" for n in weights.dimensions if n not in DIMENSIONS]
+    problems += [f"unknown indicator {c!r}" for c in weights.indicators if c not in INDICATORS]
+    with localcontext(_CONTEXT):
+        problems += _check_group("dimension", weights.dimensions, DIMENSIONS)
+        for dimension in DIMENSIONS:
+            problems += _check_group(
+                f"{dimension} indicator", weights.indicators, INDICATORS_BY_DIMENSION[dimension]
+            )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Ranking
+
+
+@dataclass(frozen=True)
+class CohortMember:
+    """One enterprise of the cohort; an indicator that is None or absent is missing."""
+
+    enterprise_id: EnterpriseId
+    uscc: str
+    indicators: Mapping[str, Decimal | None]
+
+
+class IndicatorScore(NamedTuple):
+    value: Decimal | None
+    percentile: Decimal
+
+
+@dataclass(frozen=True)
+class ShortBoard:
+    """The weakest spot: the lowest dimension and its lowest indicator.
+
+    `cohort_median` is the median of the values present in the cohort (the mean of the two
+    middle ones for an even count): a missing value has no magnitude to take a median of.
+    None when no member has a value.
+    """
+
+    dimension: str
+    indicator: str
+    score: Decimal
+    value: Decimal | None
+    cohort_median: Decimal | None
+
+
+@dataclass(frozen=True)
+class RankedEntry:
+    enterprise_id: EnterpriseId
+    uscc: str
+    position: int
+    composite: Decimal
+    dimensions: dict[str, Decimal] = field(hash=False)
+    indicators: dict[str, IndicatorScore] = field(hash=False)
+    incentive: bool
+    short_board: ShortBoard
+    data_incomplete: bool
+
+
+def percentiles(values: Sequence[Decimal | None]) -> list[Decimal]:
+    """100 × PostgreSQL's percent_rank() over the values ascending with missing ones first:
+    (rank − 1)/(n − 1), ties sharing the lowest rank; unrounded.
+
+    A cohort of one scores 100, whether its value is present or not.
+    """
+    n = len(values)
+    if n == 1:
+        return [_HUNDRED]
+    missing = sum(1 for v in values if v is None)
+    present = sorted(v for v in values if v is not None)
+    result: list[Decimal] = []
+    with localcontext(_CONTEXT):
+        for value in values:
+            # Members strictly below: every missing one sits below every present value.
+            below = 0 if value is None else missing + bisect_left(present, value)
+            result.append(_HUNDRED * below / (n - 1))
+    return result
+
+
+def cohort_median(values: Sequence[Decimal | None]) -> Decimal | None:
+    present = sorted(v for v in values if v is not None)
+    if not present:
+        return None
+    middle = len(present) // 2
+    if len(present) % 2:
+        return present[middle]
+    with localcontext(_CONTEXT):
+        return (present[middle - 1] + present[middle]) / 2
+
+
+def incentive_count(n: int, top_share: Decimal) -> int:
+    """⌈top_share × n⌉: a cohort of 11 with 0.10 marks 2, one of 1 marks 1."""
+    with localcontext(_CONTEXT):
+        return int((top_share * n).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _check_members(members: Sequence[CohortMember]) -> None:
+    usccs = [m.uscc for m in members]
+    if len(set(usccs)) != len(usccs):
+        raise ValueError("a USCC appears twice in the cohort")
+    ids = [m.enterprise_id for m in members]
+    if len(set(ids)) != len(ids):
+        raise ValueError("an enterprise appears twice in the cohort")
+    for member in members:
+        unknown = sorted(set(member.indicators) - set(INDICATORS))
+        if unknown:
+            raise ValueError(f"{member.uscc}: unknown indicators {', '.join(unknown)}")
+
+
+@dataclass(frozen=True)
+class _Scored:
+    member: CohortMember
+    composite: Decimal
+    dimensions: dict[str, Decimal]
+    indicators: dict[str, IndicatorScore]
+    short_board: ShortBoard
+    data_incomplete: bool
+
+
+def rank(
+    members: Sequence[CohortMember],
+    weights: Weights = DEFAULT_WEIGHTS,
+    top_share: Decimal = Decimal("0.10"),
+) -> list[RankedEntry]:
+    """The cohort in ranking order, positions 1..n.
+
+    Order: composite, then innovation, then growth, all descending, then USCC ascending.
+    Raises ValueError for invalid weights, a top_share outside 0..1, a USCC or enterprise
+    listed twice, or an unknown indicator code.
+    """
+    problems = validate_weights(weights)
+    if problems:
+        raise ValueError("invalid weights: " + "; ".join(problems))
+    if not top_share.is_finite() or not Decimal(0) <= top_share <= 1:
+        raise ValueError(f"top_share must be within 0..1, not {top_share}")
+    _check_members(members)
+    if not members:
+        return []
+
+    values = {code: [m.indicators.get(code) for m in members] for code in INDICATORS}
+    ranks = {code: percentiles(values[code]) for code in INDICATORS}
+    medians = {code: cohort_median(values[code]) for code in INDICATORS}
+
+    scored: list[_Scored] = []
+    with localcontext(_CONTEXT):
+        for i, member in enumerate(members):
+            dimensions_exact: dict[str, Decimal] = {}
+            for dimension in DIMENSIONS:
+                codes = INDICATORS_BY_DIMENSION[dimension]
+                total = sum((weights.indicators[c] for c in codes), Decimal(0))
+                weighted = sum((weights.indicators[c] * ranks[c][i] for c in codes), Decimal(0))
+                dimensions_exact[dimension] = weighted / total
+            composite = sum(
+                (weights.dimensions[d] * dimensions_exact[d] for d in DIMENSIONS), Decimal(0)
+            )
+            dimensions = {d: _score(dimensions_exact[d]) for d in DIMENSIONS}
+            indicators = {
+                code: IndicatorScore(values[code][i], _score(ranks[code][i])) for code in INDICATORS
+            }
+            # min() keeps the first of equal candidates, so the listed orders break ties.
+            weakest = min(DIMENSIONS, key=lambda d: dimensions[d])
+            weakest_code = min(
+                INDICATORS_BY_DIMENSION[weakest], key=lambda c: indicators[c].percentile
+            )
+            short_board = ShortBoard(
+                dimension=weakest,
+                indicator=weakest_code,
+                score=indicators[weakest_code].percentile,
+                value=indicators[weakest_code].value,
+                cohort_median=medians[weakest_code],
+            )
+            scored.append(
+                _Scored(
+                    member=member,
+                    composite=_score(composite),
+                    dimensions=dimensions,
+                    indicators=indicators,
+                    short_board=short_board,
+                    data_incomplete=any(values[c][i] is None for c in INDICATORS),
+                )
+            )
+
+    scored.sort(
+        key=lambda s: (
+            -s.composite,
+            -s.dimensions[INNOVATION],
+            -s.dimensions[GROWTH],
+            s.member.uscc,
+        )
+    )
+    marked = incentive_count(len(scored), top_share)
+    return [
+        RankedEntry(
+            enterprise_id=s.member.enterprise_id,
+            uscc=s.member.uscc,
+            position=position,
+            composite=s.composite,
+            dimensions=s.dimensions,
+            indicators=s.indicators,
+            incentive=position <= marked,
+            short_board=s.short_board,
+            data_incomplete=s.data_incomplete,
+        )
+        for position, s in enumerate(scored, start=1)
+    ]
+
+
+def movement(
+    previous_positions: Mapping[str, int] | Mapping[UUID, int], current: RankedEntry
+) -> int | None:
+    """Positions gained since the previous published run (previous − current; negative when
+    it fell), None when the enterprise was not in that run. Keys must be the same kind of id
+    (str or UUID) as the entries'."""
+    # Either kind of mapping may be looked up with either kind of id; a mismatch just misses.
+    lookup = cast("Mapping[object, int]", previous_positions)
+    previous = lookup.get(current.enterprise_id)
+    return None if previous is None else previous - current.position
