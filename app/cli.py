@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,7 +85,14 @@ def cmd_serve(settings: Settings) -> None:
             timeout_graceful_shutdown=20,
             proxy_headers=True,
         )
+        # uvicorn drains requests on SIGTERM, then re-raises the signal; turning it into
+        # SystemExit lets the `with` above stop the embedded PostgreSQL cleanly.
+        signal.signal(signal.SIGTERM, _exit_quietly)
         uvicorn.Server(config).run()
+
+
+def _exit_quietly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def cmd_demo(settings: Settings) -> None:

@@ -1,0 +1,108 @@
+"""`python -m app.cli`, the command behind `make run`: settings, the embedded server's whole
+life (first start with a generated admin, a second start on the same data, clean stops)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from app.config import PROJECT_ROOT
+from tests.live import free_port
+
+
+def cli_env(**overrides: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {"DATABASE_URL", "SECRET_KEY", "BOOTSTRAP_ADMIN_EMAIL", "BOOTSTRAP_ADMIN_PASSWORD"}
+    }
+    env.update(overrides)
+    return env
+
+
+class TestSettings:
+    def test_an_invalid_setting_stops_start_up_with_one_line_naming_it(self) -> None:
+        result = subprocess.run(
+            [sys.executable, "-m", "app.cli", "migrate"],
+            cwd=PROJECT_ROOT,
+            env=cli_env(PORT="eighty"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1
+        assert lines[0].startswith("invalid setting PORT")
+
+    def test_a_server_database_needs_a_secret(self) -> None:
+        result = subprocess.run(
+            [sys.executable, "-m", "app.cli", "migrate"],
+            cwd=PROJECT_ROOT,
+            env=cli_env(DATABASE_URL="postgresql://postgres@127.0.0.1:5432/x"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2
+        assert "SECRET_KEY" in result.stderr
+
+
+def serve_until_ready(data_dir: Path, port: int) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve"],
+        cwd=PROJECT_ROOT,
+        env=cli_env(DATA_DIR=str(data_dir), PORT=str(port), SEED_DEMO="false", LOG_LEVEL="WARNING"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).status_code == 200:
+                return process, f"http://127.0.0.1:{port}"
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        time.sleep(0.5)
+    process.kill()
+    raise AssertionError("the service was not ready within 90 s")
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    return output
+
+
+class TestEmbeddedServe:
+    def test_first_start_creates_an_admin_then_stops_and_restarts_on_the_same_data(
+        self, tmp_path: Path
+    ) -> None:
+        port = free_port()
+        process, url = serve_until_ready(tmp_path, port)
+        output = stop(process)
+        assert "First administrator created: admin@example.com" in output
+        password = output.split("Password (shown once): ")[1].split()[0]
+        assert not (tmp_path / "postgres" / "postmaster.pid").exists(), "PostgreSQL left running"
+
+        process, url = serve_until_ready(tmp_path, port)
+        try:
+            token = httpx.post(
+                f"{url}/api/v1/auth/token",
+                data={"username": "admin@example.com", "password": password},
+            )
+            assert token.status_code == 200, token.text
+        finally:
+            output = stop(process)
+        assert "First administrator created" not in output
+        assert not (tmp_path / "postgres" / "postmaster.pid").exists()
