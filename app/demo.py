@@ -42,7 +42,22 @@ async def _seed_enterprises(session: AsyncSession, settings: Settings) -> None:
     await enterprises_demo.seed(session, settings)
 
 
-SEEDERS: list[Seeder] = [_seed_enterprises, _seed_users]
+async def _seed_pools(session: AsyncSession, settings: Settings) -> None:
+    from app.auth import repository as auth_repository
+    from app.auth.roles import Principal, Role
+    from app.enterprises import repository as enterprise_repository
+    from app.pools import demo as pools_demo
+
+    manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
+    if manager is None:
+        return
+    actor = Principal(kind="user", id=manager.id, role=Role.MANAGER, email=manager.email)
+    await pools_demo.seed(
+        session, settings, actor, await enterprise_repository.enterprise_ids(session)
+    )
+
+
+SEEDERS: list[Seeder] = [_seed_users, _seed_enterprises, _seed_pools]
 
 
 async def seed(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:

@@ -27,6 +27,7 @@ from app.enterprises.router import router as enterprises_router
 from app.idempotency.middleware import IdempotencyMiddleware
 from app.ops.middleware import Metrics, RequestContextMiddleware, RequestGuardMiddleware
 from app.ops.router import router as ops_router
+from app.pools.router import router as pools_router
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ keyset-paginated (`limit`, `cursor` → `next_cursor`). Single resources carry a
 `PATCH`/`PUT` honour `If-Match`. `POST` honours `Idempotency-Key`.
 """
 
-ROUTERS = (ops_router, auth_router, audit_router, enterprises_router)
+ROUTERS = (ops_router, auth_router, audit_router, enterprises_router, pools_router)
 
 
 def create_app(

@@ -3,8 +3,9 @@
 from app.audit.models import AuditEvent
 from app.auth.models import ApiKey, LoginFailure, User
 from app.db import Base
-from app.enterprises.models import AnnualReport, Enterprise
+from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.idempotency.models import IdempotencyRecord
+from app.pools.models import PoolMember, PoolTransition
 
 metadata = Base.metadata
 
@@ -15,6 +16,9 @@ __all__ = [
     "Enterprise",
     "IdempotencyRecord",
     "LoginFailure",
+    "PoolMember",
+    "PoolTransition",
+    "Qualification",
     "User",
     "metadata",
 ]

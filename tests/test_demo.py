@@ -10,6 +10,7 @@ from app.config import Settings
 from app.enterprises.enums import TechField
 from app.enterprises.models import AnnualReport, Enterprise
 from app.enterprises.uscc import normalize_uscc
+from app.pools.models import PoolMember, PoolTransition
 
 
 class TestDemoZone:
@@ -36,3 +37,11 @@ class TestDemoZone:
             assert all(r.st_staff <= r.employees for r in reports)
             assert all(r.high_tech_revenue <= r.revenue for r in reports)
             assert all(r.rd_expense_domestic <= r.rd_expense for r in reports)
+
+            members = list(await session.scalars(select(PoolMember)))
+            assert {m.pool for m in members} == {"hte", "sme"}
+            assert len({m.tier for m in members if m.status == "active"}) >= 3
+            assert {m.status for m in members} >= {"active", "withdrawn"}
+            assert all(m.suggested_tier is not None for m in members if m.status == "active")
+            kinds = set(await session.scalars(select(PoolTransition.kind)))
+            assert kinds == {"entry", "tier_change", "exit"}

@@ -21,6 +21,14 @@ class EnterpriseStatus(StrEnum):
     ARCHIVED = "archived"
 
 
+class QualificationKind(StrEnum):
+    """Qualifications the bureau cultivates: high-tech enterprise (高新技术企业) and the
+    tech-based SME registration (科技型中小企业入库)."""
+
+    HTE = "hte"
+    SME = "sme"
+
+
 class Grade(StrEnum):
     """Grades of the high-tech assessment's technical advancement and core support."""
 

@@ -22,7 +22,13 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
-from app.enterprises.enums import EnterpriseStatus, Grade, TechField, sql_values
+from app.enterprises.enums import (
+    EnterpriseStatus,
+    Grade,
+    QualificationKind,
+    TechField,
+    sql_values,
+)
 from app.modelkit import Timestamps, UUIDKey, Versioned
 
 MONEY = Numeric(18, 2)
@@ -122,3 +128,24 @@ class AnnualReport(UUIDKey, Timestamps, Versioned, Base):
     transformation_incentives: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     talent_programs: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     major_incident: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class Qualification(UUIDKey, Timestamps, Base):
+    """A qualification the enterprise holds: recorded by a `certified` pool exit (and later
+    by the outcomes ledger), read by the entry conditions and the SME direct route."""
+
+    __tablename__ = "qualification"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({sql_values(QualificationKind)})", name="kind_known"),
+        CheckConstraint("valid_until >= issued_on", name="valid_after_issue"),
+        Index("ix_qualification_enterprise_kind", "enterprise_id", "kind", "valid_until"),
+    )
+
+    enterprise_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("enterprise.id", ondelete="CASCADE"), nullable=False
+    )
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)
+    reference: Mapped[str | None] = mapped_column(String(64))
+    issued_on: Mapped[date] = mapped_column(Date, nullable=False)
+    valid_until: Mapped[date] = mapped_column(Date, nullable=False)
+    source: Mapped[str] = mapped_column(String(32), nullable=False)

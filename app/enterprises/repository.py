@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import Select
 
 from app.db import constraint_name
-from app.enterprises.models import AnnualReport, Enterprise
+from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.enterprises.uscc import is_uscc_prefix
 from app.errors import Conflict
 from app.pagination import SortKey, after_clause, order_by
@@ -121,6 +121,13 @@ async def add(session: AsyncSession, enterprise: Enterprise) -> Enterprise:
     return enterprise
 
 
+async def enterprise_ids(session: AsyncSession) -> list[uuid.UUID]:
+    """Every enterprise, in the order of their names (for seeding)."""
+    return list(
+        await session.scalars(select(Enterprise.id).order_by(Enterprise.name, Enterprise.id))
+    )
+
+
 async def any_enterprise(session: AsyncSession) -> bool:
     return (await session.scalar(select(Enterprise.id).limit(1))) is not None
 
@@ -162,3 +169,34 @@ async def list_reports(
     if after is not None:
         stmt = stmt.where(after_clause(REPORT_ORDER, after))
     return list(await session.scalars(stmt.order_by(*order_by(REPORT_ORDER)).limit(limit + 1)))
+
+
+QUALIFICATION_ORDER = (SortKey(Qualification.issued_on, descending=True), SortKey(Qualification.id))
+
+
+async def add_qualification(session: AsyncSession, qualification: Qualification) -> Qualification:
+    session.add(qualification)
+    await session.flush()
+    return qualification
+
+
+async def list_qualifications(
+    session: AsyncSession, enterprise_id: uuid.UUID, after: tuple[Any, ...] | None, limit: int
+) -> list[Qualification]:
+    stmt = select(Qualification).where(Qualification.enterprise_id == enterprise_id)
+    if after is not None:
+        stmt = stmt.where(after_clause(QUALIFICATION_ORDER, after))
+    stmt = stmt.order_by(*order_by(QUALIFICATION_ORDER)).limit(limit + 1)
+    return list(await session.scalars(stmt))
+
+
+async def all_reports(session: AsyncSession, enterprise_id: uuid.UUID) -> list[AnnualReport]:
+    stmt = select(AnnualReport).where(AnnualReport.enterprise_id == enterprise_id)
+    return list(await session.scalars(stmt.order_by(AnnualReport.year)))
+
+
+async def all_qualifications(
+    session: AsyncSession, enterprise_id: uuid.UUID
+) -> list[Qualification]:
+    stmt = select(Qualification).where(Qualification.enterprise_id == enterprise_id)
+    return list(await session.scalars(stmt.order_by(Qualification.issued_on)))

@@ -21,6 +21,7 @@ from app.enterprises.schemas import (
     EnterprisePage,
     EnterpriseRead,
     EnterpriseUpdate,
+    QualificationPage,
 )
 from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
@@ -199,3 +200,16 @@ async def put_annual_report(
         set_location(response, f"/api/v1/enterprises/{enterprise_id}/annual-reports/{year}")
     set_etag(response, version)
     return report
+
+
+@router.get(
+    "/{enterprise_id}/qualifications",
+    operation_id="listQualifications",
+    response_model=QualificationPage,
+    responses=errors.responses(404),
+)
+async def list_qualifications(
+    enterprise_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, page: PageParamsDep
+) -> QualificationPage:
+    """Qualifications held or once held (high-tech enterprise, tech-based SME), newest first."""
+    return await service.list_qualifications(session, principal, enterprise_id, page)

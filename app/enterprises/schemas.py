@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import EmailStr, Field, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from app.enterprises.enums import EnterpriseStatus, Grade, TechField
+from app.enterprises.enums import EnterpriseStatus, Grade, QualificationKind, TechField
 from app.enterprises.uscc import InvalidUSCC, normalize_uscc
 from app.pagination import Page
 from app.schemas import Schema
@@ -250,4 +250,19 @@ class AnnualReportRead(Schema):
 
 
 class AnnualReportPage(Page[AnnualReportRead]):
+    pass
+
+
+class QualificationRead(Schema):
+    id: uuid.UUID
+    enterprise_id: uuid.UUID
+    kind: QualificationKind
+    reference: str | None = Field(description="Certificate or registration number")
+    issued_on: date
+    valid_until: date
+    source: str = Field(description="What recorded it: `pool_exit`, …")
+    created_at: datetime
+
+
+class QualificationPage(Page[QualificationRead]):
     pass

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,8 +14,8 @@ from app.audit import service as audit
 from app.auth.roles import Principal, Role
 from app.config import Settings
 from app.enterprises import repository
-from app.enterprises.enums import EnterpriseStatus
-from app.enterprises.models import AnnualReport, Enterprise
+from app.enterprises.enums import EnterpriseStatus, QualificationKind
+from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.enterprises.repository import EnterpriseFilter
 from app.enterprises.schemas import (
     AnnualReportPage,
@@ -23,6 +25,8 @@ from app.enterprises.schemas import (
     EnterprisePage,
     EnterpriseRead,
     EnterpriseUpdate,
+    QualificationPage,
+    QualificationRead,
     RdOrganisation,
 )
 from app.errors import Forbidden, NotFound, Unprocessable
@@ -189,6 +193,13 @@ def _check_year(year: int, settings: Settings) -> None:
         )
 
 
+async def _reports_changed(session: AsyncSession, enterprise_id: uuid.UUID) -> None:
+    # The pools advise tiers from the reports; imported here because pools builds on us.
+    from app.pools import service as pool_service
+
+    await pool_service.refresh_suggestions(session, enterprise_id)
+
+
 async def put_report(
     session: AsyncSession,
     settings: Settings,
@@ -229,6 +240,7 @@ async def put_report(
             report.id,
             after=audit.snapshot(created),
         )
+        await _reports_changed(session, enterprise_id)
         await session.commit()
         return created, report.version, True
     check_if_match(if_match, existing.version)
@@ -248,6 +260,7 @@ async def put_report(
         before=audit.snapshot(before),
         after=audit.snapshot(after),
     )
+    await _reports_changed(session, enterprise_id)
     await session.commit()
     return after, existing.version, False
 
@@ -269,3 +282,77 @@ async def list_reports(
     rows = await repository.list_reports(session, enterprise_id, page.after(1), page.limit)
     items, cursor = paginate(rows, page.limit, lambda r: (r.year,))
     return AnnualReportPage(items=[_report_read(r) for r in items], next_cursor=cursor)
+
+
+async def list_qualifications(
+    session: AsyncSession, viewer: Principal, enterprise_id: uuid.UUID, page: PageParams
+) -> QualificationPage:
+    await _load(session, viewer, enterprise_id)
+    rows = await repository.list_qualifications(session, enterprise_id, page.after(2), page.limit)
+    items, cursor = paginate(rows, page.limit, lambda q: (q.issued_on, q.id))
+    return QualificationPage(
+        items=[QualificationRead.model_validate(q) for q in items], next_cursor=cursor
+    )
+
+
+async def add_qualification(
+    session: AsyncSession,
+    actor: Principal | None,
+    enterprise_id: uuid.UUID,
+    *,
+    kind: QualificationKind,
+    reference: str | None,
+    issued_on: date,
+    valid_until: date,
+    source: str,
+) -> QualificationRead:
+    """Record a qualification as part of the caller's unit of work (the caller commits)."""
+    qualification = await repository.add_qualification(
+        session,
+        Qualification(
+            enterprise_id=enterprise_id,
+            kind=kind.value,
+            reference=reference,
+            issued_on=issued_on,
+            valid_until=valid_until,
+            source=source,
+        ),
+    )
+    read = QualificationRead.model_validate(qualification)
+    audit.record(
+        session, actor, "qualification.create", "qualification", read.id, after=audit.snapshot(read)
+    )
+    return read
+
+
+@dataclass(frozen=True)
+class AssessmentInputs:
+    """What the readiness assessments read about one enterprise."""
+
+    enterprise: EnterpriseRead
+    reports: list[AnnualReportRead]
+    qualifications: list[QualificationRead]
+
+    def holds(self, kind: QualificationKind, on: date) -> bool:
+        return any(
+            q.kind is kind and q.issued_on <= on <= q.valid_until for q in self.qualifications
+        )
+
+    @property
+    def latest_report(self) -> AnnualReportRead | None:
+        return max(self.reports, key=lambda r: r.year, default=None)
+
+
+async def assessment_inputs(
+    session: AsyncSession, viewer: Principal | None, enterprise_id: uuid.UUID
+) -> AssessmentInputs:
+    enterprise = await repository.get(session, enterprise_id)
+    if enterprise is None or (viewer is not None and not _visible(enterprise, viewer)):
+        raise EnterpriseNotFound(f"enterprise {enterprise_id} does not exist")
+    reports = await repository.all_reports(session, enterprise_id)
+    qualifications = await repository.all_qualifications(session, enterprise_id)
+    return AssessmentInputs(
+        enterprise=_read(enterprise, None),
+        reports=[_report_read(r) for r in reports],
+        qualifications=[QualificationRead.model_validate(q) for q in qualifications],
+    )

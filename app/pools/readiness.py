@@ -84,7 +84,7 @@ class EnterpriseFacts:
     as of the assessment: the caller decides what "valid" and "in the last five years" mean
     against its records."""
 
-    established_on: date
+    established_on: date | None  # None: not on record, so the condition cannot be met
     tech_field: str | None
     hte_certified: bool = False  # holds a valid high-tech enterprise qualification
     national_st_award: bool = False  # national S&T award (top 3 units), last five years
@@ -802,8 +802,13 @@ def _growth_part(by_year: Mapping[int, YearFigures], year: int, rules: HteThresh
     )
 
 
-def _established(established_on: date, year: int, rules: HteThresholds) -> _Checked:
+def _established(established_on: date | None, year: int, rules: HteThresholds) -> _Checked:
     latest = date(year - rules.established_years, 12, 31)
+    if established_on is None:
+        unknown = Condition("established_one_year", False, None, latest.isoformat())
+        return unknown, Gap(
+            unknown.code, "the establishment date is not on record: add it to the enterprise", None
+        )
     condition = Condition(
         "established_one_year",
         established_on <= latest,

@@ -296,6 +296,8 @@ class TestHteRdRatio:
         [
             pytest.param(mil("40"), mil("2"), True, id="≤ 50 M at 5 %"),
             pytest.param(mil("40"), yuan("1999999.99"), False, id="≤ 50 M below 5 %"),
+            # The case: an R&D share of 4.99 % against the required 5.00 %.
+            pytest.param(mil("40"), yuan("1996000.00"), False, id="4.99 % against 5.00 %"),
             pytest.param(mil("100"), mil("4"), True, id="≤ 200 M at 4 %"),
             pytest.param(mil("100"), yuan("3999999.99"), False, id="≤ 200 M below 4 %"),
             pytest.param(mil("300"), mil("9"), True, id="above 200 M at 3 %"),

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import Select
+
+from app.db import constraint_name
+from app.enterprises.models import Enterprise
+from app.errors import Conflict
+from app.pagination import SortKey, after_clause, order_by
+from app.pools.models import PoolMember, PoolTransition
+
+MEMBER_ORDER = (SortKey(PoolMember.created_at), SortKey(PoolMember.id))
+TRANSITION_ORDER = (SortKey(PoolTransition.occurred_at), SortKey(PoolTransition.id))
+
+
+class AlreadyInPool(Conflict):
+    code = "already_in_pool"
+
+
+@dataclass(frozen=True)
+class MemberFilter:
+    tier: str | None = None
+    status: str | None = None
+    suggested_tier: str | None = None
+    mismatch: bool | None = None
+    enterprise_id: uuid.UUID | None = None
+
+
+MemberRow = tuple[PoolMember, str, str]
+
+
+def _with_enterprise() -> Select[PoolMember, str, str]:
+    return select(PoolMember, Enterprise.uscc, Enterprise.name).join(
+        Enterprise, Enterprise.id == PoolMember.enterprise_id
+    )
+
+
+async def add_member(session: AsyncSession, member: PoolMember) -> PoolMember:
+    session.add(member)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if constraint_name(exc) == "uq_pool_member_active_enterprise":
+            raise AlreadyInPool(
+                f"enterprise {member.enterprise_id} is already active in the {member.pool} pool"
+            ) from exc
+        raise
+    return member
+
+
+async def get_member(session: AsyncSession, pool: str, member_id: uuid.UUID) -> MemberRow | None:
+    row = (
+        await session.execute(
+            _with_enterprise().where(PoolMember.id == member_id, PoolMember.pool == pool)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+async def list_members(
+    session: AsyncSession, pool: str, where: MemberFilter, after: tuple[Any, ...] | None, limit: int
+) -> list[MemberRow]:
+    stmt = _with_enterprise().where(PoolMember.pool == pool)
+    if where.tier is not None:
+        stmt = stmt.where(PoolMember.tier == where.tier)
+    if where.status is not None:
+        stmt = stmt.where(PoolMember.status == where.status)
+    if where.suggested_tier is not None:
+        stmt = stmt.where(PoolMember.suggested_tier == where.suggested_tier)
+    if where.mismatch is True:
+        stmt = stmt.where(PoolMember.suggested_tier.is_not(None))
+        stmt = stmt.where(PoolMember.suggested_tier != PoolMember.tier)
+    elif where.mismatch is False:
+        stmt = stmt.where(PoolMember.suggested_tier == PoolMember.tier)
+    if where.enterprise_id is not None:
+        stmt = stmt.where(PoolMember.enterprise_id == where.enterprise_id)
+    if after is not None:
+        stmt = stmt.where(after_clause(MEMBER_ORDER, after))
+    rows = (await session.execute(stmt.order_by(*order_by(MEMBER_ORDER)).limit(limit + 1))).all()
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def active_memberships(session: AsyncSession, enterprise_id: uuid.UUID) -> list[PoolMember]:
+    stmt = select(PoolMember).where(
+        PoolMember.enterprise_id == enterprise_id, PoolMember.status == "active"
+    )
+    return list(await session.scalars(stmt))
+
+
+async def counts(session: AsyncSession) -> tuple[list[Any], list[Any]]:
+    """(pool, tier, n) for active members, and (pool, status, n) for all."""
+    tiers = await session.execute(
+        select(PoolMember.pool, PoolMember.tier, func.count())
+        .where(PoolMember.status == "active")
+        .group_by(PoolMember.pool, PoolMember.tier)
+    )
+    statuses = await session.execute(
+        select(PoolMember.pool, PoolMember.status, func.count()).group_by(
+            PoolMember.pool, PoolMember.status
+        )
+    )
+    return list(tiers.all()), list(statuses.all())
+
+
+async def add_transition(session: AsyncSession, transition: PoolTransition) -> PoolTransition:
+    session.add(transition)
+    await session.flush()
+    return transition
+
+
+async def list_transitions(
+    session: AsyncSession, member_id: uuid.UUID, after: tuple[Any, ...] | None, limit: int
+) -> list[PoolTransition]:
+    stmt = select(PoolTransition).where(PoolTransition.member_id == member_id)
+    if after is not None:
+        stmt = stmt.where(after_clause(TRANSITION_ORDER, after))
+    stmt = stmt.order_by(*order_by(TRANSITION_ORDER)).limit(limit + 1)
+    return list(await session.scalars(stmt))
+
+
+async def any_member(session: AsyncSession) -> bool:
+    return (await session.scalar(select(PoolMember.id).limit(1))) is not None
+
+
+async def flush(session: AsyncSession) -> None:
+    await session.flush()

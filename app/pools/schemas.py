@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, model_validator
+
+from app.pagination import Page
+from app.pools.enums import ExitOutcome, MemberStatus, Pool, Tier, TransitionKind
+from app.schemas import Schema
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Scalar = int | Decimal | str | bool | None
+
+
+class TierCounts(Schema):
+    selected: int = 0
+    cultivating: int = 0
+    mature: int = 0
+    applying: int = 0
+
+
+class StatusCounts(Schema):
+    active: int = 0
+    certified: int = 0
+    withdrawn: int = 0
+    disqualified: int = 0
+
+
+class PoolRead(Schema):
+    pool: Pool
+    name: str
+    tiers: TierCounts = Field(description="Active members by tier")
+    statuses: StatusCounts = Field(description="Every membership, past and present, by status")
+
+
+class PoolPage(Page[PoolRead]):
+    pass
+
+
+class PoolMemberCreate(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "enterprise_id": "0b7e4a52-6a1f-4f0e-9d8e-1d2c3b4a5f60",
+                    "tier": "selected",
+                    "reason": "2026年第一批优选企业",
+                    "effective_on": "2026-03-01",
+                }
+            ]
+        }
+    }
+
+    enterprise_id: uuid.UUID
+    tier: Tier
+    reason: Reason
+    effective_on: date | None = Field(
+        default=None, description="When the entry took effect (default: today); for loading history"
+    )
+
+
+class PoolMemberRead(Schema):
+    id: uuid.UUID
+    pool: Pool
+    enterprise_id: uuid.UUID
+    uscc: str
+    name: str
+    tier: Tier
+    status: MemberStatus
+    suggested_tier: Tier | None = Field(
+        description="What the latest assessment advises; staff decide the tier"
+    )
+    assessed_year: int | None = Field(description="The report year the suggestion comes from")
+    entered_on: date
+    exited_on: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PoolMemberPage(Page[PoolMemberRead]):
+    pass
+
+
+class PoolTransitionCreate(Schema):
+    """Either `to_tier` (a tier change) or `exit_outcome` (leaving the pool)."""
+
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {"to_tier": "mature", "reason": "研发投入达标，转入成熟一批"},
+                {
+                    "exit_outcome": "certified",
+                    "reason": "通过2026年高新技术企业认定",
+                    "certificate_no": "GR202665000123",
+                    "issued_on": "2026-11-20",
+                },
+            ]
+        }
+    }
+
+    to_tier: Tier | None = None
+    exit_outcome: ExitOutcome | None = None
+    reason: Reason
+    effective_on: date | None = Field(default=None, description="Default: today")
+    certificate_no: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+        default=None, description="For a `certified` exit: the certificate or registration number"
+    )
+    issued_on: date | None = Field(
+        default=None, description="For a `certified` exit: the issue date (default: effective_on)"
+    )
+
+    @model_validator(mode="after")
+    def _one_move(self) -> PoolTransitionCreate:
+        if (self.to_tier is None) == (self.exit_outcome is None):
+            raise ValueError("give exactly one of to_tier and exit_outcome")
+        certified = self.exit_outcome is ExitOutcome.CERTIFIED
+        if not certified and (self.certificate_no is not None or self.issued_on is not None):
+            raise ValueError("certificate_no and issued_on go only with a certified exit")
+        return self
+
+
+class PoolTransitionRead(Schema):
+    id: uuid.UUID
+    member_id: uuid.UUID
+    kind: TransitionKind
+    from_tier: Tier | None
+    to_tier: Tier | None
+    outcome: ExitOutcome | None
+    reason: str
+    effective_on: date
+    actor_id: uuid.UUID | None
+    actor_role: str | None
+    occurred_at: datetime
+
+
+class PoolTransitionPage(Page[PoolTransitionRead]):
+    pass
+
+
+class RuleSetRead(Schema):
+    name: str
+    version: str
+    applies_from: int
+
+
+class PointsRead(Schema):
+    min: int
+    max: int
+
+
+class PartRead(Schema):
+    code: str
+    points: PointsRead
+    max_points: int
+    inputs: dict[str, Any]
+
+
+class ConditionRead(Schema):
+    code: str
+    met: bool
+    actual: Scalar = Field(description="The measured value; null when the data is missing")
+    required: Scalar
+
+
+class GapRead(Schema):
+    code: str
+    message: str
+    needed: int | Decimal | None = Field(
+        description="How much is missing: yuan, people, points or years; null when not a quantity"
+    )
+
+
+class AssessmentRead(Schema):
+    enterprise_id: uuid.UUID
+    year: int
+    rule_set: RuleSetRead
+    passed: bool
+    score: PointsRead
+    parts: list[PartRead]
+    conditions: list[ConditionRead]
+    gaps: list[GapRead]
+    suggested_tier: Tier

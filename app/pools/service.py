@@ -1,0 +1,492 @@
+"""The three cultivation pools: entry under the management standard, tier changes and exits
+(each a recorded transition), and the readiness assessments that advise the tiers."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import fields
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.audit import service as audit
+from app.auth.roles import Principal, Role
+from app.config import Settings
+from app.enterprises import service as enterprise_service
+from app.enterprises.enums import EnterpriseStatus, QualificationKind
+from app.enterprises.schemas import AnnualReportRead
+from app.enterprises.service import AssessmentInputs
+from app.errors import AppError, Conflict, NotFound, Unprocessable, ValidationErrorItem
+from app.http import check_if_match
+from app.pagination import PageParams, paginate
+from app.pools import repository
+from app.pools.enums import POOL_NAMES, ExitOutcome, MemberStatus, Pool, Tier, TransitionKind
+from app.pools.models import PoolMember, PoolTransition
+from app.pools.readiness import (
+    Assessment,
+    EnterpriseFacts,
+    MissingReport,
+    NoRuleSet,
+    YearFigures,
+    assess_hte,
+    assess_sme,
+    rule_set_for,
+)
+from app.pools.repository import MemberFilter, MemberRow
+from app.pools.schemas import (
+    AssessmentRead,
+    ConditionRead,
+    GapRead,
+    PartRead,
+    PointsRead,
+    PoolMemberCreate,
+    PoolMemberPage,
+    PoolMemberRead,
+    PoolPage,
+    PoolRead,
+    PoolTransitionCreate,
+    PoolTransitionPage,
+    PoolTransitionRead,
+    RuleSetRead,
+    StatusCounts,
+    TierCounts,
+)
+
+ASSESSED_POOLS = (Pool.HTE, Pool.SME)
+HTE_VALID_YEARS = 3
+SIZE_CONDITIONS = ("max_employees", "max_revenue", "max_total_assets")
+YEAR_FIELDS = tuple(f.name for f in fields(YearFigures))
+
+
+class PoolMemberNotFound(NotFound):
+    code = "pool_member_not_found"
+
+
+class AnnualReportMissing(NotFound):
+    code = "annual_report_not_found"
+
+
+class MemberNotActive(Conflict):
+    code = "member_not_active"
+
+
+# --- Assessments ------------------------------------------------------------------------------
+
+
+def _figures(report: AnnualReportRead) -> YearFigures:
+    values = report.model_dump()
+    values.update(report.rd_org.model_dump())
+    values["tech_advancement"] = report.tech_advancement.value if report.tech_advancement else None
+    values["core_support"] = report.core_support.value if report.core_support else None
+    return YearFigures(**{name: values[name] for name in YEAR_FIELDS})
+
+
+def _facts(inputs: AssessmentInputs, year: int) -> EnterpriseFacts:
+    field = inputs.enterprise.tech_field
+    return EnterpriseFacts(
+        established_on=inputs.enterprise.established_on,
+        tech_field=field.value if field else None,
+        # The SME direct route: a high-tech qualification valid at the end of the year.
+        hte_certified=inputs.holds(QualificationKind.HTE, date(year, 12, 31)),
+    )
+
+
+def evaluate(inputs: AssessmentInputs, pool: Pool, year: int | None) -> Assessment:
+    """The pool's assessment for `year` (default: the latest report's year)."""
+    if year is None:
+        latest = inputs.latest_report
+        if latest is None:
+            raise AnnualReportMissing(
+                f"enterprise {inputs.enterprise.id} has no annual report to assess"
+            )
+        year = latest.year
+    try:
+        rules = rule_set_for(pool.value, year)
+    except NoRuleSet as exc:
+        raise Unprocessable(
+            f"No {pool.value} rule set applies to {year}.",
+            code="no_rule_set",
+            loc=["query", "year"],
+        ) from exc
+    assessor = assess_hte if pool is Pool.HTE else assess_sme
+    try:
+        return assessor(_facts(inputs, year), [_figures(r) for r in inputs.reports], year, rules)
+    except MissingReport as exc:
+        raise AnnualReportMissing(
+            f"enterprise {inputs.enterprise.id} has no annual report for {exc.year}"
+        ) from exc
+
+
+def _assessment_read(enterprise_id: uuid.UUID, assessment: Assessment) -> AssessmentRead:
+    return AssessmentRead(
+        enterprise_id=enterprise_id,
+        year=assessment.year,
+        rule_set=RuleSetRead(
+            name=assessment.rule_set.name,
+            version=assessment.rule_set.version,
+            applies_from=assessment.rule_set.applies_from,
+        ),
+        passed=assessment.passed,
+        score=PointsRead(min=assessment.score.min, max=assessment.score.max),
+        parts=[
+            PartRead(
+                code=part.code,
+                points=PointsRead(min=part.points.min, max=part.points.max),
+                max_points=part.max_points,
+                inputs=dict(part.inputs),
+            )
+            for part in assessment.parts
+        ],
+        conditions=[
+            ConditionRead(code=c.code, met=c.met, actual=c.actual, required=c.required)
+            for c in assessment.conditions
+        ],
+        gaps=[GapRead(code=g.code, message=g.message, needed=g.needed) for g in assessment.gaps],
+        suggested_tier=assessment.suggested_tier,
+    )
+
+
+async def assess(
+    session: AsyncSession, viewer: Principal, enterprise_id: uuid.UUID, pool: Pool, year: int | None
+) -> AssessmentRead:
+    inputs = await enterprise_service.assessment_inputs(session, viewer, enterprise_id)
+    return _assessment_read(enterprise_id, evaluate(inputs, pool, year))
+
+
+def _suggest(member: PoolMember, inputs: AssessmentInputs) -> None:
+    try:
+        assessment = evaluate(inputs, Pool(member.pool), None)
+    except AppError:
+        member.suggested_tier, member.assessed_year = None, None
+    else:
+        member.suggested_tier = assessment.suggested_tier.value
+        member.assessed_year = assessment.year
+    member.assessed_at = clock.now()
+
+
+async def refresh_suggestions(session: AsyncSession, enterprise_id: uuid.UUID) -> None:
+    """After the enterprise's data changed: re-advise its active memberships (no commit)."""
+    members = [
+        m
+        for m in await repository.active_memberships(session, enterprise_id)
+        if m.pool in ASSESSED_POOLS
+    ]
+    if not members:
+        return
+    inputs = await enterprise_service.assessment_inputs(session, None, enterprise_id)
+    for member in members:
+        _suggest(member, inputs)
+    await repository.flush(session)
+
+
+# --- Pools and members ------------------------------------------------------------------------
+
+
+async def list_pools(session: AsyncSession, page: PageParams) -> PoolPage:
+    tier_rows, status_rows = await repository.counts(session)
+    pools = list(Pool)
+    after = page.after(1)
+    start = pools.index(Pool(after[0])) + 1 if after else 0
+    reads = []
+    for pool in pools[start:]:
+        tiers = {tier: n for p, tier, n in tier_rows if p == pool.value}
+        statuses = {status: n for p, status, n in status_rows if p == pool.value}
+        reads.append(
+            PoolRead(
+                pool=pool,
+                name=POOL_NAMES[pool],
+                tiers=TierCounts(**tiers),
+                statuses=StatusCounts(**statuses),
+            )
+        )
+    items, cursor = paginate(reads, page.limit, lambda r: (r.pool.value,))
+    return PoolPage(items=items, next_cursor=cursor)
+
+
+def _member_read(row: MemberRow) -> PoolMemberRead:
+    member, uscc, name = row
+    return PoolMemberRead(
+        id=member.id,
+        pool=Pool(member.pool),
+        enterprise_id=member.enterprise_id,
+        uscc=uscc,
+        name=name,
+        tier=Tier(member.tier),
+        status=MemberStatus(member.status),
+        suggested_tier=Tier(member.suggested_tier) if member.suggested_tier else None,
+        assessed_year=member.assessed_year,
+        entered_on=member.entered_on,
+        exited_on=member.exited_on,
+        created_at=member.created_at,
+        updated_at=member.updated_at,
+    )
+
+
+def _scoped(where: MemberFilter, viewer: Principal) -> MemberFilter:
+    if viewer.role is Role.ENTERPRISE:
+        return MemberFilter(**{**where.__dict__, "enterprise_id": viewer.enterprise_id})
+    return where
+
+
+async def list_members(
+    session: AsyncSession, viewer: Principal, pool: Pool, where: MemberFilter, page: PageParams
+) -> PoolMemberPage:
+    rows = await repository.list_members(
+        session, pool.value, _scoped(where, viewer), page.after(2), page.limit
+    )
+    items, cursor = paginate(rows, page.limit, lambda row: (row[0].created_at, row[0].id))
+    return PoolMemberPage(items=[_member_read(row) for row in items], next_cursor=cursor)
+
+
+async def _load_member(
+    session: AsyncSession, viewer: Principal, pool: Pool, member_id: uuid.UUID
+) -> MemberRow:
+    row = await repository.get_member(session, pool.value, member_id)
+    if row is None or (
+        viewer.role is Role.ENTERPRISE and row[0].enterprise_id != viewer.enterprise_id
+    ):
+        raise PoolMemberNotFound(f"the {pool.value} pool has no member {member_id}")
+    return row
+
+
+async def get_member(
+    session: AsyncSession, viewer: Principal, pool: Pool, member_id: uuid.UUID
+) -> tuple[PoolMemberRead, int]:
+    row = await _load_member(session, viewer, pool, member_id)
+    return _member_read(row), row[0].version
+
+
+def _effective(requested: date | None, settings: Settings, not_before: date | None) -> date:
+    today = clock.today(settings.zone)
+    effective = requested or today
+    if effective > today:
+        raise Unprocessable(
+            "effective_on cannot be in the future.",
+            code="effective_in_future",
+            loc=["body", "effective_on"],
+        )
+    if not_before is not None and effective < not_before:
+        raise Unprocessable(
+            f"effective_on cannot be before the previous move ({not_before.isoformat()}).",
+            code="effective_before_entry",
+            loc=["body", "effective_on"],
+        )
+    return effective
+
+
+def _unmet(code: str, message: str) -> ValidationErrorItem:
+    return ValidationErrorItem(loc=["body", "enterprise_id"], msg=message, type=code)
+
+
+def entry_problems(pool: Pool, inputs: AssessmentInputs, today: date) -> list[ValidationErrorItem]:
+    """The pool's management standard (管理标准) for entry: what is not met."""
+    problems = []
+    if inputs.enterprise.status is EnterpriseStatus.ARCHIVED:
+        problems.append(_unmet("enterprise_active", "the enterprise is archived"))
+    latest = inputs.latest_report
+    if latest is None:
+        problems.append(_unmet("annual_report", "at least one annual report must be on file"))
+    if pool is Pool.HTE:
+        if inputs.enterprise.tech_field is None:
+            problems.append(_unmet("tech_field", "a state-supported high-tech field is required"))
+        if inputs.holds(QualificationKind.HTE, today):
+            problems.append(
+                _unmet("no_valid_hte", "the enterprise already holds a valid HTE qualification")
+            )
+    if pool is Pool.SME and latest is not None:
+        assessment = evaluate(inputs, Pool.SME, latest.year)
+        problems += [
+            _unmet(c.code, f"{c.code}: {c.actual} exceeds {c.required} ({latest.year} report)")
+            for c in assessment.conditions
+            if c.code in SIZE_CONDITIONS and not c.met
+        ]
+    return problems
+
+
+async def _record(
+    session: AsyncSession,
+    actor: Principal,
+    member: PoolMember,
+    kind: TransitionKind,
+    *,
+    from_tier: str | None,
+    to_tier: str | None,
+    outcome: str | None,
+    reason: str,
+    effective_on: date,
+) -> PoolTransition:
+    return await repository.add_transition(
+        session,
+        PoolTransition(
+            member_id=member.id,
+            kind=kind.value,
+            from_tier=from_tier,
+            to_tier=to_tier,
+            outcome=outcome,
+            reason=reason,
+            effective_on=effective_on,
+            actor_id=actor.id,
+            actor_role=actor.role.value,
+            occurred_at=clock.now(),
+        ),
+    )
+
+
+async def enter(
+    session: AsyncSession, settings: Settings, actor: Principal, pool: Pool, data: PoolMemberCreate
+) -> tuple[PoolMemberRead, int]:
+    if pool is Pool.PROJECT:
+        raise Unprocessable(
+            "The project pool holds projects (project_id), which arrive with the projects module.",
+            code="pool_takes_projects",
+        )
+    inputs = await enterprise_service.assessment_inputs(session, actor, data.enterprise_id)
+    effective = _effective(data.effective_on, settings, None)
+    problems = entry_problems(pool, inputs, clock.today(settings.zone))
+    if problems:
+        raise Unprocessable(
+            "The enterprise does not meet the pool's entry conditions: "
+            + "; ".join(p.msg for p in problems),
+            code="entry_conditions_unmet",
+            errors=problems,
+        )
+    member = PoolMember(
+        pool=pool.value,
+        enterprise_id=data.enterprise_id,
+        tier=data.tier.value,
+        status=MemberStatus.ACTIVE.value,
+        entered_on=effective,
+    )
+    _suggest(member, inputs)
+    await repository.add_member(session, member)
+    await _record(
+        session,
+        actor,
+        member,
+        TransitionKind.ENTRY,
+        from_tier=None,
+        to_tier=member.tier,
+        outcome=None,
+        reason=data.reason,
+        effective_on=effective,
+    )
+    read = _member_read((member, inputs.enterprise.uscc, inputs.enterprise.name))
+    audit.record(
+        session, actor, "pool_member.enter", "pool_member", member.id, after=audit.snapshot(read)
+    )
+    await session.commit()
+    return read, member.version
+
+
+async def _certify(
+    session: AsyncSession,
+    actor: Principal,
+    member: PoolMember,
+    data: PoolTransitionCreate,
+    effective: date,
+) -> None:
+    """A `certified` exit records the qualification the pool cultivated."""
+    issued_on = data.issued_on or effective
+    if member.pool == Pool.HTE.value:
+        if data.certificate_no is None:
+            raise Unprocessable(
+                "A certified exit from the hte pool needs the certificate number.",
+                code="certificate_required",
+                loc=["body", "certificate_no"],
+            )
+        kind = QualificationKind.HTE
+        # High-tech enterprise qualifications are valid for three years from issue.
+        try:
+            valid_until = issued_on.replace(year=issued_on.year + HTE_VALID_YEARS)
+        except ValueError:  # issued on 29 February
+            valid_until = date(issued_on.year + HTE_VALID_YEARS, 2, 28)
+        valid_until -= timedelta(days=1)
+    else:
+        kind = QualificationKind.SME
+        # The SME registration (入库) is for its year.
+        valid_until = date(issued_on.year, 12, 31)
+    await enterprise_service.add_qualification(
+        session,
+        actor,
+        member.enterprise_id,
+        kind=kind,
+        reference=data.certificate_no,
+        issued_on=issued_on,
+        valid_until=valid_until,
+        source="pool_exit",
+    )
+
+
+async def transition(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    pool: Pool,
+    member_id: uuid.UUID,
+    data: PoolTransitionCreate,
+    if_match: str | None,
+) -> tuple[PoolMemberRead, int]:
+    row = await _load_member(session, actor, pool, member_id)
+    member = row[0]
+    check_if_match(if_match, member.version)
+    if member.status != MemberStatus.ACTIVE.value:
+        raise MemberNotActive(f"member {member_id} left the pool ({member.status})")
+    before = _member_read(row)
+    effective = _effective(data.effective_on, settings, member.entered_on)
+    if data.to_tier is not None:
+        if data.to_tier.value == member.tier:
+            raise Conflict(f"member {member_id} is already {member.tier}", code="already_in_tier")
+        from_tier, member.tier = member.tier, data.to_tier.value
+        await _record(
+            session,
+            actor,
+            member,
+            TransitionKind.TIER_CHANGE,
+            from_tier=from_tier,
+            to_tier=member.tier,
+            outcome=None,
+            reason=data.reason,
+            effective_on=effective,
+        )
+    else:
+        assert data.exit_outcome is not None
+        if data.exit_outcome is ExitOutcome.CERTIFIED:
+            await _certify(session, actor, member, data, effective)
+        member.status = data.exit_outcome.value
+        member.exited_on = effective
+        await _record(
+            session,
+            actor,
+            member,
+            TransitionKind.EXIT,
+            from_tier=member.tier,
+            to_tier=None,
+            outcome=member.status,
+            reason=data.reason,
+            effective_on=effective,
+        )
+    await repository.flush(session)
+    after = _member_read((member, row[1], row[2]))
+    audit.record(
+        session,
+        actor,
+        "pool_member.transition",
+        "pool_member",
+        member.id,
+        before=audit.snapshot(before),
+        after=audit.snapshot(after),
+    )
+    await session.commit()
+    return after, member.version
+
+
+async def history(
+    session: AsyncSession, viewer: Principal, pool: Pool, member_id: uuid.UUID, page: PageParams
+) -> PoolTransitionPage:
+    await _load_member(session, viewer, pool, member_id)
+    rows = await repository.list_transitions(session, member_id, page.after(2), page.limit)
+    items, cursor = paginate(rows, page.limit, lambda t: (t.occurred_at, t.id))
+    return PoolTransitionPage(
+        items=[PoolTransitionRead.model_validate(t) for t in items], next_cursor=cursor
+    )
