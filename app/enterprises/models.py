@@ -45,6 +45,13 @@ class Enterprise(UUIDKey, Timestamps, Versioned, Base):
         Index("ix_enterprise_name_grams", "name_grams", postgresql_using="gin"),
         Index("ix_enterprise_uscc_prefix", "uscc", postgresql_ops={"uscc": "varchar_pattern_ops"}),
         Index("ix_enterprise_name_id", "name", "id"),
+        # Prefix and exact lookups, so search finds its best matches without ranking all.
+        Index(
+            "ix_enterprise_search_text_prefix",
+            "search_text",
+            postgresql_ops={"search_text": "text_pattern_ops"},
+        ),
+        Index("ix_enterprise_short_name", "short_name"),
         Index("ix_enterprise_tags", "tags", postgresql_using="gin"),
     )
 

@@ -4,10 +4,21 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, case, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    and_,
+    case,
+    literal,
+    not_,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Select
 
 from app.db import constraint_name
@@ -18,6 +29,9 @@ from app.pagination import SortKey, after_clause, order_by
 
 NAME_ORDER = (SortKey(Enterprise.name), SortKey(Enterprise.id))
 REPORT_ORDER = (SortKey(AnnualReport.year, descending=True),)
+AnySelect = Select[*tuple[Any, ...]]
+# The match rank of a name that merely contains the query (not equal to it, not starting it).
+SUBSTRING_RANK = 3
 
 
 class DuplicateUSCC(Conflict):
@@ -43,16 +57,36 @@ def search_grams(text: str) -> list[str]:
     return [text] if len(text) <= 2 else sorted({text[i : i + 2] for i in range(len(text) - 1)})
 
 
-def _search_condition(q: str) -> ColumnElement[bool]:
+def _name_contains(q: str) -> ColumnElement[bool]:
+    """The name or short name contains `q`: the gram index narrows, LIKE confirms."""
     lowered = q.lower()
     grams = literal(search_grams(lowered), type_=ARRAY(Text))
-    in_name = and_(
+    return and_(
         Enterprise.name_grams.contains(grams),
         Enterprise.search_text.like(f"%{_like_escape(lowered)}%", escape="\\"),
     )
-    if is_uscc_prefix(q):
-        return or_(in_name, Enterprise.uscc.like(f"{q.upper()}%"))
-    return in_name
+
+
+def _best_match(q: str, *, negated: bool = False) -> ColumnElement[bool]:
+    """Exact names and codes, and prefixes: each served by its own B-tree index. Negated, it
+    is spelt out predicate by predicate, so that the planner estimates it well (a negated
+    CASE looks rare to it, and it would then rank every match instead of walking by name)."""
+    lowered = _like_escape(q.lower())
+    name_prefix = Enterprise.search_text.like(f"{lowered}%", escape="\\")
+    code_prefix = Enterprise.uscc.like(f"{q.upper()}%") if is_uscc_prefix(q) else None
+    if negated:
+        conditions = [
+            Enterprise.name != q,
+            Enterprise.short_name.is_distinct_from(q),
+            not_(name_prefix),
+        ]
+        if code_prefix is not None:
+            conditions.append(not_(code_prefix))
+        return and_(*conditions)
+    positive = [Enterprise.name == q, Enterprise.short_name == q, name_prefix]
+    if code_prefix is not None:
+        positive.append(code_prefix)
+    return or_(*positive)
 
 
 def _match_rank(q: str) -> ColumnElement[int]:
@@ -62,7 +96,7 @@ def _match_rank(q: str) -> ColumnElement[int]:
         (or_(Enterprise.name == q, Enterprise.short_name == q, Enterprise.uscc == q.upper()), 0),
         (Enterprise.search_text.like(f"{lowered}%", escape="\\"), 1),
         (Enterprise.uscc.like(f"{q.upper()}%"), 2),
-        else_=literal(3),
+        else_=literal(SUBSTRING_RANK),
     )
 
 
@@ -70,15 +104,8 @@ def sort_keys(q: str | None) -> tuple[SortKey, ...]:
     return NAME_ORDER if not q else (SortKey(_match_rank(q)), *NAME_ORDER)
 
 
-def list_statement(
-    where: EnterpriseFilter, after: tuple[Any, ...] | None, limit: int
-) -> Select[Any]:
-    keys = sort_keys(where.q)
-    stmt = select(Enterprise, *(key.column for key in keys)).where(
-        Enterprise.status == where.status
-    )
-    if where.q:
-        stmt = stmt.where(_search_condition(where.q))
+def _filtered(stmt: AnySelect, where: EnterpriseFilter) -> AnySelect:
+    stmt = stmt.where(Enterprise.status == where.status)
     if where.tech_field is not None:
         stmt = stmt.where(Enterprise.tech_field == where.tech_field)
     if where.district is not None:
@@ -87,9 +114,46 @@ def list_statement(
         stmt = stmt.where(Enterprise.tags.contains([where.tag]))
     if where.only_id is not None:
         stmt = stmt.where(Enterprise.id == where.only_id)
+    return stmt
+
+
+def list_statement(where: EnterpriseFilter, after: tuple[Any, ...] | None, limit: int) -> AnySelect:
+    """Rows of (enterprise, *sort key values), `limit + 1` of them, in the list's order."""
+    if not where.q:
+        stmt = _filtered(select(Enterprise, Enterprise.name, Enterprise.id), where)
+        if after is not None:
+            stmt = stmt.where(after_clause(NAME_ORDER, after))
+        return stmt.order_by(*order_by(NAME_ORDER)).limit(limit + 1)
+    return _search_statement(where, where.q, after, limit)
+
+
+def _search_statement(
+    where: EnterpriseFilter, q: str, after: tuple[Any, ...] | None, limit: int
+) -> AnySelect:
+    # Best matches (exact, prefix, USCC prefix) first, then the names containing q, by name.
+    # Ranking every match in one ORDER BY would read all of them (a common bigram such as 科技
+    # is in a third of the register), so each half is its own query: the few best matches
+    # through their B-tree indexes, the rest in name order, where PostgreSQL either walks the
+    # name index and stops after `limit` rows (common q) or sorts the few it finds (rare q).
+    rank = _match_rank(q)
+    keys = sort_keys(q)
+    best = _filtered(select(Enterprise, rank.label("match_rank")), where).where(_best_match(q))
+    rest = _filtered(select(Enterprise, literal(SUBSTRING_RANK).label("match_rank")), where).where(
+        _name_contains(q), _best_match(q, negated=True)
+    )
     if after is not None:
-        stmt = stmt.where(after_clause(keys, after))
-    return stmt.order_by(*order_by(keys)).limit(limit + 1)
+        best = best.where(after_clause(keys, after))
+        if after[0] == SUBSTRING_RANK:
+            rest = rest.where(after_clause(NAME_ORDER, after[1:]))
+    best = best.order_by(*order_by(keys)).limit(limit + 1)
+    rest = rest.order_by(*order_by(NAME_ORDER)).limit(limit + 1)
+    both = union_all(best, rest).subquery()
+    found = aliased(Enterprise, both)
+    return (
+        select(found, both.c.match_rank, both.c.name, both.c.id)
+        .order_by(both.c.match_rank, both.c.name, both.c.id)
+        .limit(limit + 1)
+    )
 
 
 async def list_enterprises(

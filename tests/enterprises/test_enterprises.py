@@ -238,6 +238,33 @@ class TestSearch:
         # Exact short name, then the two prefixes by name (安 sorts before 物), then inside.
         assert ids == [str(exact.id), str(prefix_a.id), str(prefix_b.id), str(inner.id)]
 
+    async def test_pages_cross_from_best_matches_to_the_rest(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        headers = await headers_for(session, Role.MANAGER)
+        for name in ["润通", "润通物流有限公司", "克拉玛依润通有限公司", "新疆润通能源有限公司"]:
+            await make_enterprise(session, name=name)
+        whole = await client.get("/api/v1/enterprises", headers=headers, params={"q": "润通"})
+        expected = [item["name"] for item in whole.json()["items"]]
+        assert expected == [
+            "润通",
+            "润通物流有限公司",
+            "克拉玛依润通有限公司",
+            "新疆润通能源有限公司",
+        ]
+        walked: list[str] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"q": "润通", "limit": 1}
+            if cursor:
+                params["cursor"] = cursor
+            page = (await client.get("/api/v1/enterprises", headers=headers, params=params)).json()
+            walked += [item["name"] for item in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert walked == expected
+
     async def test_search_pages_keep_their_order(
         self, client: httpx.AsyncClient, session: AsyncSession
     ) -> None:
