@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=10, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     idempotency_hours: int = Field(default=24, ge=1)
+    alert_sweep_enabled: bool = True
 
     @field_validator("log_level", mode="before")
     @classmethod

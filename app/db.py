@@ -130,7 +130,14 @@ class AdvisoryLock(IntEnum):
     MIGRATIONS = 7_100_000
     BOOTSTRAP_ADMIN = 7_100_001
     DEMO_SEED = 7_100_002
+    ALERT_SWEEP = 7_100_003
 
 
 async def take_advisory_lock(session: AsyncSession, lock: AdvisoryLock) -> None:
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(lock)})
+
+
+async def try_advisory_lock(session: AsyncSession, lock: AdvisoryLock) -> bool:
+    """Like take_advisory_lock, but answers False at once when another holds it."""
+    got = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": int(lock)})
+    return bool(got)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,6 +29,8 @@ from app.idempotency.middleware import IdempotencyMiddleware
 from app.ops.middleware import Metrics, RequestContextMiddleware, RequestGuardMiddleware
 from app.ops.router import router as ops_router
 from app.pools.router import router as pools_router
+from app.projects.router import router as projects_router
+from app.projects.scheduler import run_daily
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +46,14 @@ keyset-paginated (`limit`, `cursor` → `next_cursor`). Single resources carry a
 `PATCH`/`PUT` honour `If-Match`. `POST` honours `Idempotency-Key`.
 """
 
-ROUTERS = (ops_router, auth_router, audit_router, enterprises_router, pools_router)
+ROUTERS = (
+    ops_router,
+    auth_router,
+    audit_router,
+    enterprises_router,
+    pools_router,
+    projects_router,
+)
 
 
 def create_app(
@@ -65,7 +75,14 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await _prepare_database(factory, settings)
+        daily = (
+            asyncio.create_task(run_daily(factory, settings))
+            if settings.alert_sweep_enabled
+            else None
+        )
         yield
+        if daily is not None:
+            daily.cancel()
         if engine is not None:
             await engine.dispose()
 

@@ -6,19 +6,33 @@ from app.db import Base
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.idempotency.models import IdempotencyRecord
 from app.pools.models import PoolMember, PoolTransition
+from app.projects.models import (
+    AlertEvent,
+    AlertPolicyVersion,
+    Milestone,
+    ProgressReport,
+    Project,
+    ScheduledRun,
+)
 
 metadata = Base.metadata
 
 __all__ = [
+    "AlertEvent",
+    "AlertPolicyVersion",
     "AnnualReport",
     "ApiKey",
     "AuditEvent",
     "Enterprise",
     "IdempotencyRecord",
     "LoginFailure",
+    "Milestone",
     "PoolMember",
     "PoolTransition",
+    "ProgressReport",
+    "Project",
     "Qualification",
+    "ScheduledRun",
     "User",
     "metadata",
 ]

@@ -63,6 +63,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "bootstrap_admin_email": None,
         "bootstrap_admin_password": None,
         "cors_origins": [],
+        "alert_sweep_enabled": False,
     }
     values.update(overrides)
     # model_validate skips the environment: tests must not depend on the caller's shell.

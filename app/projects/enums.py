@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+from app.projects.alert_rules import ProjectStatus, ReasonCode
+
+__all__ = [
+    "NEXT_STATUSES",
+    "AlertCause",
+    "AlertColor",
+    "ProjectLevel",
+    "ProjectStatus",
+    "ReasonCode",
+]
+
+
+class ProjectLevel(StrEnum):
+    NATIONAL = "national"
+    REGIONAL = "regional"  # 自治区
+    CITY = "city"
+    DISTRICT = "district"
+
+
+class AlertColor(StrEnum):
+    RED = "red"
+    YELLOW = "yellow"
+    GREEN = "green"
+
+
+class AlertCause(StrEnum):
+    WRITE = "write"
+    SWEEP = "sweep"
+
+
+OPEN_STATUSES = frozenset(
+    {
+        ProjectStatus.APPLYING,
+        ProjectStatus.APPROVED,
+        ProjectStatus.IN_PROGRESS,
+        ProjectStatus.COMPLETED,
+    }
+)
+# applying → approved → in_progress → completed → accepted; terminated from any open state.
+NEXT_STATUSES: dict[ProjectStatus, frozenset[ProjectStatus]] = {
+    ProjectStatus.APPLYING: frozenset({ProjectStatus.APPROVED, ProjectStatus.TERMINATED}),
+    ProjectStatus.APPROVED: frozenset({ProjectStatus.IN_PROGRESS, ProjectStatus.TERMINATED}),
+    ProjectStatus.IN_PROGRESS: frozenset({ProjectStatus.COMPLETED, ProjectStatus.TERMINATED}),
+    ProjectStatus.COMPLETED: frozenset({ProjectStatus.ACCEPTED, ProjectStatus.TERMINATED}),
+    ProjectStatus.ACCEPTED: frozenset(),
+    ProjectStatus.TERMINATED: frozenset(),
+}

@@ -1,0 +1,42 @@
+"""The in-process daily sweep at 01:00 in the zone's time (time alone turns projects yellow
+and red). Every replica runs this loop; the advisory lock and the day's run record let only
+one of them sweep."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, time, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app import clock
+from app.config import Settings
+from app.errors import is_database_down
+from app.projects import service
+
+logger = logging.getLogger(__name__)
+
+RUN_AT = time(1, 0)
+
+
+def seconds_until_next_run(now: datetime, settings: Settings) -> float:
+    local = now.astimezone(settings.zone)
+    target = datetime.combine(local.date(), RUN_AT, settings.zone)
+    if target <= local:
+        target = datetime.combine(local.date() + timedelta(days=1), RUN_AT, settings.zone)
+    return (target - local).total_seconds()
+
+
+async def run_daily(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    while True:
+        await asyncio.sleep(seconds_until_next_run(clock.now(), settings))
+        try:
+            async with factory() as session:
+                result = await service.daily_sweep(session, settings)
+            if result is not None:
+                logger.info("daily alert sweep", extra=result.model_dump(mode="json"))
+        except Exception as exc:
+            # The loop must survive a bad night; tomorrow's run tries again.
+            if not is_database_down(exc):
+                logger.exception("daily alert sweep failed")

@@ -1,0 +1,297 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, model_validator
+
+from app.pagination import Page
+from app.projects.enums import AlertCause, AlertColor, ProjectLevel, ProjectStatus
+from app.schemas import Schema
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2, ge=0)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+Weight = Annotated[Decimal, Field(gt=0, max_digits=9, decimal_places=2)]
+
+
+class AlertSummary(Schema):
+    color: AlertColor | None = Field(
+        description="The colour to show: an active override, else the computed one; null when "
+        "the project is not monitored (only approved and in_progress are)"
+    )
+    computed_color: AlertColor | None
+    reasons: list[dict[str, Any]] = Field(description="Every rule that fired, red ones first")
+    overridden: bool
+    evaluated_on: date | None
+
+
+class ProjectCreate(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "enterprise_id": "0b7e4a52-6a1f-4f0e-9d8e-1d2c3b4a5f60",
+                    "title": "油田采出水智能防腐处理技术研发",
+                    "level": "city",
+                    "programme": "克拉玛依市重大科技专项",
+                    "status": "approved",
+                    "approved_funding": "3000000.00",
+                    "disbursed_funding": "1000000.00",
+                    "start_on": "2026-01-01",
+                    "end_on": "2027-12-31",
+                }
+            ]
+        }
+    }
+
+    enterprise_id: uuid.UUID
+    title: Title
+    level: ProjectLevel
+    programme: Title | None = None
+    status: ProjectStatus = ProjectStatus.APPLYING
+    approved_funding: Money = Decimal(0)
+    disbursed_funding: Money = Decimal(0)
+    start_on: date
+    end_on: date
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProjectCreate:
+        if self.end_on < self.start_on:
+            raise ValueError("end_on cannot be before start_on")
+        if self.disbursed_funding > self.approved_funding:
+            raise ValueError("disbursed_funding cannot exceed approved_funding")
+        return self
+
+
+class ProjectUpdate(Schema):
+    """Every field optional; `status` moves along applying → approved → in_progress →
+    completed → accepted, or to terminated from any open state (other moves are 409)."""
+
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [{"status": "in_progress"}, {"disbursed_funding": "2000000.00"}]
+        }
+    }
+
+    title: Title | None = None
+    level: ProjectLevel | None = None
+    programme: Title | None = None
+    status: ProjectStatus | None = None
+    approved_funding: Money | None = None
+    disbursed_funding: Money | None = None
+    start_on: date | None = None
+    end_on: date | None = None
+
+
+class ProjectRead(Schema):
+    id: uuid.UUID
+    enterprise_id: uuid.UUID
+    title: str
+    level: ProjectLevel
+    programme: str | None
+    status: ProjectStatus
+    approved_funding: Decimal
+    disbursed_funding: Decimal
+    start_on: date
+    end_on: date
+    alert: AlertSummary
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProjectPage(Page[ProjectRead]):
+    pass
+
+
+class MilestoneCreate(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [{"title": "中试装置建成", "due_on": "2026-09-30", "weight": "2"}]
+        }
+    }
+
+    title: Title
+    due_on: date
+    weight: Weight = Decimal(1)
+    completed_on: date | None = None
+
+
+class MilestoneUpdate(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {"examples": [{"completed_on": "2026-09-28"}]}
+    }
+
+    title: Title | None = None
+    due_on: date | None = None
+    weight: Weight | None = None
+    completed_on: date | None = None
+
+
+class MilestoneRead(Schema):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    title: str
+    due_on: date
+    weight: Decimal
+    completed_on: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class MilestonePage(Page[MilestoneRead]):
+    pass
+
+
+class ProgressReportCreate(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [{"reported_on": "2026-06-30", "percent": "35", "note": "完成小试"}]
+        }
+    }
+
+    reported_on: date
+    percent: Percent
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
+        default=None, description="Required when the percent falls below the previous report's"
+    )
+
+
+class ProgressReportRead(Schema):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    reported_on: date
+    percent: Decimal
+    note: str | None
+    reported_by: uuid.UUID | None
+    created_at: datetime
+
+
+class ProgressReportPage(Page[ProgressReportRead]):
+    pass
+
+
+class OverrideWrite(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {"color": "green", "reason": "已约谈企业，调整计划获批", "expires_on": "2026-12-31"}
+            ]
+        }
+    }
+
+    color: AlertColor
+    reason: Reason
+    expires_on: date = Field(description="The override lapses after this day")
+
+
+class OverrideRead(Schema):
+    color: AlertColor
+    reason: str
+    expires_on: date
+    active: bool = Field(description="False once the expiry date has passed")
+    set_by: uuid.UUID | None
+
+
+class ProjectAlertRead(Schema):
+    project_id: uuid.UUID
+    as_of: date
+    color: AlertColor | None = Field(description="Computed for as_of; null when not monitored")
+    effective_color: AlertColor | None = Field(description="With an active override applied")
+    reasons: list[dict[str, Any]]
+    expected_percent: Decimal
+    actual_percent: Decimal
+    spi: Decimal | None
+    policy_version: int
+    override: OverrideRead | None
+
+
+class AlertEventRead(Schema):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    from_color: AlertColor | None
+    to_color: AlertColor | None
+    reasons: list[dict[str, Any]]
+    cause: AlertCause
+    as_of: date
+    policy_version: int
+    occurred_at: datetime
+
+
+class AlertEventPage(Page[AlertEventRead]):
+    pass
+
+
+class AlertPolicyWrite(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "spi_red_below": "0.8",
+                    "spi_yellow_below": "0.9",
+                    "spi_min_expected_percent": "10",
+                    "overdue_after_days": 1,
+                    "due_soon_days": 30,
+                    "due_soon_spi_below": "1",
+                    "report_stale_after_days": 90,
+                    "end_near_days": 60,
+                    "end_near_actual_below": "80",
+                }
+            ]
+        }
+    }
+
+    spi_red_below: Annotated[Decimal, Field(gt=0, le=10, max_digits=6, decimal_places=4)]
+    spi_yellow_below: Annotated[Decimal, Field(gt=0, le=10, max_digits=6, decimal_places=4)]
+    spi_min_expected_percent: Percent
+    overdue_after_days: Annotated[int, Field(ge=1, le=365)]
+    due_soon_days: Annotated[int, Field(ge=0, le=365)]
+    due_soon_spi_below: Annotated[Decimal, Field(gt=0, le=10, max_digits=6, decimal_places=4)]
+    report_stale_after_days: Annotated[int, Field(ge=1, le=3650)]
+    end_near_days: Annotated[int, Field(ge=0, le=3650)]
+    end_near_actual_below: Percent
+
+
+class AlertPolicyRead(AlertPolicyWrite):
+    version: int
+    created_at: datetime | None
+    created_by: uuid.UUID | None
+
+
+class SweepRead(Schema):
+    as_of: date
+    evaluated: int
+    changed: int = Field(description="Projects whose colour changed (one alert event each)")
+    updated: int = Field(description="Projects whose stored alert was rewritten")
+
+
+class BoardEntry(Schema):
+    project_id: uuid.UUID
+    title: str
+    level: ProjectLevel
+    enterprise_id: uuid.UUID
+    color: AlertColor
+    first_reason: dict[str, Any] | None
+
+
+class Recovery(Schema):
+    project_id: uuid.UUID
+    title: str
+    from_color: AlertColor
+    recovered_at: datetime
+
+
+class AlertBoardRead(Schema):
+    counts: dict[str, int] = Field(description="Monitored projects by effective colour")
+    by_level: dict[str, dict[str, int]] = Field(description="level → colour → count")
+    flagged: list[BoardEntry] = Field(
+        description="Red, then yellow projects, with their first reason"
+    )
+    recovered: list[Recovery] = Field(
+        description="Brought back to green from red or yellow in the period"
+    )
+    period_from: date
+    period_to: date

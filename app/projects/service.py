@@ -1,0 +1,666 @@
+"""Tech projects and their red/yellow/green alert: the stored colour follows every write and
+the daily sweep; each change of colour is an event; staff may override the colour."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import asdict
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.audit import service as audit
+from app.auth.roles import Principal, Role
+from app.config import Settings
+from app.db import AdvisoryLock, try_advisory_lock
+from app.enterprises import service as enterprise_service
+from app.errors import Conflict, NotFound, Unprocessable
+from app.http import check_if_match
+from app.pagination import PageParams, paginate
+from app.projects import alert_rules, repository
+from app.projects.enums import NEXT_STATUSES, AlertCause, AlertColor, ProjectStatus
+from app.projects.models import AlertPolicyVersion, Milestone, ProgressReport, Project
+from app.projects.repository import ProjectFilter
+from app.projects.schemas import (
+    AlertBoardRead,
+    AlertEventPage,
+    AlertEventRead,
+    AlertPolicyRead,
+    AlertPolicyWrite,
+    AlertSummary,
+    BoardEntry,
+    MilestoneCreate,
+    MilestonePage,
+    MilestoneRead,
+    MilestoneUpdate,
+    OverrideRead,
+    OverrideWrite,
+    ProgressReportCreate,
+    ProgressReportPage,
+    ProgressReportRead,
+    ProjectAlertRead,
+    ProjectCreate,
+    ProjectPage,
+    ProjectRead,
+    ProjectUpdate,
+    Recovery,
+    SweepRead,
+)
+
+SWEEP_BATCH = 2000
+BOARD_LIMIT = 200
+POLICY_FIELDS = tuple(AlertPolicyWrite.model_fields)
+
+
+class ProjectNotFound(NotFound):
+    code = "project_not_found"
+
+
+class MilestoneNotFound(NotFound):
+    code = "milestone_not_found"
+
+
+# --- The alert --------------------------------------------------------------------------------
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _reasons(result: alert_rules.AlertResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": r.code.value,
+            "severity": r.severity,
+            **{k: _plain(v) for k, v in r.figures.items()},
+        }
+        for r in result.reasons
+    ]
+
+
+async def current_policy(
+    session: AsyncSession,
+) -> tuple[alert_rules.AlertPolicy, AlertPolicyVersion | None]:
+    stored = await repository.current_policy(session)
+    if stored is None:
+        return alert_rules.DEFAULT_POLICY, None
+    values = {name: stored.thresholds[name] for name in POLICY_FIELDS}
+    for name, value in values.items():
+        if isinstance(value, str):
+            values[name] = Decimal(value)
+    return alert_rules.AlertPolicy(version=stored.version, **values), stored
+
+
+def _facts(
+    project: Project, milestones: list[Milestone], reports: list[ProgressReport]
+) -> alert_rules.ProjectFacts:
+    return alert_rules.ProjectFacts(
+        status=project.status,
+        start_on=project.start_on,
+        end_on=project.end_on,
+        milestones=[
+            alert_rules.Milestone(m.title, m.due_on, m.weight, m.completed_on) for m in milestones
+        ],
+        reports=[alert_rules.ProgressReport(r.reported_on, r.percent) for r in reports],
+    )
+
+
+def _override_active(project: Project, today: date) -> bool:
+    return (
+        project.override_color is not None
+        and project.override_expires_on is not None
+        and project.override_expires_on >= today
+    )
+
+
+def _summary(project: Project, today: date) -> AlertSummary:
+    active = _override_active(project, today)
+    shown = project.override_color if active else project.alert_color
+    return AlertSummary(
+        color=AlertColor(shown) if shown else None,
+        computed_color=AlertColor(project.alert_color) if project.alert_color else None,
+        reasons=project.alert_reasons or [],
+        overridden=active,
+        evaluated_on=project.alert_evaluated_on,
+    )
+
+
+def _read(project: Project, today: date) -> ProjectRead:
+    return ProjectRead(
+        id=project.id,
+        enterprise_id=project.enterprise_id,
+        title=project.title,
+        level=project.level,  # type: ignore[arg-type]
+        programme=project.programme,
+        status=project.status,  # type: ignore[arg-type]
+        approved_funding=project.approved_funding,
+        disbursed_funding=project.disbursed_funding,
+        start_on=project.start_on,
+        end_on=project.end_on,
+        alert=_summary(project, today),
+        created_at=project.created_at,
+        updated_at=project.updated_at,
+    )
+
+
+def _event(
+    project_id: uuid.UUID,
+    before: str | None,
+    result: alert_rules.AlertResult,
+    cause: AlertCause,
+    as_of: date,
+) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "project_id": project_id,
+        "from_color": before,
+        "to_color": result.color,
+        "reasons": _reasons(result),
+        "cause": cause.value,
+        "as_of": as_of,
+        "policy_version": result.policy_version,
+        "occurred_at": clock.now(),
+    }
+
+
+async def _refresh(session: AsyncSession, project: Project, settings: Settings) -> None:
+    """After a write: evaluate today, store, and record an event if the colour changed."""
+    today = clock.today(settings.zone)
+    policy, _ = await current_policy(session)
+    milestones = await repository.milestones_of(session, [project.id])
+    reports = await repository.reports_of(session, [project.id])
+    result = alert_rules.evaluate(_facts(project, milestones, reports), today, policy)
+    before = project.alert_color
+    project.alert_color = result.color
+    project.alert_reasons = _reasons(result)
+    project.alert_evaluated_on = today
+    project.alert_policy_version = result.policy_version
+    if before != result.color:
+        await repository.add_events(
+            session, [_event(project.id, before, result, AlertCause.WRITE, today)]
+        )
+    await repository.flush(session)
+
+
+async def alert(
+    session: AsyncSession,
+    settings: Settings,
+    viewer: Principal,
+    project_id: uuid.UUID,
+    as_of: date | None,
+) -> ProjectAlertRead:
+    project = await _load(session, viewer, project_id)
+    today = clock.today(settings.zone)
+    when = as_of or today
+    policy, _ = await current_policy(session)
+    milestones = await repository.milestones_of(session, [project.id])
+    reports = await repository.reports_of(session, [project.id])
+    result = alert_rules.evaluate(_facts(project, milestones, reports), when, policy)
+    override = None
+    if project.override_color is not None and project.override_expires_on is not None:
+        override = OverrideRead(
+            color=AlertColor(project.override_color),
+            reason=project.override_reason or "",
+            expires_on=project.override_expires_on,
+            active=project.override_expires_on >= when,
+            set_by=project.override_by,
+        )
+    shown = alert_rules.effective_color(
+        result.color,
+        project.override_color,  # type: ignore[arg-type]
+        project.override_expires_on,
+        when,
+    )
+    return ProjectAlertRead(
+        project_id=project.id,
+        as_of=when,
+        color=AlertColor(result.color) if result.color else None,
+        effective_color=AlertColor(shown) if shown else None,
+        reasons=_reasons(result),
+        expected_percent=result.expected_percent,
+        actual_percent=result.actual_percent,
+        spi=result.spi,
+        policy_version=result.policy_version,
+        override=override,
+    )
+
+
+async def sweep(
+    session: AsyncSession, settings: Settings, actor: Principal | None, as_of: date | None = None
+) -> SweepRead:
+    """Evaluate every monitored project and write only what changed, in one transaction
+    under an advisory lock: a second sweep waits, then finds nothing left to change."""
+    today = as_of or clock.today(settings.zone)
+    await repository.lock_sweep(session)
+    policy, _ = await current_policy(session)
+    evaluated = changed = updated = 0
+    after: uuid.UUID | None = None
+    now = clock.now()
+    while True:
+        batch = await repository.monitored_batch(session, after, SWEEP_BATCH)
+        if not batch:
+            break
+        after = batch[-1].id
+        ids = [p.id for p in batch]
+        milestones: dict[uuid.UUID, list[Milestone]] = defaultdict(list)
+        for milestone in await repository.milestones_of(session, ids):
+            milestones[milestone.project_id].append(milestone)
+        reports: dict[uuid.UUID, list[ProgressReport]] = defaultdict(list)
+        for report in await repository.reports_of(session, ids):
+            reports[report.project_id].append(report)
+        rows, events = [], []
+        for project in batch:
+            result = alert_rules.evaluate(
+                _facts(project, milestones[project.id], reports[project.id]), today, policy
+            )
+            evaluated += 1
+            reasons = _reasons(result)
+            if (
+                result.color == project.alert_color
+                and reasons == project.alert_reasons
+                and project.alert_policy_version == result.policy_version
+            ):
+                continue
+            rows.append(
+                {
+                    "b_id": project.id,
+                    "b_color": result.color,
+                    "b_reasons": reasons,
+                    "b_on": today,
+                    "b_policy": result.policy_version,
+                }
+            )
+            if result.color != project.alert_color:
+                events.append(
+                    _event(project.id, project.alert_color, result, AlertCause.SWEEP, today)
+                )
+        await repository.store_alerts(session, rows, now)
+        await repository.add_events(session, events)
+        updated += len(rows)
+        changed += len(events)
+        session.expunge_all()  # keep memory flat: the batch is written, its objects are done
+    read = SweepRead(as_of=today, evaluated=evaluated, changed=changed, updated=updated)
+    audit.record(session, actor, "alert.sweep", "alert_sweep", today, after=audit.snapshot(read))
+    await session.commit()
+    return read
+
+
+DAILY_SWEEP = "alert_sweep"
+
+
+async def daily_sweep(session: AsyncSession, settings: Settings) -> SweepRead | None:
+    """The 01:00 job: one replica runs it once a day; the others find it taken or done."""
+    today = clock.today(settings.zone)
+    if not await try_advisory_lock(session, AdvisoryLock.ALERT_SWEEP):
+        return None
+    if not await repository.claim_run(session, DAILY_SWEEP, today):
+        await session.rollback()
+        return None
+    return await sweep(session, settings, None, today)
+
+
+async def get_policy(session: AsyncSession) -> AlertPolicyRead:
+    policy, stored = await current_policy(session)
+    values = {name: getattr(policy, name) for name in POLICY_FIELDS}
+    return AlertPolicyRead(
+        version=policy.version,
+        created_at=stored.created_at if stored else None,
+        created_by=stored.created_by if stored else None,
+        **values,
+    )
+
+
+async def put_policy(
+    session: AsyncSession, actor: Principal, data: AlertPolicyWrite
+) -> AlertPolicyRead:
+    current, _ = await current_policy(session)
+    candidate = alert_rules.AlertPolicy(version=current.version + 1, **data.model_dump())
+    problems = alert_rules.validate_policy(candidate)
+    if problems:
+        raise Unprocessable(
+            "The alert policy is inconsistent: " + "; ".join(problems), code="invalid_policy"
+        )
+    thresholds = {k: _plain(v) for k, v in asdict(candidate).items() if k != "version"}
+    await repository.add_policy(
+        session,
+        AlertPolicyVersion(version=candidate.version, thresholds=thresholds, created_by=actor.id),
+    )
+    read = await get_policy(session)
+    audit.record(
+        session,
+        actor,
+        "alert_policy.create",
+        "alert_policy",
+        read.version,
+        after=audit.snapshot(read),
+    )
+    await session.commit()
+    return read
+
+
+async def board(
+    session: AsyncSession, settings: Settings, period_from: date | None, period_to: date | None
+) -> AlertBoardRead:
+    today = clock.today(settings.zone)
+    end = period_to or today
+    start = period_from or end - timedelta(days=30)
+    if start > end:
+        raise Unprocessable(
+            "period_from is after period_to.", code="invalid_period", loc=["query", "period_from"]
+        )
+    counts: dict[str, int] = {color.value: 0 for color in AlertColor}
+    by_level: dict[str, dict[str, int]] = {}
+    for level, color, n in await repository.board_counts(session, today):
+        if color is None:
+            continue
+        counts[color] += n
+        by_level.setdefault(level, {c.value: 0 for c in AlertColor})[color] += n
+    flagged = [
+        BoardEntry(
+            project_id=project.id,
+            title=project.title,
+            level=project.level,
+            enterprise_id=project.enterprise_id,
+            color=AlertColor(color),
+            first_reason=(project.alert_reasons or [None])[0],
+        )
+        for project, color in await repository.flagged(session, today, BOARD_LIMIT)
+    ]
+    zone = settings.zone
+    since = datetime.combine(start, time.min, zone)
+    until = datetime.combine(end + timedelta(days=1), time.min, zone)
+    recovered = [
+        Recovery(
+            project_id=event.project_id,
+            title=title,
+            from_color=AlertColor(event.from_color),
+            recovered_at=event.occurred_at,
+        )
+        for event, title in await repository.recoveries(session, since, until, BOARD_LIMIT)
+    ]
+    return AlertBoardRead(
+        counts=counts,
+        by_level=by_level,
+        flagged=flagged,
+        recovered=recovered,
+        period_from=start,
+        period_to=end,
+    )
+
+
+# --- Projects ---------------------------------------------------------------------------------
+
+
+def _visible(project: Project, viewer: Principal) -> bool:
+    return viewer.role is not Role.ENTERPRISE or project.enterprise_id == viewer.enterprise_id
+
+
+async def _load(session: AsyncSession, viewer: Principal, project_id: uuid.UUID) -> Project:
+    project = await repository.get_project(session, project_id)
+    if project is None or not _visible(project, viewer):
+        raise ProjectNotFound(f"project {project_id} does not exist")
+    return project
+
+
+async def create_project(
+    session: AsyncSession, settings: Settings, actor: Principal, data: ProjectCreate
+) -> tuple[ProjectRead, int]:
+    await enterprise_service.ensure_visible(session, actor, data.enterprise_id)
+    project = Project(**data.model_dump(mode="python"), alert_reasons=[])
+    project.level, project.status = data.level.value, data.status.value
+    await repository.add(session, project)
+    await _refresh(session, project, settings)
+    read = _read(project, clock.today(settings.zone))
+    audit.record(
+        session, actor, "project.create", "project", project.id, after=audit.snapshot(read)
+    )
+    await session.commit()
+    return read, project.version
+
+
+async def list_projects(
+    session: AsyncSession,
+    settings: Settings,
+    viewer: Principal,
+    where: ProjectFilter,
+    page: PageParams,
+) -> ProjectPage:
+    if viewer.role is Role.ENTERPRISE:
+        where = ProjectFilter(**{**where.__dict__, "enterprise_id": viewer.enterprise_id})
+    today = clock.today(settings.zone)
+    rows = await repository.list_projects(session, where, today, page.after(2), page.limit)
+    items, cursor = paginate(rows, page.limit, lambda p: (p.created_at, p.id))
+    return ProjectPage(items=[_read(p, today) for p in items], next_cursor=cursor)
+
+
+async def get_project(
+    session: AsyncSession, settings: Settings, viewer: Principal, project_id: uuid.UUID
+) -> tuple[ProjectRead, int]:
+    project = await _load(session, viewer, project_id)
+    return _read(project, clock.today(settings.zone)), project.version
+
+
+async def update_project(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    project_id: uuid.UUID,
+    data: ProjectUpdate,
+    if_match: str | None,
+) -> tuple[ProjectRead, int]:
+    project = await _load(session, actor, project_id)
+    check_if_match(if_match, project.version)
+    today = clock.today(settings.zone)
+    before = _read(project, today)
+    changes = data.model_dump(exclude_unset=True)
+    if any(value is None for key, value in changes.items() if key != "programme"):
+        raise Unprocessable("Only programme can be cleared.", code="validation_failed")
+    if "status" in changes:
+        current, wanted = ProjectStatus(project.status), ProjectStatus(changes["status"])
+        if wanted != current and wanted not in NEXT_STATUSES[current]:
+            raise Conflict(
+                f"A project cannot go from {current.value} to {wanted.value}.",
+                code="invalid_status_transition",
+            )
+    for field, value in changes.items():
+        setattr(project, field, value.value if hasattr(value, "value") else value)
+    if project.end_on < project.start_on:
+        raise Unprocessable(
+            "end_on cannot be before start_on.", code="validation_failed", loc=["body", "end_on"]
+        )
+    if project.disbursed_funding > project.approved_funding:
+        raise Unprocessable(
+            "disbursed_funding cannot exceed approved_funding.",
+            code="validation_failed",
+            loc=["body", "disbursed_funding"],
+        )
+    await repository.flush(session)
+    await _refresh(session, project, settings)
+    after = _read(project, today)
+    audit.record(
+        session,
+        actor,
+        "project.update",
+        "project",
+        project.id,
+        before=audit.snapshot(before),
+        after=audit.snapshot(after),
+    )
+    await session.commit()
+    return after, project.version
+
+
+def _within(project: Project, due_on: date) -> None:
+    if not project.start_on <= due_on <= project.end_on:
+        raise Unprocessable(
+            f"due_on must lie within the project ({project.start_on} to {project.end_on}).",
+            code="milestone_outside_project",
+            loc=["body", "due_on"],
+        )
+
+
+async def add_milestone(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    project_id: uuid.UUID,
+    data: MilestoneCreate,
+) -> MilestoneRead:
+    project = await _load(session, actor, project_id)
+    _within(project, data.due_on)
+    milestone = Milestone(project_id=project.id, **data.model_dump())
+    await repository.add(session, milestone)
+    await _refresh(session, project, settings)
+    read = MilestoneRead.model_validate(milestone)
+    audit.record(
+        session, actor, "milestone.create", "milestone", milestone.id, after=audit.snapshot(read)
+    )
+    await session.commit()
+    return read
+
+
+async def update_milestone(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    project_id: uuid.UUID,
+    milestone_id: uuid.UUID,
+    data: MilestoneUpdate,
+) -> MilestoneRead:
+    project = await _load(session, actor, project_id)
+    milestone = await repository.get_milestone(session, project.id, milestone_id)
+    if milestone is None:
+        raise MilestoneNotFound(f"project {project_id} has no milestone {milestone_id}")
+    before = MilestoneRead.model_validate(milestone)
+    changes = data.model_dump(exclude_unset=True)
+    if any(value is None for key, value in changes.items() if key != "completed_on"):
+        raise Unprocessable("Only completed_on can be cleared.", code="validation_failed")
+    if "due_on" in changes:
+        _within(project, changes["due_on"])
+    for field, value in changes.items():
+        setattr(milestone, field, value)
+    await repository.flush(session)
+    await _refresh(session, project, settings)
+    read = MilestoneRead.model_validate(milestone)
+    audit.record(
+        session,
+        actor,
+        "milestone.update",
+        "milestone",
+        milestone.id,
+        before=audit.snapshot(before),
+        after=audit.snapshot(read),
+    )
+    await session.commit()
+    return read
+
+
+async def list_milestones(
+    session: AsyncSession, viewer: Principal, project_id: uuid.UUID, page: PageParams
+) -> MilestonePage:
+    await _load(session, viewer, project_id)
+    rows = await repository.list_milestones(session, project_id, page.after(2), page.limit)
+    items, cursor = paginate(rows, page.limit, lambda m: (m.due_on, m.id))
+    return MilestonePage(items=[MilestoneRead.model_validate(m) for m in items], next_cursor=cursor)
+
+
+async def add_report(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    project_id: uuid.UUID,
+    data: ProgressReportCreate,
+) -> ProgressReportRead:
+    project = await _load(session, actor, project_id)
+    if data.reported_on > clock.today(settings.zone):
+        raise Unprocessable(
+            "reported_on cannot be in the future.",
+            code="report_in_future",
+            loc=["body", "reported_on"],
+        )
+    previous = await repository.latest_report_before(session, project.id, data.reported_on)
+    if previous is not None and data.percent < previous.percent and not data.note:
+        raise Unprocessable(
+            f"The percent falls below the previous report's ({previous.percent}); say why in note.",
+            code="note_required",
+            loc=["body", "note"],
+        )
+    report = ProgressReport(project_id=project.id, reported_by=actor.id, **data.model_dump())
+    await repository.add(session, report)
+    await _refresh(session, project, settings)
+    read = ProgressReportRead.model_validate(report)
+    audit.record(
+        session,
+        actor,
+        "progress_report.create",
+        "progress_report",
+        report.id,
+        after=audit.snapshot(read),
+    )
+    await session.commit()
+    return read
+
+
+async def list_reports(
+    session: AsyncSession, viewer: Principal, project_id: uuid.UUID, page: PageParams
+) -> ProgressReportPage:
+    await _load(session, viewer, project_id)
+    rows = await repository.list_reports(session, project_id, page.after(3), page.limit)
+    items, cursor = paginate(rows, page.limit, lambda r: (r.reported_on, r.created_at, r.id))
+    return ProgressReportPage(
+        items=[ProgressReportRead.model_validate(r) for r in items], next_cursor=cursor
+    )
+
+
+async def set_override(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    project_id: uuid.UUID,
+    data: OverrideWrite | None,
+) -> ProjectRead:
+    project = await _load(session, actor, project_id)
+    today = clock.today(settings.zone)
+    if data is not None and data.expires_on < today:
+        raise Unprocessable(
+            "expires_on is already past.", code="override_expired", loc=["body", "expires_on"]
+        )
+    before = _read(project, today)
+    project.override_color = data.color.value if data else None
+    project.override_reason = data.reason if data else None
+    project.override_expires_on = data.expires_on if data else None
+    project.override_by = actor.id if data else None
+    await repository.flush(session)
+    after = _read(project, today)
+    audit.record(
+        session,
+        actor,
+        "project.override" if data else "project.override_clear",
+        "project",
+        project.id,
+        before=audit.snapshot(before),
+        after=audit.snapshot(after),
+    )
+    await session.commit()
+    return after
+
+
+async def list_events(
+    session: AsyncSession, viewer: Principal, project_id: uuid.UUID, page: PageParams
+) -> AlertEventPage:
+    await _load(session, viewer, project_id)
+    rows = await repository.list_events(session, project_id, page.after(2), page.limit)
+    items, cursor = paginate(rows, page.limit, lambda e: (e.occurred_at, e.id))
+    return AlertEventPage(
+        items=[AlertEventRead.model_validate(e) for e in items], next_cursor=cursor
+    )
