@@ -57,7 +57,21 @@ async def _seed_pools(session: AsyncSession, settings: Settings) -> None:
     )
 
 
-SEEDERS: list[Seeder] = [_seed_users, _seed_enterprises, _seed_pools]
+async def _seed_projects(session: AsyncSession, settings: Settings) -> None:
+    from app.auth import repository as auth_repository
+    from app.auth.roles import Principal, Role
+    from app.enterprises import repository as enterprise_repository
+    from app.projects import demo as projects_demo
+
+    manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
+    if manager is None:
+        return
+    actor = Principal(kind="user", id=manager.id, role=Role.MANAGER, email=manager.email)
+    ids = await enterprise_repository.enterprise_ids(session)
+    await projects_demo.seed(session, settings, actor, ids)
+
+
+SEEDERS: list[Seeder] = [_seed_users, _seed_enterprises, _seed_pools, _seed_projects]
 
 
 async def seed(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:

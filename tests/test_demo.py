@@ -11,6 +11,7 @@ from app.enterprises.enums import TechField
 from app.enterprises.models import AnnualReport, Enterprise
 from app.enterprises.uscc import normalize_uscc
 from app.pools.models import PoolMember, PoolTransition
+from app.projects.models import AlertEvent, Project
 
 
 class TestDemoZone:
@@ -45,3 +46,13 @@ class TestDemoZone:
             assert all(m.suggested_tier is not None for m in members if m.status == "active")
             kinds = set(await session.scalars(select(PoolTransition.kind)))
             assert kinds == {"entry", "tier_change", "exit"}
+
+            projects = list(await session.scalars(select(Project)))
+            assert {p.level for p in projects} == {"national", "regional", "city", "district"}
+            assert {p.alert_color for p in projects} >= {"red", "yellow", "green", None}
+            recoveries = await session.scalar(
+                select(func.count())
+                .select_from(AlertEvent)
+                .where(AlertEvent.to_color == "green", AlertEvent.from_color.in_(["red", "yellow"]))
+            )
+            assert recoveries

@@ -67,6 +67,10 @@ async def add(session: AsyncSession, row: Project | Milestone | ProgressReport) 
     await session.flush()
 
 
+async def any_project(session: AsyncSession) -> bool:
+    return (await session.scalar(select(Project.id).limit(1))) is not None
+
+
 async def flush(session: AsyncSession) -> None:
     await session.flush()
 
