@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import search
+from bench import search, sweep
 
 
 def main() -> None:
     search.main()
+    sweep.main()
 
 
 if __name__ == "__main__":

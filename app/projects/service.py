@@ -3,6 +3,7 @@ the daily sweep; each change of colour is an event; staff may override the colou
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from dataclasses import asdict
@@ -51,7 +52,7 @@ from app.projects.schemas import (
     SweepRead,
 )
 
-SWEEP_BATCH = 2000
+SWEEP_BATCH = 5000
 BOARD_LIMIT = 200
 POLICY_FIELDS = tuple(AlertPolicyWrite.model_fields)
 
@@ -86,6 +87,10 @@ def _reasons(result: alert_rules.AlertResult) -> list[dict[str, Any]]:
         }
         for r in result.reasons
     ]
+
+
+def _codes(reasons: list[dict[str, Any]]) -> list[object]:
+    return [reason.get("code") for reason in reasons]
 
 
 async def current_policy(
@@ -250,45 +255,47 @@ async def sweep(
         batch = await repository.monitored_batch(session, after, SWEEP_BATCH)
         if not batch:
             break
-        after = batch[-1].id
-        ids = [p.id for p in batch]
-        milestones: dict[uuid.UUID, list[Milestone]] = defaultdict(list)
-        for milestone in await repository.milestones_of(session, ids):
-            milestones[milestone.project_id].append(milestone)
-        reports: dict[uuid.UUID, list[ProgressReport]] = defaultdict(list)
-        for report in await repository.reports_of(session, ids):
-            reports[report.project_id].append(report)
-        rows, events = [], []
-        for project in batch:
-            result = alert_rules.evaluate(
-                _facts(project, milestones[project.id], reports[project.id]), today, policy
+        first, after = batch[0][0], batch[-1][0]
+        milestones: dict[uuid.UUID, list[alert_rules.Milestone]] = defaultdict(list)
+        for project_id, title, due_on, weight, completed_on in await repository.milestone_rows(
+            session, first, after
+        ):
+            milestones[project_id].append(
+                alert_rules.Milestone(title, due_on, weight, completed_on)
             )
+        reports: dict[uuid.UUID, list[alert_rules.ProgressReport]] = defaultdict(list)
+        for project_id, reported_on, percent in await repository.report_rows(session, first, after):
+            reports[project_id].append(alert_rules.ProgressReport(reported_on, percent))
+        rows, events = [], []
+        for project_id, status, start_on, end_on, color, stored_reasons, version in batch:
+            facts = alert_rules.ProjectFacts(
+                status, start_on, end_on, milestones[project_id], reports[project_id]
+            )
+            result = alert_rules.evaluate(facts, today, policy)
             evaluated += 1
             reasons = _reasons(result)
+            # Figures such as days overdue move every day; the stored alert is rewritten when
+            # the colour, the rules that fired or the policy change (GET …/alert is always fresh).
             if (
-                result.color == project.alert_color
-                and reasons == project.alert_reasons
-                and project.alert_policy_version == result.policy_version
+                result.color == color
+                and version == result.policy_version
+                and _codes(reasons) == _codes(json.loads(stored_reasons))
             ):
                 continue
             rows.append(
-                {
-                    "b_id": project.id,
-                    "b_color": result.color,
-                    "b_reasons": reasons,
-                    "b_on": today,
-                    "b_policy": result.policy_version,
-                }
-            )
-            if result.color != project.alert_color:
-                events.append(
-                    _event(project.id, project.alert_color, result, AlertCause.SWEEP, today)
+                (
+                    project_id,
+                    result.color,
+                    json.dumps(reasons, ensure_ascii=False),
+                    result.policy_version,
                 )
-        await repository.store_alerts(session, rows, now)
+            )
+            if result.color != color:
+                events.append(_event(project_id, color, result, AlertCause.SWEEP, today))
+        await repository.store_alerts(session, rows, today, now)
         await repository.add_events(session, events)
         updated += len(rows)
         changed += len(events)
-        session.expunge_all()  # keep memory flat: the batch is written, its objects are done
     read = SweepRead(as_of=today, evaluated=evaluated, changed=changed, updated=updated)
     audit.record(session, actor, "alert.sweep", "alert_sweep", today, after=audit.snapshot(read))
     await session.commit()

@@ -812,9 +812,11 @@ class TestInvalidFacts:
                 lambda: facts(start_on=END, end_on=START), id="end date before start date"
             ),
             pytest.param(lambda: facts(status="paused"), id="unknown status"),
-            pytest.param(lambda: ms("A", JUNE_1, "-1"), id="negative milestone weight"),
-            pytest.param(lambda: rep(JUNE_1, "100.01"), id="report above 100 %"),
-            pytest.param(lambda: rep(JUNE_1, "-0.01"), id="report below 0 %"),
+            pytest.param(
+                lambda: facts(milestones=[ms("A", JUNE_1, "-1")]), id="negative milestone weight"
+            ),
+            pytest.param(lambda: facts(reports=[rep(JUNE_1, "100.01")]), id="report above 100 %"),
+            pytest.param(lambda: facts(reports=[rep(JUNE_1, "-0.01")]), id="report below 0 %"),
         ],
     )
     def test_rejected(self, make: Callable[[], object]) -> None:
