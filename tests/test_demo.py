@@ -40,10 +40,14 @@ class TestDemoZone:
             assert all(r.rd_expense_domestic <= r.rd_expense for r in reports)
 
             members = list(await session.scalars(select(PoolMember)))
-            assert {m.pool for m in members} == {"hte", "sme"}
+            assert {m.pool for m in members} == {"hte", "sme", "project"}
             assert len({m.tier for m in members if m.status == "active"}) >= 3
             assert {m.status for m in members} >= {"active", "withdrawn"}
-            assert all(m.suggested_tier is not None for m in members if m.status == "active")
+            assert all(
+                m.suggested_tier is not None
+                for m in members
+                if m.status == "active" and m.pool != "project"
+            )
             kinds = set(await session.scalars(select(PoolTransition.kind)))
             assert kinds == {"entry", "tier_change", "exit"}
 

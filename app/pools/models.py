@@ -23,13 +23,21 @@ class PoolMember(UUIDKey, Timestamps, Versioned, Base):
             name="suggested_tier_known",
         ),
         CheckConstraint("(status = 'active') = (exited_on IS NULL)", name="exit_iff_inactive"),
-        # An enterprise is at most once active in a pool; its past memberships stay.
+        # The project pool's members are projects (of an enterprise); the others', enterprises.
+        CheckConstraint("(pool = 'project') = (project_id IS NOT NULL)", name="project_iff_pool"),
+        # An enterprise (or project) is at most once active in a pool; past memberships stay.
         Index(
             "uq_pool_member_active_enterprise",
             "pool",
             "enterprise_id",
             unique=True,
-            postgresql_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active' AND project_id IS NULL"),
+        ),
+        Index(
+            "uq_pool_member_active_project",
+            "project_id",
+            unique=True,
+            postgresql_where=text("status = 'active' AND project_id IS NOT NULL"),
         ),
         Index("ix_pool_member_pool_created", "pool", "created_at", "id"),
     )
@@ -37,6 +45,9 @@ class PoolMember(UUIDKey, Timestamps, Versioned, Base):
     pool: Mapped[str] = mapped_column(String(16), nullable=False)
     enterprise_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("enterprise.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    project_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("project.id", ondelete="RESTRICT"), index=True
     )
     tier: Mapped[str] = mapped_column(String(16), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=MemberStatus.ACTIVE)

@@ -46,10 +46,16 @@ async def add_member(session: AsyncSession, member: PoolMember) -> PoolMember:
     try:
         await session.flush()
     except IntegrityError as exc:
-        if constraint_name(exc) == "uq_pool_member_active_enterprise":
-            raise AlreadyInPool(
-                f"enterprise {member.enterprise_id} is already active in the {member.pool} pool"
-            ) from exc
+        if constraint_name(exc) in {
+            "uq_pool_member_active_enterprise",
+            "uq_pool_member_active_project",
+        }:
+            which = (
+                f"project {member.project_id}"
+                if member.project_id
+                else f"enterprise {member.enterprise_id}"
+            )
+            raise AlreadyInPool(f"{which} is already active in the {member.pool} pool") from exc
         raise
     return member
 
@@ -84,6 +90,15 @@ async def list_members(
         stmt = stmt.where(after_clause(MEMBER_ORDER, after))
     rows = (await session.execute(stmt.order_by(*order_by(MEMBER_ORDER)).limit(limit + 1))).all()
     return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def active_project_membership(
+    session: AsyncSession, project_id: uuid.UUID
+) -> PoolMember | None:
+    stmt = select(PoolMember).where(
+        PoolMember.project_id == project_id, PoolMember.status == "active"
+    )
+    return await session.scalar(stmt)
 
 
 async def active_memberships(session: AsyncSession, enterprise_id: uuid.UUID) -> list[PoolMember]:

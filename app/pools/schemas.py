@@ -54,18 +54,28 @@ class PoolMemberCreate(Schema):
         }
     }
 
-    enterprise_id: uuid.UUID
+    enterprise_id: uuid.UUID | None = Field(default=None, description="For the hte and sme pools")
+    project_id: uuid.UUID | None = Field(
+        default=None, description="For the project pool: a project in `applying`"
+    )
     tier: Tier
     reason: Reason
     effective_on: date | None = Field(
         default=None, description="When the entry took effect (default: today); for loading history"
     )
 
+    @model_validator(mode="after")
+    def _one_subject(self) -> PoolMemberCreate:
+        if (self.enterprise_id is None) == (self.project_id is None):
+            raise ValueError("give exactly one of enterprise_id and project_id")
+        return self
+
 
 class PoolMemberRead(Schema):
     id: uuid.UUID
     pool: Pool
     enterprise_id: uuid.UUID
+    project_id: uuid.UUID | None = Field(description="Members of the project pool are projects")
     uscc: str
     name: str
     tier: Tier

@@ -155,6 +155,8 @@ async def assess(
 
 
 def _suggest(member: PoolMember, inputs: AssessmentInputs) -> None:
+    if member.pool not in ASSESSED_POOLS:
+        return
     try:
         assessment = evaluate(inputs, Pool(member.pool), None)
     except AppError:
@@ -210,6 +212,7 @@ def _member_read(row: MemberRow) -> PoolMemberRead:
         id=member.id,
         pool=Pool(member.pool),
         enterprise_id=member.enterprise_id,
+        project_id=member.project_id,
         uscc=uscc,
         name=name,
         tier=Tier(member.tier),
@@ -285,7 +288,7 @@ def entry_problems(pool: Pool, inputs: AssessmentInputs, today: date) -> list[Va
     if inputs.enterprise.status is EnterpriseStatus.ARCHIVED:
         problems.append(_unmet("enterprise_active", "the enterprise is archived"))
     latest = inputs.latest_report
-    if latest is None:
+    if latest is None and pool is not Pool.PROJECT:
         problems.append(_unmet("annual_report", "at least one annual report must be on file"))
     if pool is Pool.HTE:
         if inputs.enterprise.tech_field is None:
@@ -336,14 +339,32 @@ async def _record(
 async def enter(
     session: AsyncSession, settings: Settings, actor: Principal, pool: Pool, data: PoolMemberCreate
 ) -> tuple[PoolMemberRead, int]:
-    if pool is Pool.PROJECT:
+    if (pool is Pool.PROJECT) != (data.project_id is not None):
         raise Unprocessable(
-            "The project pool holds projects (project_id), which arrive with the projects module.",
-            code="pool_takes_projects",
+            "The project pool takes a project_id; the hte and sme pools an enterprise_id.",
+            code="wrong_member_kind",
+            loc=["body", "project_id" if pool is Pool.PROJECT else "enterprise_id"],
         )
-    inputs = await enterprise_service.assessment_inputs(session, actor, data.enterprise_id)
+    project = None
+    if data.project_id is not None:
+        from app.projects import service as project_service  # projects build on the pools
+
+        project = await project_service.project_for_pool(session, actor, data.project_id)
+        enterprise_id = project.enterprise_id
+    else:
+        assert data.enterprise_id is not None
+        enterprise_id = data.enterprise_id
+    inputs = await enterprise_service.assessment_inputs(session, actor, enterprise_id)
     effective = _effective(data.effective_on, settings, None)
     problems = entry_problems(pool, inputs, clock.today(settings.zone))
+    if project is not None and project.status.value != "applying":
+        problems.append(
+            ValidationErrorItem(
+                loc=["body", "project_id"],
+                msg=f"only a project in applying can enter; this one is {project.status.value}",
+                type="project_applying",
+            )
+        )
     if problems:
         raise Unprocessable(
             "The enterprise does not meet the pool's entry conditions: "
@@ -353,7 +374,8 @@ async def enter(
         )
     member = PoolMember(
         pool=pool.value,
-        enterprise_id=data.enterprise_id,
+        enterprise_id=enterprise_id,
+        project_id=data.project_id,
         tier=data.tier.value,
         status=MemberStatus.ACTIVE.value,
         entered_on=effective,
@@ -490,3 +512,33 @@ async def history(
     return PoolTransitionPage(
         items=[PoolTransitionRead.model_validate(t) for t in items], next_cursor=cursor
     )
+
+
+async def project_decided(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    project_id: uuid.UUID,
+    outcome: ExitOutcome,
+    reason: str,
+) -> None:
+    """A project left `applying`: its project-pool membership ends with `outcome` (approval
+    is `certified`). Part of the caller's unit of work."""
+    member = await repository.active_project_membership(session, project_id)
+    if member is None:
+        return
+    effective = max(clock.today(settings.zone), member.entered_on)
+    member.status = outcome.value
+    member.exited_on = effective
+    await _record(
+        session,
+        actor,
+        member,
+        TransitionKind.EXIT,
+        from_tier=member.tier,
+        to_tier=None,
+        outcome=outcome.value,
+        reason=reason,
+        effective_on=effective,
+    )
+    await repository.flush(session)

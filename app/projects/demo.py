@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.auth.roles import Principal
 from app.config import Settings
+from app.pools import service as pool_service
+from app.pools.enums import Pool, Tier
+from app.pools.schemas import PoolMemberCreate
 from app.projects import repository, service
 from app.projects.enums import ProjectLevel, ProjectStatus
 from app.projects.schemas import (
@@ -69,6 +72,14 @@ async def seed(
             ),
         )
         if status is ProjectStatus.APPLYING:
+            # Applications in preparation are cultivated in the project pool.
+            await pool_service.enter(
+                session,
+                settings,
+                actor,
+                Pool.PROJECT,
+                PoolMemberCreate(project_id=project.id, tier=Tier.APPLYING, reason="项目申报培育"),
+            )
             continue
         span = (end - start).days
         milestones = []

@@ -435,6 +435,14 @@ async def create_project(
     return read, project.version
 
 
+async def project_for_pool(
+    session: AsyncSession, viewer: Principal, project_id: uuid.UUID
+) -> ProjectRead:
+    """For the project pool: the project, or 404 when unknown or not visible."""
+    project = await _load(session, viewer, project_id)
+    return _read(project, date.min)
+
+
 async def list_projects(
     session: AsyncSession,
     settings: Settings,
@@ -493,6 +501,8 @@ async def update_project(
         )
     await repository.flush(session)
     await _refresh(session, project, settings)
+    if before.status is ProjectStatus.APPLYING and project.status != ProjectStatus.APPLYING.value:
+        await _leave_project_pool(session, settings, actor, project)
     after = _read(project, today)
     audit.record(
         session,
@@ -505,6 +515,23 @@ async def update_project(
     )
     await session.commit()
     return after, project.version
+
+
+async def _leave_project_pool(
+    session: AsyncSession, settings: Settings, actor: Principal, project: Project
+) -> None:
+    from app.pools import service as pool_service  # the pools build on the projects
+    from app.pools.enums import ExitOutcome
+
+    approved = project.status == ProjectStatus.APPROVED.value
+    await pool_service.project_decided(
+        session,
+        settings,
+        actor,
+        project.id,
+        ExitOutcome.CERTIFIED if approved else ExitOutcome.WITHDRAWN,
+        "项目获批立项" if approved else f"项目{project.status}",
+    )
 
 
 def _within(project: Project, due_on: date) -> None:

@@ -349,14 +349,20 @@ class TestEntry:
         )
         assert {e["type"] for e in problem["errors"]} == {"max_employees", "max_total_assets"}
 
-    async def test_project_pool_takes_projects(
+    async def test_the_project_pool_takes_projects_and_the_others_enterprises(
         self, client: httpx.AsyncClient, session: AsyncSession
     ) -> None:
         headers = await headers_for(session, Role.MANAGER)
         enterprise = await cultivating_enterprise(session)
         assert_problem(
-            await enter(client, headers, "project", enterprise), 422, "pool_takes_projects"
+            await enter(client, headers, "project", enterprise), 422, "wrong_member_kind"
         )
+        response = await client.post(
+            "/api/v1/pools/hte/members",
+            headers=headers,
+            json={"project_id": str(enterprise.id), "tier": "selected", "reason": "x"},
+        )
+        assert_problem(response, 422, "wrong_member_kind")
 
     async def test_future_effective_date_is_422(
         self, client: httpx.AsyncClient, session: AsyncSession
@@ -613,3 +619,106 @@ class TestLists:
             404,
             "pool_member_not_found",
         )
+
+
+class TestProjectPool:
+    async def test_applying_projects_enter_and_approval_certifies_them(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        manager = await make_user(session, Role.MANAGER)
+        headers = bearer(manager)
+        enterprise = await make_enterprise(session)
+        projects = []
+        for title in ("申报项目甲", "申报项目乙"):
+            created = await client.post(
+                "/api/v1/projects",
+                headers=headers,
+                json={
+                    "enterprise_id": str(enterprise.id),
+                    "title": title,
+                    "level": "regional",
+                    "start_on": "2026-01-01",
+                    "end_on": "2027-12-31",
+                },
+            )
+            assert created.status_code == 201, created.text
+            projects.append(created.json())
+        members = []
+        for project in projects:
+            entered = await client.post(
+                "/api/v1/pools/project/members",
+                headers=headers,
+                json={
+                    "project_id": project["id"],
+                    "tier": "applying",
+                    "reason": "2026年自治区项目申报",
+                },
+            )
+            assert entered.status_code == 201, entered.text
+            assert entered.json()["project_id"] == project["id"]
+            assert entered.json()["enterprise_id"] == str(enterprise.id)
+            members.append(entered.json())
+        again = await client.post(
+            "/api/v1/pools/project/members",
+            headers=headers,
+            json={"project_id": projects[0]["id"], "tier": "selected", "reason": "x"},
+        )
+        assert_problem(again, 409, "already_in_pool")
+
+        approved = await client.patch(
+            f"/api/v1/projects/{projects[0]['id']}", headers=headers, json={"status": "approved"}
+        )
+        assert approved.status_code == 200, approved.text
+        member = (
+            await client.get(f"/api/v1/pools/project/members/{members[0]['id']}", headers=headers)
+        ).json()
+        assert member["status"] == "certified"
+        history = (
+            await client.get(
+                f"/api/v1/pools/project/members/{members[0]['id']}/history", headers=headers
+            )
+        ).json()["items"]
+        assert [(h["kind"], h["outcome"], h["actor_id"]) for h in history] == [
+            ("entry", None, str(manager.id)),
+            ("exit", "certified", str(manager.id)),
+        ]
+        terminated = await client.patch(
+            f"/api/v1/projects/{projects[1]['id']}", headers=headers, json={"status": "terminated"}
+        )
+        assert terminated.status_code == 200
+        other = (
+            await client.get(f"/api/v1/pools/project/members/{members[1]['id']}", headers=headers)
+        ).json()
+        assert other["status"] == "withdrawn"
+
+    async def test_only_applying_projects_enter(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        headers = await headers_for(session, Role.MANAGER)
+        enterprise = await make_enterprise(session)
+        project = (
+            await client.post(
+                "/api/v1/projects",
+                headers=headers,
+                json={
+                    "enterprise_id": str(enterprise.id),
+                    "title": "在研项目",
+                    "level": "city",
+                    "status": "in_progress",
+                    "start_on": "2026-01-01",
+                    "end_on": "2027-12-31",
+                },
+            )
+        ).json()
+        before = await member_count(session)
+        problem = assert_problem(
+            await client.post(
+                "/api/v1/pools/project/members",
+                headers=headers,
+                json={"project_id": project["id"], "tier": "selected", "reason": "x"},
+            ),
+            422,
+            "entry_conditions_unmet",
+        )
+        assert [e["type"] for e in problem["errors"]] == ["project_applying"]
+        assert await member_count(session) == before
