@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.pagination import Page
 from app.pools.enums import ExitOutcome, MemberStatus, Pool, Tier, TransitionKind
-from app.schemas import Schema
+from app.schemas import CalendarDate, Schema
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Scalar = int | Decimal | str | bool | None
@@ -60,7 +60,7 @@ class PoolMemberCreate(Schema):
     )
     tier: Tier
     reason: Reason
-    effective_on: date | None = Field(
+    effective_on: CalendarDate | None = Field(
         default=None, description="When the entry took effect (default: today); for loading history"
     )
 
@@ -114,11 +114,11 @@ class PoolTransitionCreate(Schema):
     to_tier: Tier | None = None
     exit_outcome: ExitOutcome | None = None
     reason: Reason
-    effective_on: date | None = Field(default=None, description="Default: today")
+    effective_on: CalendarDate | None = Field(default=None, description="Default: today")
     certificate_no: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
         default=None, description="For a `certified` exit: the certificate or registration number"
     )
-    issued_on: date | None = Field(
+    issued_on: CalendarDate | None = Field(
         default=None, description="For a `certified` exit: the issue date (default: effective_on)"
     )
 

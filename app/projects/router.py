@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -41,6 +40,7 @@ from app.projects.schemas import (
     ProjectUpdate,
     SweepRead,
 )
+from app.schemas import CalendarDate
 
 router = APIRouter(
     prefix="/api/v1", tags=["projects"], responses=errors.responses(401, 403, 422, 503)
@@ -238,7 +238,7 @@ async def get_project_alert(
     session: SessionDep,
     settings: SettingsDep,
     as_of: Annotated[
-        date | None, Query(description="Evaluate as it stood then (default: today)")
+        CalendarDate | None, Query(description="Evaluate as it stood then (default: today)")
     ] = None,
 ) -> ProjectAlertRead:
     """The red/yellow/green evaluation for a date, with every rule that fired and its figures."""
@@ -315,8 +315,8 @@ async def get_alert_board(
     principal: StaffPrincipal,
     session: SessionDep,
     settings: SettingsDep,
-    period_from: date | None = None,
-    period_to: date | None = None,
+    period_from: Annotated[CalendarDate | None, Query()] = None,
+    period_to: Annotated[CalendarDate | None, Query()] = None,
 ) -> AlertBoardRead:
     """Counts by colour and level, the red and yellow projects, and the recoveries to green."""
     return await service.board(session, settings, period_from, period_to)

@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.pagination import Page
 from app.projects.enums import AlertCause, AlertColor, ProjectLevel, ProjectStatus
-from app.schemas import Schema
+from app.schemas import CalendarDate, Schema
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -55,8 +55,8 @@ class ProjectCreate(Schema):
     status: ProjectStatus = ProjectStatus.APPLYING
     approved_funding: Money = Decimal(0)
     disbursed_funding: Money = Decimal(0)
-    start_on: date
-    end_on: date
+    start_on: CalendarDate
+    end_on: CalendarDate
 
     @model_validator(mode="after")
     def _consistent(self) -> ProjectCreate:
@@ -83,8 +83,8 @@ class ProjectUpdate(Schema):
     status: ProjectStatus | None = None
     approved_funding: Money | None = None
     disbursed_funding: Money | None = None
-    start_on: date | None = None
-    end_on: date | None = None
+    start_on: CalendarDate | None = None
+    end_on: CalendarDate | None = None
 
 
 class ProjectRead(Schema):
@@ -96,8 +96,8 @@ class ProjectRead(Schema):
     status: ProjectStatus
     approved_funding: Decimal
     disbursed_funding: Decimal
-    start_on: date
-    end_on: date
+    start_on: CalendarDate
+    end_on: CalendarDate
     alert: AlertSummary
     created_at: datetime
     updated_at: datetime
@@ -115,9 +115,9 @@ class MilestoneCreate(Schema):
     }
 
     title: Title
-    due_on: date
+    due_on: CalendarDate
     weight: Weight = Decimal(1)
-    completed_on: date | None = None
+    completed_on: CalendarDate | None = None
 
 
 class MilestoneUpdate(Schema):
@@ -126,18 +126,18 @@ class MilestoneUpdate(Schema):
     }
 
     title: Title | None = None
-    due_on: date | None = None
+    due_on: CalendarDate | None = None
     weight: Weight | None = None
-    completed_on: date | None = None
+    completed_on: CalendarDate | None = None
 
 
 class MilestoneRead(Schema):
     id: uuid.UUID
     project_id: uuid.UUID
     title: str
-    due_on: date
+    due_on: CalendarDate
     weight: Decimal
-    completed_on: date | None
+    completed_on: CalendarDate | None
     created_at: datetime
     updated_at: datetime
 
@@ -153,7 +153,7 @@ class ProgressReportCreate(Schema):
         }
     }
 
-    reported_on: date
+    reported_on: CalendarDate
     percent: Percent
     note: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
         default=None, description="Required when the percent falls below the previous report's"
@@ -163,7 +163,7 @@ class ProgressReportCreate(Schema):
 class ProgressReportRead(Schema):
     id: uuid.UUID
     project_id: uuid.UUID
-    reported_on: date
+    reported_on: CalendarDate
     percent: Decimal
     note: str | None
     reported_by: uuid.UUID | None
@@ -185,13 +185,13 @@ class OverrideWrite(Schema):
 
     color: AlertColor
     reason: Reason
-    expires_on: date = Field(description="The override lapses after this day")
+    expires_on: CalendarDate = Field(description="The override lapses after this day")
 
 
 class OverrideRead(Schema):
     color: AlertColor
     reason: str
-    expires_on: date
+    expires_on: CalendarDate
     active: bool = Field(description="False once the expiry date has passed")
     set_by: uuid.UUID | None
 

@@ -369,7 +369,7 @@ class TestEntry:
     ) -> None:
         headers = await headers_for(session, Role.MANAGER)
         enterprise = await cultivating_enterprise(session)
-        response = await enter(client, headers, "hte", enterprise, effective_on="2999-01-01")
+        response = await enter(client, headers, "hte", enterprise, effective_on="2100-01-01")
         assert_problem(response, 422, "effective_in_future")
 
     @pytest.mark.parametrize("role", [Role.SPECIALIST, Role.INTEGRATION])

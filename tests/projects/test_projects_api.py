@@ -467,3 +467,30 @@ class TestPolicy:
         assert (
             await client.put("/api/v1/alert-policy", headers=manager, json=body)
         ).status_code == 403
+
+
+class TestCalendarBounds:
+    async def test_dates_at_the_calendar_ends_are_422_never_a_500(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        headers = await headers_for(session, Role.MANAGER)
+        enterprise = await make_enterprise(session)
+        project = await create(client, headers, enterprise.id)
+        far = await client.get(
+            f"/api/v1/projects/{project['id']}/alert",
+            headers=headers,
+            params={"as_of": "9999-12-31"},
+        )
+        assert_problem(far, 422, "validation_failed")
+        response = await client.post(
+            "/api/v1/projects",
+            headers=headers,
+            json={
+                "enterprise_id": str(enterprise.id),
+                "title": "x",
+                "level": "city",
+                "start_on": "9999-12-30",
+                "end_on": "9999-12-31",
+            },
+        )
+        assert_problem(response, 422, "validation_failed")
