@@ -58,3 +58,32 @@ class TestIdempotencyKey:
             "/api/v1/users", headers={**bearer(admin), "Idempotency-Key": "x" * 300}, json=BODY
         )
         assert_problem(response, 422, "invalid_idempotency_key")
+
+
+class TestConcurrentRetries:
+    async def test_twenty_concurrent_posts_with_one_key_create_one_record(
+        self, live_api: tuple[str, dict[str, str]]
+    ) -> None:
+        import asyncio
+        import uuid
+
+        base, admin = live_api
+        email = f"concurrent-{uuid.uuid4().hex[:8]}@example.com"
+        headers = {**admin, "Idempotency-Key": f"concurrent-{email}"}
+        body = {"email": email, "password": "long-enough-pw", "role": "manager"}
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            answers = await asyncio.gather(
+                *(client.post("/api/v1/users", headers=headers, json=body) for _ in range(20))
+            )
+            assert {a.status_code for a in answers} == {201}
+            assert len({a.json()["id"] for a in answers}) == 1
+            listed = await client.get("/api/v1/users", headers=admin, params={"limit": 200})
+            emails = [u["email"] for u in listed.json()["items"]]
+            while listed.json()["next_cursor"]:
+                listed = await client.get(
+                    "/api/v1/users",
+                    headers=admin,
+                    params={"limit": 200, "cursor": listed.json()["next_cursor"]},
+                )
+                emails += [u["email"] for u in listed.json()["items"]]
+            assert emails.count(email) == 1
