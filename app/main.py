@@ -31,6 +31,7 @@ from app.ops.router import router as ops_router
 from app.pools.router import router as pools_router
 from app.projects.router import router as projects_router
 from app.projects.scheduler import run_daily
+from app.visits.router import router as visits_router
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ ROUTERS = (
     enterprises_router,
     pools_router,
     projects_router,
+    visits_router,
 )
 
 

@@ -14,6 +14,7 @@ from app.projects.models import (
     Project,
     ScheduledRun,
 )
+from app.visits.models import Specialist, SpecialistAssignment
 
 metadata = Base.metadata
 
@@ -33,6 +34,8 @@ __all__ = [
     "Project",
     "Qualification",
     "ScheduledRun",
+    "Specialist",
+    "SpecialistAssignment",
     "User",
     "metadata",
 ]

@@ -34,6 +34,11 @@ router = APIRouter(
 
 # Enterprise users change their own record (contact fields) and file their own reports.
 EditorPrincipal = Annotated[Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.ENTERPRISE))]
+# Specialists also change the enterprises they are responsible for.
+UpdaterPrincipal = Annotated[
+    Principal,
+    Depends(require(Role.ADMIN, Role.MANAGER, Role.ENTERPRISE, Role.SPECIALIST)),
+]
 Year = Annotated[int, Path(ge=1900, le=2999, description="The report's calendar year")]
 
 
@@ -111,12 +116,13 @@ async def get_enterprise(
 async def update_enterprise(
     enterprise_id: uuid.UUID,
     data: EnterpriseUpdate,
-    principal: EditorPrincipal,
+    principal: UpdaterPrincipal,
     session: SessionDep,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> EnterpriseRead:
-    """Change an enterprise; enterprise users may change only their contact fields."""
+    """Change an enterprise; enterprise users may change only their contact fields, and
+    specialists only the enterprises they are responsible for."""
     enterprise, version = await service.update_enterprise(
         session, principal, enterprise_id, data, if_match
     )

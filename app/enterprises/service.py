@@ -127,6 +127,15 @@ async def update_enterprise(
             f"An enterprise user may change only its contact fields, not {refused}.",
             code="field_not_allowed",
         )
+    if actor.role is Role.SPECIALIST:
+        # Visits build on the register: imported here, not at the top.
+        from app.visits import service as visit_service
+
+        if not await visit_service.is_responsible(session, actor, enterprise.id):
+            raise Forbidden(
+                "Only the enterprise's responsible specialist may change it.",
+                code="not_responsible",
+            )
     check_if_match(if_match, enterprise.version)
     before = _read(enterprise, None)
     for field, value in changes.items():
