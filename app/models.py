@@ -14,7 +14,7 @@ from app.projects.models import (
     Project,
     ScheduledRun,
 )
-from app.visits.models import Specialist, SpecialistAssignment
+from app.visits.models import Demand, DemandAction, Specialist, SpecialistAssignment
 
 metadata = Base.metadata
 
@@ -24,6 +24,8 @@ __all__ = [
     "AnnualReport",
     "ApiKey",
     "AuditEvent",
+    "Demand",
+    "DemandAction",
     "Enterprise",
     "IdempotencyRecord",
     "LoginFailure",

@@ -3,11 +3,24 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, String, Uuid, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
+from app.enterprises.enums import sql_values
 from app.modelkit import Timestamps, UUIDKey, Versioned, utcnow
+from app.visits.rules import DemandCategory, DemandStatus
 
 
 class Specialist(UUIDKey, Timestamps, Versioned, Base):
@@ -52,5 +65,63 @@ class SpecialistAssignment(UUIDKey, Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
+
+
+class Demand(UUIDKey, Timestamps, Versioned, Base):
+    """An enterprise's demand (企业诉求): the first response is due 24 hours after raising."""
+
+    __tablename__ = "demand"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({sql_values(DemandStatus)})", name="status_known"),
+        CheckConstraint(f"category IN ({sql_values(DemandCategory)})", name="category_known"),
+        CheckConstraint("response_due_at > raised_at", name="due_after_raised"),
+        CheckConstraint(
+            "status <> 'rejected' OR rejection_reason IS NOT NULL", name="rejected_why"
+        ),
+        Index("ix_demand_raised", "raised_at", "id"),
+        # The overdue list: unanswered demands by due time.
+        Index(
+            "ix_demand_unanswered_due",
+            "response_due_at",
+            postgresql_where=text("first_response_at IS NULL"),
+        ),
+    )
+
+    enterprise_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("enterprise.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    specialist_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("specialist.id", ondelete="SET NULL"), index=True
+    )
+    category: Mapped[str] = mapped_column(String(40), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    raised_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    raised_by_role: Mapped[str] = mapped_column(String(32), nullable=False)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    response_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class DemandAction(UUIDKey, Base):
+    """Every move of a demand: who, when, from, to, what was said."""
+
+    __tablename__ = "demand_action"
+    __table_args__ = (Index("ix_demand_action_demand", "demand_id", "occurred_at", "id"),)
+
+    demand_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("demand.id", ondelete="CASCADE"), nullable=False
+    )
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    actor_role: Mapped[str | None] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import constraint_name
 from app.errors import Conflict
 from app.pagination import SortKey, after_clause, order_by
-from app.visits.models import Specialist, SpecialistAssignment
+from app.visits.models import Demand, DemandAction, Specialist, SpecialistAssignment
 
 SPECIALIST_ORDER = (SortKey(Specialist.name), SortKey(Specialist.id))
 ASSIGNMENT_ORDER = (
@@ -94,3 +96,79 @@ async def is_responsible(
         )
     )
     return (await session.scalar(stmt)) is not None
+
+
+DEMAND_ORDER = (SortKey(Demand.raised_at, descending=True), SortKey(Demand.id, descending=True))
+ACTION_ORDER = (SortKey(DemandAction.occurred_at), SortKey(DemandAction.id))
+
+
+@dataclass(frozen=True)
+class DemandFilter:
+    status: str | None = None
+    overdue: bool | None = None
+    breached: bool | None = None
+    specialist_id: uuid.UUID | None = None
+    enterprise_id: uuid.UUID | None = None
+    category: str | None = None
+
+
+async def responsible_specialist(
+    session: AsyncSession, enterprise_id: uuid.UUID
+) -> uuid.UUID | None:
+    stmt = select(SpecialistAssignment.specialist_id).where(
+        SpecialistAssignment.enterprise_id == enterprise_id, SpecialistAssignment.ended_on.is_(None)
+    )
+    return await session.scalar(stmt)
+
+
+async def add_demand(session: AsyncSession, demand: Demand) -> None:
+    session.add(demand)
+    await session.flush()
+
+
+async def get_demand(session: AsyncSession, demand_id: uuid.UUID) -> Demand | None:
+    return await session.get(Demand, demand_id)
+
+
+async def list_demands(
+    session: AsyncSession,
+    where: DemandFilter,
+    now: datetime,
+    after: tuple[Any, ...] | None,
+    limit: int,
+) -> list[Demand]:
+    stmt = select(Demand)
+    if where.status is not None:
+        stmt = stmt.where(Demand.status == where.status)
+    if where.specialist_id is not None:
+        stmt = stmt.where(Demand.specialist_id == where.specialist_id)
+    if where.enterprise_id is not None:
+        stmt = stmt.where(Demand.enterprise_id == where.enterprise_id)
+    if where.category is not None:
+        stmt = stmt.where(Demand.category == where.category)
+    overdue = and_(Demand.first_response_at.is_(None), Demand.response_due_at < now)
+    if where.overdue is not None:
+        stmt = stmt.where(overdue if where.overdue else ~overdue)
+    late = and_(
+        Demand.first_response_at.is_not(None), Demand.first_response_at > Demand.response_due_at
+    )
+    breached = or_(overdue, late)
+    if where.breached is not None:
+        stmt = stmt.where(breached if where.breached else ~breached)
+    if after is not None:
+        stmt = stmt.where(after_clause(DEMAND_ORDER, after))
+    return list(await session.scalars(stmt.order_by(*order_by(DEMAND_ORDER)).limit(limit + 1)))
+
+
+async def add_action(session: AsyncSession, action: DemandAction) -> None:
+    session.add(action)
+    await session.flush()
+
+
+async def list_actions(
+    session: AsyncSession, demand_id: uuid.UUID, after: tuple[Any, ...] | None, limit: int
+) -> list[DemandAction]:
+    stmt = select(DemandAction).where(DemandAction.demand_id == demand_id)
+    if after is not None:
+        stmt = stmt.where(after_clause(ACTION_ORDER, after))
+    return list(await session.scalars(stmt.order_by(*order_by(ACTION_ORDER)).limit(limit + 1)))

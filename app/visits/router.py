@@ -3,18 +3,26 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from app import errors
-from app.auth.dependencies import CurrentPrincipal, SettingsDep, StaffPrincipal
+from app.auth.dependencies import CurrentPrincipal, SettingsDep, StaffPrincipal, require
+from app.auth.roles import Principal, Role
 from app.db import SessionDep
-from app.http import set_etag, set_location
+from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
 from app.visits import service
+from app.visits.repository import DemandFilter
+from app.visits.rules import DemandCategory, DemandStatus
 from app.visits.schemas import (
     AssignmentPage,
     AssignmentRead,
     AssignmentWrite,
+    DemandActionPage,
+    DemandCreate,
+    DemandPage,
+    DemandRead,
+    DemandTransitionCreate,
     SpecialistCreate,
     SpecialistPage,
     SpecialistRead,
@@ -96,3 +104,107 @@ async def list_enterprise_specialist_history(
 ) -> AssignmentPage:
     """Who was responsible for the enterprise, newest first (ended_on null: the current one)."""
     return await service.assignment_history(session, principal, enterprise_id, page)
+
+
+# Demands are raised by staff, by the responsible specialist, or by the enterprise itself.
+DemandPrincipal = Annotated[
+    Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.ENTERPRISE))
+]
+
+
+@router.post(
+    "/demands",
+    operation_id="createDemand",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DemandRead,
+    responses=errors.responses(404),
+)
+async def create_demand(
+    data: DemandCreate,
+    principal: DemandPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+) -> DemandRead:
+    """Raise an enterprise's demand; its first response is due 24 hours later."""
+    demand = await service.raise_demand(session, settings, principal, data)
+    set_location(response, f"/api/v1/demands/{demand.id}")
+    set_etag(response, 1)
+    return demand
+
+
+@router.get("/demands", operation_id="listDemands", response_model=DemandPage)
+async def list_demands(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    page: PageParamsDep,
+    demand_status: Annotated[DemandStatus | None, Query(alias="status")] = None,
+    overdue: Annotated[
+        bool | None, Query(description="true: unanswered and past the 24-hour due time")
+    ] = None,
+    breached: Annotated[
+        bool | None, Query(description="true: answered late, or unanswered past due")
+    ] = None,
+    specialist_id: uuid.UUID | None = None,
+    enterprise_id: uuid.UUID | None = None,
+    category: DemandCategory | None = None,
+) -> DemandPage:
+    """Demands, newest first, each with its SLA; enterprise users see their own."""
+    where = DemandFilter(
+        status=demand_status.value if demand_status else None,
+        overdue=overdue,
+        breached=breached,
+        specialist_id=specialist_id,
+        enterprise_id=enterprise_id,
+        category=category.value if category else None,
+    )
+    return await service.list_demands(session, principal, where, page)
+
+
+@router.get(
+    "/demands/{demand_id}",
+    operation_id="getDemand",
+    response_model=DemandRead,
+    responses=errors.responses(404),
+)
+async def get_demand(
+    demand_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, response: Response
+) -> DemandRead:
+    """One demand with its SLA."""
+    demand, version = await service.get_demand(session, principal, demand_id)
+    set_etag(response, version)
+    return demand
+
+
+@router.post(
+    "/demands/{demand_id}/transitions",
+    operation_id="createDemandTransition",
+    response_model=DemandRead,
+    responses=errors.responses(404, 409, 412),
+)
+async def create_demand_transition(
+    demand_id: uuid.UUID,
+    data: DemandTransitionCreate,
+    principal: DemandPrincipal,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> DemandRead:
+    """Move a demand along open → responded → in_progress → resolved → closed (or rejected,
+    with a reason); the first move answers it. Enterprises may only close resolved ones."""
+    demand, version = await service.move_demand(session, principal, demand_id, data, if_match)
+    set_etag(response, version)
+    return demand
+
+
+@router.get(
+    "/demands/{demand_id}/history",
+    operation_id="listDemandHistory",
+    response_model=DemandActionPage,
+    responses=errors.responses(404),
+)
+async def list_demand_history(
+    demand_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, page: PageParamsDep
+) -> DemandActionPage:
+    """Every move of the demand, oldest first."""
+    return await service.demand_history(session, principal, demand_id, page)

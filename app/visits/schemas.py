@@ -9,6 +9,7 @@ from pydantic import Field, StringConstraints, field_validator
 
 from app.pagination import Page
 from app.schemas import CalendarDate, Schema
+from app.visits.rules import DemandCategory, DemandStatus
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -86,4 +87,90 @@ class AssignmentRead(Schema):
 
 
 class AssignmentPage(Page[AssignmentRead]):
+    pass
+
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class DemandCreate(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "enterprise_id": "0b7e4a52-6a1f-4f0e-9d8e-1d2c3b4a5f60",
+                    "category": "qualification_recognition",
+                    "title": "咨询高新技术企业认定研发费用归集口径",
+                    "description": "2025年研发费用中委托外部研发部分如何计入",
+                }
+            ]
+        }
+    }
+
+    enterprise_id: uuid.UUID
+    category: DemandCategory
+    title: Title
+    description: Note | None = None
+
+
+class Sla(Schema):
+    due_at: datetime = Field(description="24 hours after the demand was raised")
+    responded_at: datetime | None
+    breached: bool = Field(description="Answered late, or still unanswered past due")
+    remaining_seconds: int | None = Field(
+        description="Seconds left to respond (negative when overdue); null once answered"
+    )
+
+
+class DemandRead(Schema):
+    id: uuid.UUID
+    enterprise_id: uuid.UUID
+    specialist_id: uuid.UUID | None = Field(description="The responsible specialist when raised")
+    category: DemandCategory
+    title: str
+    description: str | None
+    status: DemandStatus
+    raised_by: uuid.UUID | None
+    raised_by_role: str
+    raised_at: datetime
+    response_due_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    rejection_reason: str | None
+    sla: Sla
+    created_at: datetime
+    updated_at: datetime
+
+
+class DemandPage(Page[DemandRead]):
+    pass
+
+
+class DemandTransitionCreate(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {"to_status": "responded", "note": "已电话联系企业，明日上门讲解归集口径"},
+                {"to_status": "rejected", "note": "不属于科技部门职责，已转交发改委"},
+            ]
+        }
+    }
+
+    to_status: DemandStatus
+    note: Note | None = Field(default=None, description="Required when rejecting: the reason")
+
+
+class DemandActionRead(Schema):
+    id: uuid.UUID
+    demand_id: uuid.UUID
+    from_status: DemandStatus | None
+    to_status: DemandStatus
+    note: str | None
+    actor_id: uuid.UUID | None
+    actor_role: str | None
+    occurred_at: datetime
+
+
+class DemandActionPage(Page[DemandActionRead]):
     pass
