@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -264,3 +265,10 @@ async def all_qualifications(
 ) -> list[Qualification]:
     stmt = select(Qualification).where(Qualification.enterprise_id == enterprise_id)
     return list(await session.scalars(stmt.order_by(Qualification.issued_on)))
+
+
+async def qualified_on(session: AsyncSession, day: date) -> set[uuid.UUID]:
+    stmt = select(Qualification.enterprise_id).where(
+        Qualification.issued_on <= day, Qualification.valid_until >= day
+    )
+    return set(await session.scalars(stmt))

@@ -365,3 +365,8 @@ async def assessment_inputs(
         reports=[_report_read(r) for r in reports],
         qualifications=[QualificationRead.model_validate(q) for q in qualifications],
     )
+
+
+async def qualified_on(session: AsyncSession, day: date) -> set[uuid.UUID]:
+    """Enterprises holding a valid HTE or SME qualification on `day`."""
+    return await repository.qualified_on(session, day)

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import Select
@@ -145,3 +146,14 @@ async def any_member(session: AsyncSession) -> bool:
 
 async def flush(session: AsyncSession) -> None:
     await session.flush()
+
+
+async def enterprises_active_on(
+    session: AsyncSession, pools: list[str], day: date
+) -> set[uuid.UUID]:
+    stmt = select(PoolMember.enterprise_id).where(
+        PoolMember.pool.in_(pools),
+        PoolMember.entered_on <= day,
+        or_(PoolMember.exited_on.is_(None), PoolMember.exited_on > day),
+    )
+    return set(await session.scalars(stmt))

@@ -542,3 +542,8 @@ async def project_decided(
         effective_on=effective,
     )
     await repository.flush(session)
+
+
+async def tech_enterprises_in_pools(session: AsyncSession, day: date) -> set[uuid.UUID]:
+    """Enterprises active in the hte or sme pool on `day` (part of the visit population)."""
+    return await repository.enterprises_active_on(session, [p.value for p in ASSESSED_POOLS], day)

@@ -15,12 +15,13 @@ from sqlalchemy import (
     Uuid,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.enterprises.enums import sql_values
 from app.modelkit import Timestamps, UUIDKey, Versioned, utcnow
-from app.visits.rules import DemandCategory, DemandStatus
+from app.visits.rules import DemandCategory, DemandStatus, VisitChannel, VisitKind
 
 
 class Specialist(UUIDKey, Timestamps, Versioned, Base):
@@ -95,6 +96,9 @@ class Demand(UUIDKey, Timestamps, Versioned, Base):
     specialist_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("specialist.id", ondelete="SET NULL"), index=True
     )
+    visit_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("visit.id", ondelete="SET NULL"), index=True
+    )
     category: Mapped[str] = mapped_column(String(40), nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
@@ -125,3 +129,34 @@ class DemandAction(UUIDKey, Base):
     occurred_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )
+
+
+class Visit(UUIDKey, Timestamps, Versioned, Base):
+    """A specialists' visit to an enterprise (coverage round, one-to-one, or follow-up)."""
+
+    __tablename__ = "visit"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({sql_values(VisitKind)})", name="kind_known"),
+        CheckConstraint(f"channel IN ({sql_values(VisitChannel)})", name="channel_known"),
+        CheckConstraint("cardinality(specialist_ids) >= 1", name="has_specialist"),
+        Index("ix_visit_visited_at", "visited_at", "id"),
+        Index("ix_visit_enterprise_visited", "enterprise_id", "visited_at"),
+        Index("ix_visit_specialist_ids", "specialist_ids", postgresql_using="gin"),
+    )
+
+    enterprise_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("enterprise.id", ondelete="CASCADE"), nullable=False
+    )
+    # Several specialists may visit together; each is credited with the visit.
+    specialist_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid), nullable=False)
+    visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)
+    policies_presented: Mapped[list[str]] = mapped_column(
+        ARRAY(String(200)), nullable=False, server_default="{}"
+    )
+    resources_linked: Mapped[list[str]] = mapped_column(
+        ARRAY(String(200)), nullable=False, server_default="{}"
+    )
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import constraint_name
 from app.errors import Conflict
 from app.pagination import SortKey, after_clause, order_by
-from app.visits.models import Demand, DemandAction, Specialist, SpecialistAssignment
+from app.visits.models import Demand, DemandAction, Specialist, SpecialistAssignment, Visit
 
 SPECIALIST_ORDER = (SortKey(Specialist.name), SortKey(Specialist.id))
 ASSIGNMENT_ORDER = (
@@ -172,3 +172,72 @@ async def list_actions(
     if after is not None:
         stmt = stmt.where(after_clause(ACTION_ORDER, after))
     return list(await session.scalars(stmt.order_by(*order_by(ACTION_ORDER)).limit(limit + 1)))
+
+
+VISIT_ORDER = (SortKey(Visit.visited_at, descending=True), SortKey(Visit.id, descending=True))
+
+
+@dataclass(frozen=True)
+class VisitFilter:
+    enterprise_id: uuid.UUID | None = None
+    specialist_id: uuid.UUID | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    kind: str | None = None
+
+
+async def count_specialists(session: AsyncSession, ids: list[uuid.UUID]) -> int:
+    stmt = select(Specialist.id).where(Specialist.id.in_(ids))
+    return len(list(await session.scalars(stmt)))
+
+
+async def add_visit(session: AsyncSession, visit: Visit) -> None:
+    session.add(visit)
+    await session.flush()
+
+
+async def get_visit(session: AsyncSession, visit_id: uuid.UUID) -> Visit | None:
+    return await session.get(Visit, visit_id)
+
+
+async def demand_ids_of_visits(session: AsyncSession, visit_ids: list[uuid.UUID]) -> list[Any]:
+    stmt = select(Demand.visit_id, Demand.id).where(Demand.visit_id.in_(visit_ids))
+    return list((await session.execute(stmt.order_by(Demand.raised_at, Demand.id))).all())
+
+
+async def list_visits(
+    session: AsyncSession, where: VisitFilter, after: tuple[Any, ...] | None, limit: int
+) -> list[Visit]:
+    stmt = select(Visit)
+    if where.enterprise_id is not None:
+        stmt = stmt.where(Visit.enterprise_id == where.enterprise_id)
+    if where.specialist_id is not None:
+        stmt = stmt.where(Visit.specialist_ids.contains([where.specialist_id]))
+    if where.since is not None:
+        stmt = stmt.where(Visit.visited_at >= where.since)
+    if where.until is not None:
+        stmt = stmt.where(Visit.visited_at < where.until)
+    if where.kind is not None:
+        stmt = stmt.where(Visit.kind == where.kind)
+    if after is not None:
+        stmt = stmt.where(after_clause(VISIT_ORDER, after))
+    return list(await session.scalars(stmt.order_by(*order_by(VISIT_ORDER)).limit(limit + 1)))
+
+
+async def visited_between(
+    session: AsyncSession, since: datetime, until: datetime
+) -> list[tuple[uuid.UUID, list[uuid.UUID]]]:
+    """(enterprise, specialists) of every visit in [since, until)."""
+    stmt = select(Visit.enterprise_id, Visit.specialist_ids).where(
+        Visit.visited_at >= since, Visit.visited_at < until
+    )
+    return [(row[0], list(row[1])) for row in (await session.execute(stmt)).all()]
+
+
+async def assignments_on(session: AsyncSession, day: date) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(enterprise, specialist) of the assignments in force on `day`."""
+    stmt = select(SpecialistAssignment.enterprise_id, SpecialistAssignment.specialist_id).where(
+        SpecialistAssignment.assigned_on <= day,
+        or_(SpecialistAssignment.ended_on.is_(None), SpecialistAssignment.ended_on > day),
+    )
+    return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]

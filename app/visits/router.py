@@ -3,7 +3,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+from pydantic import AwareDatetime
 
 from app import errors
 from app.auth.dependencies import CurrentPrincipal, SettingsDep, StaffPrincipal, require
@@ -12,8 +13,8 @@ from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
 from app.visits import service
-from app.visits.repository import DemandFilter
-from app.visits.rules import DemandCategory, DemandStatus
+from app.visits.repository import DemandFilter, VisitFilter
+from app.visits.rules import DemandCategory, DemandStatus, VisitKind
 from app.visits.schemas import (
     AssignmentPage,
     AssignmentRead,
@@ -23,9 +24,14 @@ from app.visits.schemas import (
     DemandPage,
     DemandRead,
     DemandTransitionCreate,
+    RoundCoverageRead,
+    RoundPage,
     SpecialistCreate,
     SpecialistPage,
     SpecialistRead,
+    VisitCreate,
+    VisitPage,
+    VisitRead,
 )
 
 router = APIRouter(
@@ -106,6 +112,9 @@ async def list_enterprise_specialist_history(
     return await service.assignment_history(session, principal, enterprise_id, page)
 
 
+StaffOrSpecialist = Annotated[
+    Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.INTEGRATION))
+]
 # Demands are raised by staff, by the responsible specialist, or by the enterprise itself.
 DemandPrincipal = Annotated[
     Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.ENTERPRISE))
@@ -208,3 +217,94 @@ async def list_demand_history(
 ) -> DemandActionPage:
     """Every move of the demand, oldest first."""
     return await service.demand_history(session, principal, demand_id, page)
+
+
+# Visits are recorded by staff and by the specialists responsible for the enterprise.
+VisitorPrincipal = Annotated[Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.SPECIALIST))]
+Year = Annotated[int, Query(ge=2000, le=2100, description="The calendar year")]
+
+
+@router.post(
+    "/visits",
+    operation_id="createVisit",
+    status_code=status.HTTP_201_CREATED,
+    response_model=VisitRead,
+    responses=errors.responses(404, 409),
+)
+async def create_visit(
+    data: VisitCreate,
+    principal: VisitorPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+) -> VisitRead:
+    """Record a visit, the demands raised in it and the open demands it answered."""
+    visit = await service.record_visit(session, settings, principal, data)
+    set_location(response, f"/api/v1/visits/{visit.id}")
+    return visit
+
+
+@router.get("/visits", operation_id="listVisits", response_model=VisitPage)
+async def list_visits(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    page: PageParamsDep,
+    enterprise_id: uuid.UUID | None = None,
+    specialist_id: uuid.UUID | None = None,
+    visited_from: AwareDatetime | None = None,
+    visited_to: AwareDatetime | None = None,
+    kind: VisitKind | None = None,
+) -> VisitPage:
+    """Visits, newest first; enterprise users see their own."""
+    where = VisitFilter(
+        enterprise_id=enterprise_id,
+        specialist_id=specialist_id,
+        since=visited_from,
+        until=visited_to,
+        kind=kind.value if kind else None,
+    )
+    return await service.list_visits(session, settings, principal, where, page)
+
+
+@router.get(
+    "/visits/{visit_id}",
+    operation_id="getVisit",
+    response_model=VisitRead,
+    responses=errors.responses(404),
+)
+async def get_visit(
+    visit_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
+) -> VisitRead:
+    """One visit."""
+    return await service.get_visit(session, settings, principal, visit_id)
+
+
+@router.get("/visit-rounds", operation_id="listVisitRounds", response_model=RoundPage)
+async def list_visit_rounds(
+    principal: StaffOrSpecialist,
+    session: SessionDep,
+    settings: SettingsDep,
+    page: PageParamsDep,
+    year: Year,
+) -> RoundPage:
+    """The year's three coverage rounds: population, covered, coverage percent."""
+    return await service.rounds(session, settings, year, page)
+
+
+@router.get(
+    "/visit-rounds/{year}/{round_number}/coverage",
+    operation_id="getVisitRoundCoverage",
+    response_model=RoundCoverageRead,
+    responses=errors.responses(404),
+)
+async def get_visit_round_coverage(
+    principal: StaffOrSpecialist,
+    session: SessionDep,
+    settings: SettingsDep,
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    round_number: Annotated[int, Path(ge=1, le=12)],
+    specialist_id: uuid.UUID | None = None,
+) -> RoundCoverageRead:
+    """A round's coverage, per responsible specialist, with the enterprises not yet visited."""
+    return await service.round_coverage(session, settings, year, round_number, specialist_id)

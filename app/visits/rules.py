@@ -50,6 +50,18 @@ class DemandStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class VisitKind(StrEnum):
+    COVERAGE = "coverage"  # the three full-coverage rounds
+    ON_DEMAND = "on_demand"  # one-to-one, answering a demand
+    FOLLOW_UP = "follow_up"
+
+
+class VisitChannel(StrEnum):
+    ONSITE = "onsite"
+    PHONE = "phone"
+    ONLINE = "online"
+
+
 class DemandCategory(StrEnum):
     """The ten categories of 企业诉求, in DOMAIN.md's order."""
 

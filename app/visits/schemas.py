@@ -3,13 +3,14 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import AwareDatetime, Field, StringConstraints, field_validator
 
 from app.pagination import Page
 from app.schemas import CalendarDate, Schema
-from app.visits.rules import DemandCategory, DemandStatus
+from app.visits.rules import DemandCategory, DemandStatus, VisitChannel, VisitKind
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -174,3 +175,97 @@ class DemandActionRead(Schema):
 
 class DemandActionPage(Page[DemandActionRead]):
     pass
+
+
+Item = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class VisitDemand(Schema):
+    category: DemandCategory
+    title: Title
+    description: Note | None = None
+
+
+class VisitCreate(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "enterprise_id": "0b7e4a52-6a1f-4f0e-9d8e-1d2c3b4a5f60",
+                    "specialist_ids": ["7a0b7c3e-1f2d-4e5f-8a9b-0c1d2e3f4a5b"],
+                    "visited_at": "2026-03-18T10:00:00+08:00",
+                    "kind": "coverage",
+                    "channel": "onsite",
+                    "policies_presented": ["高新技术企业认定管理办法"],
+                    "resources_linked": ["克拉玛依中试基地"],
+                    "notes": "了解2026年研发计划，讲解研发费用加计扣除",
+                    "demands": [{"category": "financing", "title": "知识产权质押融资对接"}],
+                    "responded_demand_ids": [],
+                }
+            ]
+        }
+    }
+
+    enterprise_id: uuid.UUID
+    specialist_ids: list[uuid.UUID] = Field(min_length=1, max_length=10)
+    visited_at: AwareDatetime = Field(description="Not in the future")
+    kind: VisitKind
+    channel: VisitChannel
+    policies_presented: list[Item] = Field(default_factory=list, max_length=50)
+    resources_linked: list[Item] = Field(default_factory=list, max_length=50)
+    notes: Note | None = None
+    demands: list[VisitDemand] = Field(
+        default_factory=list, max_length=20, description="Demands the enterprise raised"
+    )
+    responded_demand_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Open demands of the enterprise this visit answered",
+    )
+
+
+class VisitRead(Schema):
+    id: uuid.UUID
+    enterprise_id: uuid.UUID
+    specialist_ids: list[uuid.UUID]
+    visited_at: datetime
+    kind: VisitKind
+    channel: VisitChannel
+    policies_presented: list[str]
+    resources_linked: list[str]
+    notes: str | None
+    round: int = Field(description="The coverage round (1-3) the visit falls in")
+    demand_ids: list[uuid.UUID] = Field(description="Demands raised during the visit")
+    created_at: datetime
+
+
+class VisitPage(Page[VisitRead]):
+    pass
+
+
+class RoundRead(Schema):
+    year: int
+    round: int
+    starts_on: date
+    ends_on: date
+    population: int = Field(description="Tech enterprises at the round's start")
+    covered: int = Field(description="Of them, visited at least once in the window")
+    coverage_percent: Decimal | None
+
+
+class RoundPage(Page[RoundRead]):
+    pass
+
+
+class SpecialistCoverage(Schema):
+    specialist_id: uuid.UUID
+    population: int
+    covered: int
+    coverage_percent: Decimal | None
+
+
+class RoundCoverageRead(RoundRead):
+    specialists: list[SpecialistCoverage] = Field(
+        description="Per responsible specialist (assignments at the round's start)"
+    )
+    not_visited: list[uuid.UUID] = Field(description="Enterprises not yet visited")
