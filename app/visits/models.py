@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     Uuid,
@@ -160,3 +161,34 @@ class Visit(UUIDKey, Timestamps, Versioned, Base):
     )
     notes: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class SatisfactionRating(UUIDKey, Base):
+    """An enterprise's 1-5 rating of a visit or a demand (≥ 4 counts as satisfied)."""
+
+    __tablename__ = "satisfaction_rating"
+    __table_args__ = (
+        CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
+        CheckConstraint("(visit_id IS NULL) <> (demand_id IS NULL)", name="visit_or_demand"),
+        Index("ix_satisfaction_rating_rated_at", "rated_at", "id"),
+    )
+
+    visit_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("visit.id", ondelete="CASCADE"), unique=True
+    )
+    demand_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("demand.id", ondelete="CASCADE"), unique=True
+    )
+    enterprise_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("enterprise.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    # Who is credited: the visit's specialists, or the demand's responsible specialist.
+    specialist_ids: Mapped[list[uuid.UUID]] = mapped_column(
+        ARRAY(Uuid), nullable=False, server_default="{}"
+    )
+    score: Mapped[int] = mapped_column(Integer, nullable=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+    rated_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    rated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )

@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import constraint_name
 from app.errors import Conflict
 from app.pagination import SortKey, after_clause, order_by
-from app.visits.models import Demand, DemandAction, Specialist, SpecialistAssignment, Visit
+from app.visits.models import (
+    Demand,
+    DemandAction,
+    SatisfactionRating,
+    Specialist,
+    SpecialistAssignment,
+    Visit,
+)
 
 SPECIALIST_ORDER = (SortKey(Specialist.name), SortKey(Specialist.id))
 ASSIGNMENT_ORDER = (
@@ -241,3 +248,29 @@ async def assignments_on(session: AsyncSession, day: date) -> list[tuple[uuid.UU
         or_(SpecialistAssignment.ended_on.is_(None), SpecialistAssignment.ended_on > day),
     )
     return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+
+
+class AlreadyRated(Conflict):
+    code = "already_rated"
+
+
+async def add_rating(session: AsyncSession, rating: SatisfactionRating) -> None:
+    session.add(rating)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if constraint_name(exc) in {
+            "uq_satisfaction_rating_visit_id",
+            "uq_satisfaction_rating_demand_id",
+        }:
+            raise AlreadyRated("this visit or demand has been rated already") from exc
+        raise
+
+
+async def ratings_between(
+    session: AsyncSession, since: datetime, until: datetime
+) -> list[tuple[int, list[uuid.UUID]]]:
+    stmt = select(SatisfactionRating.score, SatisfactionRating.specialist_ids).where(
+        SatisfactionRating.rated_at >= since, SatisfactionRating.rated_at < until
+    )
+    return [(row[0], list(row[1])) for row in (await session.execute(stmt)).all()]

@@ -12,6 +12,7 @@ from app.auth.roles import Principal, Role
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
+from app.schemas import CalendarDate
 from app.visits import service
 from app.visits.repository import DemandFilter, VisitFilter
 from app.visits.rules import DemandCategory, DemandStatus, VisitKind
@@ -24,8 +25,11 @@ from app.visits.schemas import (
     DemandPage,
     DemandRead,
     DemandTransitionCreate,
+    RatingCreate,
+    RatingRead,
     RoundCoverageRead,
     RoundPage,
+    SatisfactionRead,
     SpecialistCreate,
     SpecialistPage,
     SpecialistRead,
@@ -308,3 +312,37 @@ async def get_visit_round_coverage(
 ) -> RoundCoverageRead:
     """A round's coverage, per responsible specialist, with the enterprises not yet visited."""
     return await service.round_coverage(session, settings, year, round_number, specialist_id)
+
+
+EnterprisePrincipal = Annotated[Principal, Depends(require(Role.ENTERPRISE))]
+
+
+@router.post(
+    "/satisfaction-ratings",
+    operation_id="createSatisfactionRating",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RatingRead,
+    responses=errors.responses(404, 409),
+)
+async def create_satisfaction_rating(
+    data: RatingCreate, principal: EnterprisePrincipal, session: SessionDep
+) -> RatingRead:
+    """The enterprise rates one of its visits or demands, 1-5, once (≥ 4 is satisfied)."""
+    return await service.rate(session, principal, data)
+
+
+@router.get(
+    "/statistics/satisfaction",
+    operation_id="getSatisfactionStatistics",
+    response_model=SatisfactionRead,
+)
+async def get_satisfaction_statistics(
+    principal: StaffOrSpecialist,
+    session: SessionDep,
+    settings: SettingsDep,
+    period_from: Annotated[CalendarDate | None, Query(alias="from")] = None,
+    period_to: Annotated[CalendarDate | None, Query(alias="to")] = None,
+) -> SatisfactionRead:
+    """Ratings, satisfied ones and the satisfaction rate in a period (default: this year so
+    far), overall and per specialist."""
+    return await service.satisfaction(session, settings, period_from, period_to)

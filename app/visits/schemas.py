@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, StringConstraints, field_validator
+from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
 
 from app.pagination import Page
 from app.schemas import CalendarDate, Schema
@@ -269,3 +269,60 @@ class RoundCoverageRead(RoundRead):
         description="Per responsible specialist (assignments at the round's start)"
     )
     not_visited: list[uuid.UUID] = Field(description="Enterprises not yet visited")
+
+
+class RatingCreate(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "visit_id": "3f0d2c1b-4a5e-4f60-8b7a-9c0d1e2f3a4b",
+                    "score": 5,
+                    "comment": "讲解细致",
+                }
+            ]
+        }
+    }
+
+    visit_id: uuid.UUID | None = None
+    demand_id: uuid.UUID | None = None
+    score: Annotated[int, Field(ge=1, le=5)]
+    comment: Note | None = None
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> RatingCreate:
+        if (self.visit_id is None) == (self.demand_id is None):
+            raise ValueError("rate exactly one of visit_id and demand_id")
+        return self
+
+
+class RatingRead(Schema):
+    id: uuid.UUID
+    visit_id: uuid.UUID | None
+    demand_id: uuid.UUID | None
+    enterprise_id: uuid.UUID
+    score: int
+    comment: str | None
+    rated_at: datetime
+
+
+class RateRead(Schema):
+    numerator: int
+    denominator: int
+    percent: Decimal | None
+
+
+class SpecialistSatisfaction(Schema):
+    specialist_id: uuid.UUID
+    ratings: int
+    satisfied: int
+    rate_percent: Decimal | None
+
+
+class SatisfactionRead(Schema):
+    period_from: date
+    period_to: date
+    ratings: int
+    satisfied: int = Field(description="Ratings of 4 or 5")
+    rate_percent: Decimal | None
+    specialists: list[SpecialistSatisfaction]

@@ -19,7 +19,14 @@ from app.http import check_if_match
 from app.pagination import PageParams, paginate
 from app.privacy import mask_phone
 from app.visits import repository, rules
-from app.visits.models import Demand, DemandAction, Specialist, SpecialistAssignment, Visit
+from app.visits.models import (
+    Demand,
+    DemandAction,
+    SatisfactionRating,
+    Specialist,
+    SpecialistAssignment,
+    Visit,
+)
 from app.visits.repository import DemandFilter, VisitFilter
 from app.visits.schemas import (
     AssignmentPage,
@@ -31,14 +38,18 @@ from app.visits.schemas import (
     DemandPage,
     DemandRead,
     DemandTransitionCreate,
+    RatingCreate,
+    RatingRead,
     RoundCoverageRead,
     RoundPage,
     RoundRead,
+    SatisfactionRead,
     Sla,
     SpecialistCoverage,
     SpecialistCreate,
     SpecialistPage,
     SpecialistRead,
+    SpecialistSatisfaction,
     VisitCreate,
     VisitPage,
     VisitRead,
@@ -574,4 +585,87 @@ async def round_coverage(
     not_visited = rules.coverage(scope, (e for e, _ in visits)).not_visited
     return RoundCoverageRead(
         **read.model_dump(), specialists=per_specialist, not_visited=not_visited
+    )
+
+
+# --- Satisfaction -----------------------------------------------------------------------------
+
+
+async def rate(session: AsyncSession, actor: Principal, data: RatingCreate) -> RatingRead:
+    """The enterprise rates a visit or a demand of its own, once."""
+    if data.visit_id is not None:
+        visit = await repository.get_visit(session, data.visit_id)
+        if visit is None or visit.enterprise_id != actor.enterprise_id:
+            raise VisitNotFound(f"visit {data.visit_id} does not exist")
+        enterprise_id, credited = visit.enterprise_id, list(visit.specialist_ids)
+    else:
+        assert data.demand_id is not None
+        demand = await repository.get_demand(session, data.demand_id)
+        if demand is None or demand.enterprise_id != actor.enterprise_id:
+            raise DemandNotFound(f"demand {data.demand_id} does not exist")
+        enterprise_id = demand.enterprise_id
+        credited = [demand.specialist_id] if demand.specialist_id else []
+    rating = SatisfactionRating(
+        visit_id=data.visit_id,
+        demand_id=data.demand_id,
+        enterprise_id=enterprise_id,
+        specialist_ids=credited,
+        score=data.score,
+        comment=data.comment,
+        rated_by=actor.id,
+        rated_at=clock.now(),
+    )
+    await repository.add_rating(session, rating)
+    read = RatingRead.model_validate(rating)
+    audit.record(
+        session,
+        actor,
+        "rating.create",
+        "satisfaction_rating",
+        rating.id,
+        after=audit.snapshot(read),
+    )
+    await session.commit()
+    return read
+
+
+async def satisfaction(
+    session: AsyncSession, settings: Settings, period_from: date | None, period_to: date | None
+) -> SatisfactionRead:
+    today = clock.today(settings.zone)
+    end = period_to or today
+    start = period_from or date(end.year, 1, 1)
+    if start > end:
+        raise Unprocessable(
+            "period_from is after period_to.", code="invalid_period", loc=["query", "period_from"]
+        )
+    zone = settings.zone
+    rated = await repository.ratings_between(
+        session,
+        datetime.combine(start, time.min, zone),
+        datetime.combine(end + timedelta(days=1), time.min, zone),
+    )
+    overall = rules.satisfaction(score for score, _ in rated)
+    by_specialist: dict[uuid.UUID, list[int]] = defaultdict(list)
+    for score, credited in rated:
+        for specialist in credited:
+            by_specialist[specialist].append(score)
+    specialists = []
+    for specialist in sorted(by_specialist, key=str):
+        rate_ = rules.satisfaction(by_specialist[specialist])
+        specialists.append(
+            SpecialistSatisfaction(
+                specialist_id=specialist,
+                ratings=rate_.denominator,
+                satisfied=rate_.numerator,
+                rate_percent=rate_.percent,
+            )
+        )
+    return SatisfactionRead(
+        period_from=start,
+        period_to=end,
+        ratings=overall.denominator,
+        satisfied=overall.numerator,
+        rate_percent=overall.percent,
+        specialists=specialists,
     )
