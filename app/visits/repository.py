@@ -274,3 +274,17 @@ async def ratings_between(
         SatisfactionRating.rated_at >= since, SatisfactionRating.rated_at < until
     )
     return [(row[0], list(row[1])) for row in (await session.execute(stmt)).all()]
+
+
+async def demands_raised_between(
+    session: AsyncSession, since: datetime, until: datetime
+) -> list[tuple[uuid.UUID | None, datetime, datetime | None, str]]:
+    """(specialist, raised_at, first_response_at, status) of demands raised in [since, until)."""
+    stmt = select(
+        Demand.specialist_id, Demand.raised_at, Demand.first_response_at, Demand.status
+    ).where(Demand.raised_at >= since, Demand.raised_at < until)
+    return [(row[0], row[1], row[2], row[3]) for row in (await session.execute(stmt)).all()]
+
+
+async def all_specialists(session: AsyncSession) -> list[Specialist]:
+    return list(await session.scalars(select(Specialist).order_by(Specialist.id)))

@@ -30,6 +30,8 @@ from app.visits.schemas import (
     RoundCoverageRead,
     RoundPage,
     SatisfactionRead,
+    SpecialistAssessmentPage,
+    SpecialistAssessmentRead,
     SpecialistCreate,
     SpecialistPage,
     SpecialistRead,
@@ -41,6 +43,11 @@ from app.visits.schemas import (
 router = APIRouter(
     prefix="/api/v1", tags=["visits"], responses=errors.responses(401, 403, 422, 503)
 )
+
+# The team's figures are for the bureau, its specialists and the data-sharing platforms.
+StaffOrSpecialist = Annotated[
+    Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.INTEGRATION))
+]
 
 
 @router.post(
@@ -69,6 +76,40 @@ async def list_specialists(
 ) -> SpecialistPage:
     """The service team by name (phones masked for integrations)."""
     return await service.list_specialists(session, principal, team, page)
+
+
+@router.get(
+    "/specialists/assessments",
+    operation_id="listSpecialistAssessments",
+    response_model=SpecialistAssessmentPage,
+)
+async def list_specialist_assessments(
+    principal: StaffOrSpecialist,
+    session: SessionDep,
+    settings: SettingsDep,
+    page: PageParamsDep,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+) -> SpecialistAssessmentPage:
+    """The team ranking for a year (科技专员业绩考核): composite, then on-time rate."""
+    return await service.team_ranking(session, settings, year, page)
+
+
+@router.get(
+    "/specialists/{specialist_id}/assessment",
+    operation_id="getSpecialistAssessment",
+    response_model=SpecialistAssessmentRead,
+    responses=errors.responses(404),
+)
+async def get_specialist_assessment(
+    specialist_id: uuid.UUID,
+    principal: StaffOrSpecialist,
+    session: SessionDep,
+    settings: SettingsDep,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+) -> SpecialistAssessmentRead:
+    """One specialist's year: coverage per round, visits, on-time, resolution, satisfaction,
+    each with numerator and denominator, and the composite."""
+    return await service.assessment(session, settings, specialist_id, year)
 
 
 @router.get(
@@ -116,9 +157,6 @@ async def list_enterprise_specialist_history(
     return await service.assignment_history(session, principal, enterprise_id, page)
 
 
-StaffOrSpecialist = Annotated[
-    Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.INTEGRATION))
-]
 # Demands are raised by staff, by the responsible specialist, or by the enterprise itself.
 DemandPrincipal = Annotated[
     Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.ENTERPRISE))

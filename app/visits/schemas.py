@@ -326,3 +326,30 @@ class SatisfactionRead(Schema):
     satisfied: int = Field(description="Ratings of 4 or 5")
     rate_percent: Decimal | None
     specialists: list[SpecialistSatisfaction]
+
+
+class RoundRate(Schema):
+    round: int
+    numerator: int = Field(description="Enterprises in the specialist's care visited in the round")
+    denominator: int = Field(description="Tech enterprises in the specialist's care at its start")
+    percent: Decimal | None
+
+
+class SpecialistAssessmentRead(Schema):
+    specialist_id: uuid.UUID
+    name: str
+    year: int
+    position: int | None = Field(description="Place in the team ranking")
+    rounds: list[RoundRate]
+    coverage_percent: Decimal | None = Field(description="Mean of the rounds' coverage")
+    visits: int
+    on_time: RateRead = Field(description="Responded within 24 h / responses due in the year")
+    resolution: RateRead = Field(description="Resolved or closed / demands raised in the year")
+    satisfaction: RateRead = Field(description="Ratings of 4 or 5 / ratings in the year")
+    composite: Decimal = Field(
+        description="0.3 coverage + 0.3 on-time + 0.2 resolution + 0.2 satisfaction"
+    )
+
+
+class SpecialistAssessmentPage(Page[SpecialistAssessmentRead]):
+    pass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -12,7 +12,7 @@ from app import clock
 from app.auth.roles import Role
 from app.enterprises.models import Enterprise, Qualification
 from app.pools.models import PoolMember
-from app.visits.models import Specialist, SpecialistAssignment
+from app.visits.models import Demand, SatisfactionRating, Specialist, SpecialistAssignment
 from tests.factories import headers_for, make_enterprise, make_user
 from tests.problems import assert_problem
 
@@ -208,3 +208,76 @@ class TestVisits:
             },
         )
         assert_problem(response, 422, "unknown_specialist")
+
+
+class TestSpecialistAssessment:
+    async def test_hand_built_year(self, client: httpx.AsyncClient, session: AsyncSession) -> None:
+        """2026 for 甲, responsible for E1 and E2 (hte members since 2025): round 1 both
+        visited (100 %), rounds 2 and 3 none (0 %) → coverage 33.33; two demands, one answered
+        in time and resolved, one answered late → on-time 50 %, resolution 50 %; one rating of
+        5 → satisfaction 100 %. Composite = 0.3×33.33 + 0.3×50 + 0.2×50 + 0.2×100 = 55.00
+        (rounded to 0.01). 乙 has nothing: composite 0, ranked second."""
+        staff = await headers_for(session, Role.MANAGER)
+        e1, e2 = await make_enterprise(session), await make_enterprise(session)
+        await member(session, e1, "hte", date(2025, 6, 1))
+        await member(session, e2, "hte", date(2025, 6, 1))
+        first, second = await specialist(session, "甲"), await specialist(session, "乙")
+        await assign(session, e1, first, date(2025, 12, 1))
+        await assign(session, e2, first, date(2025, 12, 1))
+        for enterprise in (e1, e2):
+            assert (
+                await visit(client, staff, enterprise, first, "2026-02-10T10:00:00+08:00")
+            ).status_code == 201
+        for late, enterprise in ((False, e1), (True, e2)):
+            session.add(
+                Demand(
+                    enterprise_id=enterprise.id,
+                    specialist_id=first.id,
+                    category="financing",
+                    title="融资",
+                    status="resolved" if not late else "responded",
+                    raised_by_role="enterprise",
+                    raised_at=datetime(2026, 3, 1, 2, 0, tzinfo=UTC),
+                    response_due_at=datetime(2026, 3, 2, 2, 0, tzinfo=UTC),
+                    first_response_at=datetime(2026, 3, 2, 3 if late else 1, 0, tzinfo=UTC),
+                )
+            )
+        visited = (
+            await client.get("/api/v1/visits", headers=staff, params={"enterprise_id": str(e1.id)})
+        ).json()["items"][0]
+        session.add(
+            SatisfactionRating(
+                visit_id=visited["id"],
+                enterprise_id=e1.id,
+                specialist_ids=[first.id],
+                score=5,
+                rated_at=datetime(2026, 2, 11, 2, 0, tzinfo=UTC),
+            )
+        )
+        await session.flush()
+        mine = (
+            await client.get(
+                f"/api/v1/specialists/{first.id}/assessment", headers=staff, params={"year": 2026}
+            )
+        ).json()
+        assert [(r["numerator"], r["denominator"]) for r in mine["rounds"]] == [
+            (2, 2),
+            (0, 2),
+            (0, 2),
+        ]
+        assert mine["coverage_percent"] == "33.33"
+        assert mine["visits"] == 2
+        assert mine["on_time"] == {"numerator": 1, "denominator": 2, "percent": "50.00"}
+        assert mine["resolution"] == {"numerator": 1, "denominator": 2, "percent": "50.00"}
+        assert mine["satisfaction"] == {"numerator": 1, "denominator": 1, "percent": "100.00"}
+        assert mine["composite"] == "55.00"
+        assert mine["position"] == 1
+        team = (
+            await client.get(
+                "/api/v1/specialists/assessments", headers=staff, params={"year": 2026}
+            )
+        ).json()["items"]
+        assert [(t["specialist_id"], t["position"]) for t in team] == [
+            (str(first.id), 1),
+            (str(second.id), 2),
+        ]
