@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app import clock
 from app.config import Settings
 from app.db import AdvisoryLock, take_advisory_lock
 
@@ -71,7 +72,44 @@ async def _seed_projects(session: AsyncSession, settings: Settings) -> None:
     await projects_demo.seed(session, settings, actor, ids)
 
 
-SEEDERS: list[Seeder] = [_seed_users, _seed_enterprises, _seed_pools, _seed_projects]
+async def _seed_visits(session: AsyncSession, settings: Settings) -> None:
+    from app.auth import repository as auth_repository
+    from app.auth import service as auth_service
+    from app.auth.roles import Principal, Role
+    from app.auth.schemas import UserCreate
+    from app.pools import service as pool_service
+    from app.visits import demo as visits_demo
+
+    manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
+    if manager is None:
+        return
+    users = []
+    for email in (
+        "specialist@demo.example.com",
+        "specialist2@demo.example.com",
+        "specialist3@demo.example.com",
+    ):
+        user = await auth_repository.get_user_by_email(session, email)
+        if user is None:
+            created = await auth_service.create_user(
+                session, None, UserCreate(email=email, password=DEMO_PASSWORD, role=Role.SPECIALIST)
+            )
+            users.append(created.id)
+        else:
+            users.append(user.id)
+    actor = Principal(kind="user", id=manager.id, role=Role.MANAGER, email=manager.email)
+    today = clock.today(settings.zone)
+    population = sorted(await pool_service.tech_enterprises_in_pools(session, today), key=str)
+    await visits_demo.seed(session, settings, actor, users, population)
+
+
+SEEDERS: list[Seeder] = [
+    _seed_users,
+    _seed_enterprises,
+    _seed_pools,
+    _seed_projects,
+    _seed_visits,
+]
 
 
 async def seed(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:

@@ -12,6 +12,7 @@ from app.enterprises.models import AnnualReport, Enterprise
 from app.enterprises.uscc import normalize_uscc
 from app.pools.models import PoolMember, PoolTransition
 from app.projects.models import AlertEvent, Project
+from app.visits.models import Demand, SatisfactionRating, Visit
 
 
 class TestDemoZone:
@@ -60,3 +61,9 @@ class TestDemoZone:
                 .where(AlertEvent.to_color == "green", AlertEvent.from_color.in_(["red", "yellow"]))
             )
             assert recoveries
+
+            assert await session.scalar(select(func.count()).select_from(Visit))
+            assert await session.scalar(select(func.count()).select_from(Demand))
+            scores = list(await session.scalars(select(SatisfactionRating.score)))
+            satisfied = sum(score >= 4 for score in scores) / len(scores)
+            assert 0.94 <= satisfied <= 1.0
