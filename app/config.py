@@ -14,6 +14,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def parse_windows(text: str) -> tuple[tuple[int, int], ...]:
+    try:
+        pairs = [part.strip().split("-") for part in text.split(",")]
+        return tuple((int(first), int(last)) for first, last in pairs)
+    except ValueError as exc:
+        raise ValueError("use first-last month pairs, e.g. 1-4,5-8,9-12") from exc
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
 
@@ -35,6 +43,8 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1)
     idempotency_hours: int = Field(default=24, ge=1)
     alert_sweep_enabled: bool = True
+    # The coverage rounds' windows as first-last month pairs: "1-4,5-8,9-12".
+    visit_round_windows: str = "1-4,5-8,9-12"
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -47,6 +57,18 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("visit_round_windows")
+    @classmethod
+    def _windows(cls, value: str) -> str:
+        from app.visits.rules import validate_windows
+
+        validate_windows(parse_windows(value))
+        return value
+
+    @property
+    def round_windows(self) -> tuple[tuple[int, int], ...]:
+        return parse_windows(self.visit_round_windows)
 
     @field_validator("timezone")
     @classmethod

@@ -106,3 +106,17 @@ class TestEmbeddedServe:
             output = stop(process)
         assert "First administrator created" not in output
         assert not (tmp_path / "postgres" / "postmaster.pid").exists()
+
+
+class TestRoundWindows:
+    def test_custom_windows_are_parsed_and_bad_ones_refused(self) -> None:
+        import pytest
+        from pydantic import ValidationError
+
+        from app.config import Settings
+
+        quarters = Settings.model_validate({"visit_round_windows": "1-3,4-6,7-9,10-12"})
+        assert quarters.round_windows == ((1, 3), (4, 6), (7, 9), (10, 12))
+        for bad in ("1-6,8-12,1-1", "jan-apr", "1-4,5-8"):
+            with pytest.raises(ValidationError, match="visit_round_windows"):
+                Settings.model_validate({"visit_round_windows": bad})

@@ -61,7 +61,7 @@ async def seed(
     now = clock.now()
     zone = settings.zone
     visits: list[Visit] = []
-    for round_ in rules.rounds_of(now.astimezone(zone).year):
+    for round_ in rules.rounds_of(now.astimezone(zone).year, settings.round_windows):
         if round_.starts_on > now.astimezone(zone).date():
             break
         last = min(round_.ends_on, now.astimezone(zone).date() - timedelta(days=1))

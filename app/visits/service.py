@@ -364,7 +364,7 @@ def _visit_read(visit: Visit, demand_ids: list[uuid.UUID], settings: Settings) -
         for name in VisitRead.model_fields
         if name not in {"round", "demand_ids"}
     }
-    values["round"] = rules.round_of(visit.visited_at, settings.zone).number
+    values["round"] = rules.round_of(visit.visited_at, settings.zone, settings.round_windows).number
     values["demand_ids"] = demand_ids
     return VisitRead.model_validate(values)
 
@@ -533,8 +533,8 @@ async def _round_read(
     return read, population, visits
 
 
-def _round(year: int, number: int) -> rules.Round:
-    rounds = rules.rounds_of(year)
+def _round(year: int, number: int, windows: tuple[tuple[int, int], ...]) -> rules.Round:
+    rounds = rules.rounds_of(year, windows)
     if not 1 <= number <= len(rounds):
         raise NotFound(f"{year} has rounds 1 to {len(rounds)}", code="round_not_found")
     return rounds[number - 1]
@@ -546,7 +546,7 @@ async def rounds(
     after = page.after(1)
     reads = [
         (await _round_read(session, settings, r))[0]
-        for r in rules.rounds_of(year)
+        for r in rules.rounds_of(year, settings.round_windows)
         if after is None or r.number > after[0]
     ]
     items, cursor = paginate(reads, page.limit, lambda r: (r.round,))
@@ -560,7 +560,7 @@ async def round_coverage(
     number: int,
     specialist_id: uuid.UUID | None,
 ) -> RoundCoverageRead:
-    round_ = _round(year, number)
+    round_ = _round(year, number, settings.round_windows)
     read, population, visits = await _round_read(session, settings, round_)
     in_care: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     for enterprise_id, responsible in await repository.assignments_on(session, round_.starts_on):
@@ -693,7 +693,7 @@ async def _assessments(
     specialists = await repository.all_specialists(session)
     round_rates: dict[uuid.UUID, list[rules.Rate]] = defaultdict(list)
     visits_of: dict[uuid.UUID, int] = defaultdict(int)
-    for round_ in rules.rounds_of(year):
+    for round_ in rules.rounds_of(year, settings.round_windows):
         population = await _population(session, round_.starts_on)
         visited = await repository.visited_between(session, *_window(round_, settings))
         reached = {enterprise for enterprise, _ in visited}
