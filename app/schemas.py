@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 # Dates the service computes with (due dates, validity, windows): far from the calendar's ends,
 # so that no date arithmetic can overflow on a client's typo.
 CalendarDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
+
+
+def _within_calendar(value: datetime) -> datetime:
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("must lie between the years 1900 and 2200")
+    return value
+
+
+# An instant with its offset, in the same years: year 1 at +08:00 is before year 1 in UTC,
+# which neither Python nor PostgreSQL can hold.
+CalendarDateTime = Annotated[AwareDatetime, AfterValidator(_within_calendar)]
 
 
 def _find_nul(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:

@@ -146,3 +146,23 @@ class TestPaginationErrors:
         admin = await make_user(session)
         response = await client.get("/api/v1/users", headers=bearer(admin), params={"limit": 201})
         assert_problem(response, 422, "validation_failed")
+
+
+class TestCalendarEnds:
+    async def test_instants_at_the_calendar_ends_are_422_never_a_500(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        # Year 1 at +08:00 lies before year 1 in UTC: no driver can hold it.
+        admin = await make_user(session)
+        response = await client.get(
+            "/api/v1/audit-events",
+            headers=bearer(admin),
+            params={"occurred_from": "0001-01-01T00:00:00+08:00"},
+        )
+        assert_problem(response, 422, "validation_failed")
+        listed = await client.get(
+            "/api/v1/visits",
+            headers=bearer(admin),
+            params={"visited_to": "9999-12-31T23:59:59-08:00"},
+        )
+        assert_problem(listed, 422, "validation_failed")

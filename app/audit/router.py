@@ -4,7 +4,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from app import errors
 from app.audit import service
@@ -13,6 +12,7 @@ from app.audit.schemas import AuditEventPage
 from app.auth.dependencies import AdminPrincipal
 from app.db import SessionDep
 from app.pagination import PageParamsDep
+from app.schemas import CalendarDateTime
 
 router = APIRouter(prefix="/api/v1", tags=["audit"], responses=errors.responses(401, 403, 422, 503))
 
@@ -26,8 +26,8 @@ async def list_audit_events(
     resource_id: Annotated[str | None, Query(max_length=64)] = None,
     actor_id: uuid.UUID | None = None,
     action: Annotated[str | None, Query(max_length=64)] = None,
-    occurred_from: AwareDatetime | None = None,
-    occurred_to: AwareDatetime | None = None,
+    occurred_from: CalendarDateTime | None = None,
+    occurred_to: CalendarDateTime | None = None,
 ) -> AuditEventPage:
     """The audit trail, newest first (administrators only)."""
     where = AuditFilter(

@@ -410,8 +410,17 @@ def effective_color(
     An override without an expiry date holds until staff remove it. A project that is not
     monitored (computed None) has no colour, so an override left on it no longer shows.
     """
-    if computed is None or override_color is None:
+    if computed is None:
         return computed
-    if override_expires_on is None or as_of <= override_expires_on:
+    if override_holds(override_color, override_expires_on, as_of):
         return override_color
     return computed
+
+
+def override_holds(
+    override_color: Color | None, override_expires_on: date | None, as_of: date
+) -> bool:
+    """Whether a staff override is in force on `as_of` (its expiry day included)."""
+    return override_color is not None and (
+        override_expires_on is None or as_of <= override_expires_on
+    )

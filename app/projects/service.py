@@ -120,17 +120,18 @@ def _facts(
     )
 
 
-def _override_active(project: Project, today: date) -> bool:
-    return (
-        project.override_color is not None
-        and project.override_expires_on is not None
-        and project.override_expires_on >= today
-    )
-
-
 def _summary(project: Project, today: date) -> AlertSummary:
-    active = _override_active(project, today)
-    shown = project.override_color if active else project.alert_color
+    shown = alert_rules.effective_color(
+        project.alert_color,  # type: ignore[arg-type]
+        project.override_color,  # type: ignore[arg-type]
+        project.override_expires_on,
+        today,
+    )
+    active = alert_rules.override_holds(
+        project.override_color,  # type: ignore[arg-type]
+        project.override_expires_on,
+        today,
+    )
     return AlertSummary(
         color=AlertColor(shown) if shown else None,
         computed_color=AlertColor(project.alert_color) if project.alert_color else None,
@@ -217,7 +218,11 @@ async def alert(
             color=AlertColor(project.override_color),
             reason=project.override_reason or "",
             expires_on=project.override_expires_on,
-            active=project.override_expires_on >= when,
+            active=alert_rules.override_holds(
+                project.override_color,  # type: ignore[arg-type]
+                project.override_expires_on,
+                when,
+            ),
             set_by=project.override_by,
         )
     shown = alert_rules.effective_color(

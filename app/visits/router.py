@@ -4,7 +4,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
-from pydantic import AwareDatetime
 
 from app import errors
 from app.auth.dependencies import CurrentPrincipal, SettingsDep, StaffPrincipal, require
@@ -12,7 +11,7 @@ from app.auth.roles import Principal, Role
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
-from app.schemas import CalendarDate
+from app.schemas import CalendarDate, CalendarDateTime
 from app.visits import service
 from app.visits.repository import DemandFilter, VisitFilter
 from app.visits.rules import DemandCategory, DemandStatus, VisitKind
@@ -294,8 +293,8 @@ async def list_visits(
     page: PageParamsDep,
     enterprise_id: uuid.UUID | None = None,
     specialist_id: uuid.UUID | None = None,
-    visited_from: AwareDatetime | None = None,
-    visited_to: AwareDatetime | None = None,
+    visited_from: CalendarDateTime | None = None,
+    visited_to: CalendarDateTime | None = None,
     kind: VisitKind | None = None,
 ) -> VisitPage:
     """Visits, newest first; enterprise users see their own."""

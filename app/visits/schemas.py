@@ -6,10 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from app.pagination import Page
-from app.schemas import CalendarDate, Schema
+from app.schemas import CalendarDate, CalendarDateTime, Schema
 from app.visits.rules import DemandCategory, DemandStatus, VisitChannel, VisitKind
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
@@ -208,7 +208,7 @@ class VisitCreate(Schema):
 
     enterprise_id: uuid.UUID
     specialist_ids: list[uuid.UUID] = Field(min_length=1, max_length=10)
-    visited_at: AwareDatetime = Field(description="Not in the future")
+    visited_at: CalendarDateTime = Field(description="Not in the future")
     kind: VisitKind
     channel: VisitChannel
     policies_presented: list[Item] = Field(default_factory=list, max_length=50)
