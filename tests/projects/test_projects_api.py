@@ -415,6 +415,13 @@ class TestOverride:
             "overridden": True,
             "evaluated_on": today.isoformat(),
         }
+        # The list filters on the colour shown, the override included.
+        shown_green = await client.get(
+            "/api/v1/projects",
+            headers=headers,
+            params={"alert": "green", "enterprise_id": str(enterprise.id)},
+        )
+        assert [p["id"] for p in shown_green.json()["items"]] == [project["id"]]
         during = await alert_on(client, headers, project, expires.isoformat())
         assert (during["color"], during["effective_color"], during["override"]["active"]) == (
             "red",
