@@ -116,6 +116,15 @@ async def drop_database(url: str) -> None:
         await conn.close()
 
 
+async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session's transaction, for the bulk paths (batch
+    reads, COPY) where building ORM rows would cost more than the work itself."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: asyncpg.Connection = raw.driver_connection
+    return driver
+
+
 def constraint_name(error: BaseException) -> str | None:
     """The name of the constraint an IntegrityError broke, as asyncpg reports it."""
     original = getattr(error, "orig", None)
@@ -131,6 +140,7 @@ class AdvisoryLock(IntEnum):
     BOOTSTRAP_ADMIN = 7_100_001
     DEMO_SEED = 7_100_002
     ALERT_SWEEP = 7_100_003
+    RANKING_PUBLISH = 7_100_004
 
 
 async def take_advisory_lock(session: AsyncSession, lock: AdvisoryLock) -> None:
@@ -141,3 +151,12 @@ async def try_advisory_lock(session: AsyncSession, lock: AdvisoryLock) -> bool:
     """Like take_advisory_lock, but answers False at once when another holds it."""
     got = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": int(lock)})
     return bool(got)
+
+
+async def take_keyed_lock(session: AsyncSession, lock: AdvisoryLock, key: str) -> None:
+    """A transaction-level advisory lock on one thing of a kind (e.g. one pool's year): the
+    two-integer form, the kind and a hash of the key, apart from the single-key locks."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(:kind, hashtext(:key))"),
+        {"kind": int(lock), "key": key},
+    )

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import demo, errors
+from app.activities.router import router as activities_router
 from app.audit.router import router as audit_router
 from app.auth import service as auth_service
 from app.auth.router import router as auth_router
@@ -31,6 +32,7 @@ from app.ops.router import router as ops_router
 from app.pools.router import router as pools_router
 from app.projects.router import router as projects_router
 from app.projects.scheduler import run_daily
+from app.rankings.router import router as rankings_router
 from app.visits.router import router as visits_router
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ ROUTERS = (
     pools_router,
     projects_router,
     visits_router,
+    activities_router,
+    rankings_router,
 )
 
 

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from app.activities.models import Activity, ActivityInvitation
 from app.audit.models import AuditEvent
 from app.auth.models import ApiKey, LoginFailure, User
 from app.db import Base
@@ -14,11 +15,14 @@ from app.projects.models import (
     Project,
     ScheduledRun,
 )
+from app.rankings.models import RankingEntry, RankingRun
 from app.visits.models import Demand, DemandAction, Specialist, SpecialistAssignment
 
 metadata = Base.metadata
 
 __all__ = [
+    "Activity",
+    "ActivityInvitation",
     "AlertEvent",
     "AlertPolicyVersion",
     "AnnualReport",
@@ -35,6 +39,8 @@ __all__ = [
     "ProgressReport",
     "Project",
     "Qualification",
+    "RankingEntry",
+    "RankingRun",
     "ScheduledRun",
     "Specialist",
     "SpecialistAssignment",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,7 +17,7 @@ from app.config import Settings
 from app.enterprises import repository
 from app.enterprises.enums import EnterpriseStatus, QualificationKind
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
-from app.enterprises.repository import EnterpriseFilter
+from app.enterprises.repository import EnterpriseFilter, ReportFigureRow
 from app.enterprises.schemas import (
     AnnualReportPage,
     AnnualReportRead,
@@ -370,3 +371,20 @@ async def assessment_inputs(
 async def qualified_on(session: AsyncSession, day: date) -> set[uuid.UUID]:
     """Enterprises holding a valid HTE or SME qualification on `day`."""
     return await repository.qualified_on(session, day)
+
+
+async def identities(
+    session: AsyncSession, enterprise_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, str]]:
+    """For other domains' bulk work: each enterprise's (uscc, name)."""
+    rows = await repository.identities(session, enterprise_ids)
+    return {enterprise_id: (uscc, name) for enterprise_id, uscc, name in rows}
+
+
+async def report_figures(
+    session: AsyncSession, enterprise_ids: Sequence[uuid.UUID], years: Sequence[int]
+) -> dict[tuple[uuid.UUID, int], ReportFigureRow]:
+    """For the ranking: the annual-report figures of the enterprises for the years, by
+    (enterprise, year); absent where no report was filed."""
+    rows = await repository.report_figure_rows(session, enterprise_ids, years)
+    return {(row.enterprise_id, row.year): row for row in rows}

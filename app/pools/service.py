@@ -547,3 +547,9 @@ async def project_decided(
 async def tech_enterprises_in_pools(session: AsyncSession, day: date) -> set[uuid.UUID]:
     """Enterprises active in the hte or sme pool on `day` (part of the visit population)."""
     return await repository.enterprises_active_on(session, [p.value for p in ASSESSED_POOLS], day)
+
+
+async def enterprises_in_pool_on(session: AsyncSession, pool: Pool, day: date) -> set[uuid.UUID]:
+    """Enterprises active in the pool on `day` (for the project pool: those with an active
+    project); the ranking's cohort."""
+    return await repository.enterprises_active_on(session, [pool.value], day)

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import AdvisoryLock, take_advisory_lock
+from app.db import AdvisoryLock, driver_connection, take_advisory_lock
 from app.pagination import SortKey, after_clause, order_by
 from app.projects.enums import AlertColor
 from app.projects.models import (
@@ -179,29 +179,23 @@ REPORT_ROWS = """
 """
 
 
-async def _driver(session: AsyncSession) -> Any:
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection
-
-
 async def monitored_batch(
     session: AsyncSession, after_id: uuid.UUID | None, limit: int
 ) -> list[Any]:
     """Projects the alert watches, or that still carry a colour, in id order: rows of (id,
     status, start_on, end_on, alert_color, alert_reasons as JSON text, alert_policy_version)."""
-    driver = await _driver(session)
+    driver = await driver_connection(session)
     return list(await driver.fetch(MONITORED_ROWS, list(MONITORED), after_id or NO_ID, limit))
 
 
 async def milestone_rows(session: AsyncSession, first: uuid.UUID, last: uuid.UUID) -> list[Any]:
     """(project_id, title, due_on, weight, completed_on) of the projects with ids in range."""
-    return list(await (await _driver(session)).fetch(MILESTONE_ROWS, first, last))
+    return list(await (await driver_connection(session)).fetch(MILESTONE_ROWS, first, last))
 
 
 async def report_rows(session: AsyncSession, first: uuid.UUID, last: uuid.UUID) -> list[Any]:
     """(project_id, reported_on, percent) of the projects with ids in range, in filing order."""
-    return list(await (await _driver(session)).fetch(REPORT_ROWS, first, last))
+    return list(await (await driver_connection(session)).fetch(REPORT_ROWS, first, last))
 
 
 STORE_ALERTS = text(

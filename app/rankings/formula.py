@@ -9,7 +9,7 @@ thread has set, so the same inputs give the same digits everywhere:
 - indicator values are rounded half-even to 6 decimal places when they are computed, so the
   values a run stores are exactly the values it ranked, and re-ranking them reproduces it;
 - percentiles, dimension scores and composites are carried unrounded and rounded half-up to
-  4 decimal places only at output; the order, the incentive marks and the short board are
+  6 decimal places only at output; the order, the incentive marks and the short board are
   all decided on those output figures, so a published run can be checked from its own
   numbers (and noise in the 28th digit cannot reorder two equal composites).
 """
@@ -42,7 +42,7 @@ DIMENSION_OF: Mapping[str, str] = {
 }
 
 VALUE_PLACES = Decimal("0.000001")
-SCORE_PLACES = Decimal("0.0001")
+SCORE_PLACES = Decimal("0.000001")
 WEIGHT_SUM_TOLERANCE = Decimal("0.000001")
 VISITS_CAP = 3
 CLASS_II_IP_FACTOR = Decimal("0.25")

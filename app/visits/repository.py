@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -9,7 +10,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import constraint_name
+from app.db import constraint_name, driver_connection
 from app.errors import Conflict
 from app.pagination import SortKey, after_clause, order_by
 from app.visits.models import (
@@ -239,6 +240,24 @@ async def visited_between(
         Visit.visited_at >= since, Visit.visited_at < until
     )
     return [(row[0], list(row[1])) for row in (await session.execute(stmt)).all()]
+
+
+VISIT_COUNT_ROWS = """
+    SELECT v.enterprise_id, count(*)
+    FROM unnest($1::uuid[]) AS wanted(id)
+    JOIN visit AS v ON v.enterprise_id = wanted.id
+    WHERE v.visited_at >= $2 AND v.visited_at < $3
+    GROUP BY v.enterprise_id
+"""
+
+
+async def visit_counts(
+    session: AsyncSession, enterprise_ids: Sequence[uuid.UUID], since: datetime, until: datetime
+) -> dict[uuid.UUID, int]:
+    """Visits per enterprise in [since, until); enterprises with none are absent."""
+    driver = await driver_connection(session)
+    rows = await driver.fetch(VISIT_COUNT_ROWS, list(enterprise_ids), since, until)
+    return {row[0]: row[1] for row in rows}
 
 
 async def assignments_on(session: AsyncSession, day: date) -> list[tuple[uuid.UUID, uuid.UUID]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -777,3 +778,14 @@ async def team_ranking(
     ]
     items, cursor = paginate(ranked, page.limit, lambda a: (a.position,))
     return SpecialistAssessmentPage(items=items, next_cursor=cursor)
+
+
+async def visits_in_year(
+    session: AsyncSession, settings: Settings, enterprise_ids: Sequence[uuid.UUID], year: int
+) -> dict[uuid.UUID, int]:
+    """For the ranking: visits per enterprise in the calendar year (the zone's calendar);
+    enterprises with none are absent."""
+    zone = settings.zone
+    since = datetime.combine(date(year, 1, 1), time.min, zone)
+    until = datetime.combine(date(year + 1, 1, 1), time.min, zone)
+    return await repository.visit_counts(session, enterprise_ids, since, until)

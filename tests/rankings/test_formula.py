@@ -120,7 +120,7 @@ class TestPercentiles:
 
 class TestScores:
     # "Dimension score = weighted mean of its indicators' percentiles; composite = weighted
-    # sum of the dimensions." Figures are rounded to 4 places only at output.
+    # sum of the dimensions." Figures are rounded to 6 places only at output.
     def test_worked_example(self) -> None:
         # n = 3, percentiles 0 / 50 / 100. The top member (USCC[2]):
         # innovation 0.35·100 + 0.15·50 + 0.30·0 + 0.20·100 = 62.5;
@@ -153,9 +153,9 @@ class TestScores:
         assert top.position == 1
 
     def test_rounded_only_at_output(self) -> None:
-        # rd_intensity 2 ranks 2nd of 4 (tied): percentile 33.33…; innovation 0.35 × 33.33…
-        # = 11.666…; composite 0.5 × 11.666… = 5.8333… → 5.8333. Rounding innovation first
-        # would give 0.5 × 11.6667 = 5.83335 → 5.8334.
+        # rd_intensity 2 ranks 2nd of 4 (tied): percentile 33.333…; innovation 0.35 × 33.333…
+        # = 11.6666…; composite 0.5 × 11.6666… = 5.83333… → 5.833333. Rounding innovation
+        # first would give 0.5 × 11.666667 = 5.8333335 → 5.833334.
         cohort = [
             member(USCC[0], {"rd_intensity": D(1)}),
             member(USCC[1], {"rd_intensity": D(2)}),
@@ -163,10 +163,10 @@ class TestScores:
             member(COHORT_USCCS[0], {"rd_intensity": D(3)}),
         ]
         entry = by_uscc(rank(cohort))[USCC[1]]
-        assert entry.indicators["rd_intensity"].percentile == D("33.3333")
-        assert entry.dimensions["innovation"] == D("11.6667")
-        assert entry.composite == D("5.8333")
-        assert entry.composite.as_tuple().exponent == -4
+        assert entry.indicators["rd_intensity"].percentile == D("33.333333")
+        assert entry.dimensions["innovation"] == D("11.666667")
+        assert entry.composite == D("5.833333")
+        assert entry.composite.as_tuple().exponent == -6
 
     def test_cohort_of_one_scores_100_everywhere(self) -> None:
         [entry] = rank([member(USCC[0])])
