@@ -4,20 +4,20 @@ Pure: the service gathers each cohort member's figures, turns them into indicato
 with `indicator_values`, ranks the cohort with `rank` and stores the entries with the
 weights and parameters it used, so a run can be reproduced and compared year over year.
 
-Numbers are Decimal throughout, computed in a fixed 28-digit context whatever the caller's
-thread has set, so the same inputs give the same digits everywhere:
+Numbers are Decimal (in a fixed 28-digit context whatever the caller's thread has set) or
+exact integer ratios, so the same inputs give the same digits everywhere:
 - indicator values are rounded half-even to 6 decimal places when they are computed, so the
   values a run stores are exactly the values it ranked, and re-ranking them reproduces it;
-- percentiles, dimension scores and composites are carried unrounded and rounded half-up to
+- percentiles, dimension scores and composites are exact ratios of integers (a percentile is
+  100 × below / (n − 1), the weights are fractions over a power of ten), rounded half-up to
   6 decimal places only at output; the order, the incentive marks and the short board are
   all decided on those output figures, so a published run can be checked from its own
-  numbers (and noise in the 28th digit cannot reorder two equal composites).
+  numbers. Integers also make a cohort of 100k several times cheaper than Decimal division.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
@@ -43,6 +43,8 @@ DIMENSION_OF: Mapping[str, str] = {
 
 VALUE_PLACES = Decimal("0.000001")
 SCORE_PLACES = Decimal("0.000001")
+_SCORE_DIGITS = 6
+_SCORE_SCALE = 10**_SCORE_DIGITS
 WEIGHT_SUM_TOLERANCE = Decimal("0.000001")
 VISITS_CAP = 3
 CLASS_II_IP_FACTOR = Decimal("0.25")
@@ -265,24 +267,47 @@ class RankedEntry:
     data_incomplete: bool
 
 
+def _ranks_below(values: Sequence[Decimal | None]) -> tuple[list[int], int]:
+    """Each member's count of members strictly below it, and the divisor n − 1, so that its
+    percentile is exactly 100 × below / divisor. A cohort of one is 1 / 1 (100)."""
+    n = len(values)
+    if n == 1:
+        return [1], 1
+    # Walk the members in ascending order: each one's count of members strictly below is
+    # the index where its run of equal values starts; missing values come first, all tied.
+    order = sorted(
+        (i for i, v in enumerate(values) if v is not None),
+        key=values.__getitem__,  # type: ignore[arg-type]
+    )
+    missing = n - len(order)
+    below = [0] * n
+    start, previous = missing, None
+    for index, i in enumerate(order, start=missing):
+        value = values[i]
+        if value != previous:
+            start, previous = index, value
+        below[i] = start
+    return below, n - 1
+
+
 def percentiles(values: Sequence[Decimal | None]) -> list[Decimal]:
     """100 × PostgreSQL's percent_rank() over the values ascending with missing ones first:
     (rank − 1)/(n − 1), ties sharing the lowest rank; unrounded.
 
     A cohort of one scores 100, whether its value is present or not.
     """
-    n = len(values)
-    if n == 1:
-        return [_HUNDRED]
-    missing = sum(1 for v in values if v is None)
-    present = sorted(v for v in values if v is not None)
-    result: list[Decimal] = []
+    below, divisor = _ranks_below(values)
     with localcontext(_CONTEXT):
-        for value in values:
-            # Members strictly below: every missing one sits below every present value.
-            below = 0 if value is None else missing + bisect_left(present, value)
-            result.append(_HUNDRED * below / (n - 1))
-    return result
+        return [_HUNDRED * b / divisor for b in below]
+
+
+def _rounded(numerator: int, denominator: int) -> Decimal:
+    """numerator / denominator (both ≥ 0, denominator > 0) rounded half-up to SCORE_PLACES,
+    in integers: exact, and far cheaper than Decimal division for a cohort of 100k."""
+    quotient, remainder = divmod(numerator * _SCORE_SCALE, denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return Decimal(quotient).scaleb(-_SCORE_DIGITS, _CONTEXT)
 
 
 def cohort_median(values: Sequence[Decimal | None]) -> Decimal | None:
@@ -294,6 +319,16 @@ def cohort_median(values: Sequence[Decimal | None]) -> Decimal | None:
         return present[middle]
     with localcontext(_CONTEXT):
         return (present[middle - 1] + present[middle]) / 2
+
+
+def _common_denominator(weights: Iterable[Decimal]) -> int:
+    """10^k for the most decimal places among the weights, so each weight × it is whole."""
+    places = 0
+    for weight in weights:
+        exponent = weight.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            places = -exponent
+    return int(10**places)
 
 
 def incentive_count(n: int, top_share: Decimal) -> int:
@@ -309,9 +344,10 @@ def _check_members(members: Sequence[CohortMember]) -> None:
     ids = [m.enterprise_id for m in members]
     if len(set(ids)) != len(ids):
         raise ValueError("an enterprise appears twice in the cohort")
+    known = frozenset(INDICATORS)
     for member in members:
-        unknown = sorted(set(member.indicators) - set(INDICATORS))
-        if unknown:
+        if not member.indicators.keys() <= known:
+            unknown = sorted(set(member.indicators) - known)
             raise ValueError(f"{member.uscc}: unknown indicators {', '.join(unknown)}")
 
 
@@ -346,47 +382,80 @@ def rank(
         return []
 
     values = {code: [m.indicators.get(code) for m in members] for code in INDICATORS}
-    ranks = {code: percentiles(values[code]) for code in INDICATORS}
+    below: dict[str, list[int]] = {}
+    divisor = 1
+    for code in INDICATORS:
+        below[code], divisor = _ranks_below(values[code])
     medians = {code: cohort_median(values[code]) for code in INDICATORS}
 
+    # Exact arithmetic in integers. With the weights as fractions over one denominator
+    # (indicator weight a_c/q, dimension weight b_d/r), a dimension is
+    # 100 × Σ a_c·below_c / (divisor × Σ a_c) and the composite is the b_d-weighted sum of
+    # those, so every figure is one integer ratio, rounded once at output.
+    indicator_scale = _common_denominator(weights.indicators.values())
+    a = {c: int(weights.indicators[c] * indicator_scale) for c in INDICATORS}
+    dimension_scale = _common_denominator(weights.dimensions.values())
+    b = {d: int(weights.dimensions[d] * dimension_scale) for d in DIMENSIONS}
+    group = {d: sum(a[c] for c in INDICATORS_BY_DIMENSION[d]) for d in DIMENSIONS}
+    # Σ_d b_d·N_d/A_d over one denominator: Π A_d, each term scaled by the other A's.
+    product = 1
+    for d in DIMENSIONS:
+        product *= group[d]
+    others = {d: product // group[d] for d in DIMENSIONS}
+    # Column by column: a cohort of 100k is nine passes over lists, not 100k small loops.
+    weighted: dict[str, list[int]] = {}
+    for d in DIMENSIONS:
+        column = [0] * len(members)
+        for c in INDICATORS_BY_DIMENSION[d]:
+            column = [w + a[c] * x for w, x in zip(column, below[c], strict=True)]
+        weighted[d] = column
+    dimension_scores = {
+        d: [_rounded(100 * w, divisor * group[d]) for w in weighted[d]] for d in DIMENSIONS
+    }
+    composite_denominator = dimension_scale * divisor * product
+    k_innovation, k_growth, k_participation = (b[d] * others[d] for d in DIMENSIONS)
+    composites = [
+        _rounded(
+            100 * (k_innovation * wi + k_growth * wg + k_participation * wp),
+            composite_denominator,
+        )
+        for wi, wg, wp in zip(
+            weighted[INNOVATION], weighted[GROWTH], weighted[PARTICIPATION], strict=True
+        )
+    ]
+    indicator_scores: dict[str, list[IndicatorScore]] = {}
+    for code in INDICATORS:
+        # Ties share a percentile: round each distinct count once.
+        percentile = {x: _rounded(100 * x, divisor) for x in set(below[code])}
+        indicator_scores[code] = [
+            IndicatorScore(v, percentile[x]) for v, x in zip(values[code], below[code], strict=True)
+        ]
+
     scored: list[_Scored] = []
-    with localcontext(_CONTEXT):
-        for i, member in enumerate(members):
-            dimensions_exact: dict[str, Decimal] = {}
-            for dimension in DIMENSIONS:
-                codes = INDICATORS_BY_DIMENSION[dimension]
-                total = sum((weights.indicators[c] for c in codes), Decimal(0))
-                weighted = sum((weights.indicators[c] * ranks[c][i] for c in codes), Decimal(0))
-                dimensions_exact[dimension] = weighted / total
-            composite = sum(
-                (weights.dimensions[d] * dimensions_exact[d] for d in DIMENSIONS), Decimal(0)
+    for i, member in enumerate(members):
+        dimensions = {d: dimension_scores[d][i] for d in DIMENSIONS}
+        composite = composites[i]
+        indicators = {code: indicator_scores[code][i] for code in INDICATORS}
+        # min() keeps the first of equal candidates, so the listed orders break ties.
+        weakest = min(DIMENSIONS, key=lambda d: dimensions[d])
+        weakest_code = min(INDICATORS_BY_DIMENSION[weakest], key=lambda c: below[c][i])
+        short_board = ShortBoard(
+            dimension=weakest,
+            indicator=weakest_code,
+            score=indicators[weakest_code].percentile,
+            value=indicators[weakest_code].value,
+            cohort_median=medians[weakest_code],
+        )
+        scored.append(
+            _Scored(
+                member=member,
+                composite=composite,
+                dimensions=dimensions,
+                indicators=indicators,
+                short_board=short_board,
+                data_incomplete=any(values[c][i] is None for c in INDICATORS),
             )
-            dimensions = {d: _score(dimensions_exact[d]) for d in DIMENSIONS}
-            indicators = {
-                code: IndicatorScore(values[code][i], _score(ranks[code][i])) for code in INDICATORS
-            }
-            # min() keeps the first of equal candidates, so the listed orders break ties.
-            weakest = min(DIMENSIONS, key=lambda d: dimensions[d])
-            weakest_code = min(
-                INDICATORS_BY_DIMENSION[weakest], key=lambda c: indicators[c].percentile
-            )
-            short_board = ShortBoard(
-                dimension=weakest,
-                indicator=weakest_code,
-                score=indicators[weakest_code].percentile,
-                value=indicators[weakest_code].value,
-                cohort_median=medians[weakest_code],
-            )
-            scored.append(
-                _Scored(
-                    member=member,
-                    composite=_score(composite),
-                    dimensions=dimensions,
-                    indicators=indicators,
-                    short_board=short_board,
-                    data_incomplete=any(values[c][i] is None for c in INDICATORS),
-                )
-            )
+        )
 
     scored.sort(
         key=lambda s: (

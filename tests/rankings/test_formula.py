@@ -3,16 +3,19 @@ ranking"). Pure: no database, no app."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 from app.rankings.formula import (
     DEFAULT_WEIGHTS,
+    DIMENSION_OF,
     INDICATORS,
     CohortMember,
     IndicatorScore,
@@ -784,3 +787,76 @@ class TestMovement:
         current = by_uscc(rank(cohort))[USCC[0]]
         assert current.position == 2
         assert movement(previous, current) == expected
+
+
+class TestExactArithmetic:
+    # "Dimension score = weighted mean of its indicators' percentiles; composite = weighted
+    # sum of the dimensions": checked against a reference in fractions, for random cohorts
+    # with ties, missing values and uneven weights.
+    @staticmethod
+    def reference(
+        members: Sequence[CohortMember], weights: Weights
+    ) -> dict[str, tuple[Decimal, dict[str, Decimal]]]:
+        n = len(members)
+        percentile: dict[str, list[Fraction]] = {}
+        for code in INDICATORS:
+            column = [m.indicators.get(code) for m in members]
+            percentile[code] = []
+            for value in column:
+                below = sum(
+                    1
+                    for other in column
+                    if (value is not None and (other is None or other < value))
+                )
+                percentile[code].append(Fraction(100) if n == 1 else Fraction(100 * below, n - 1))
+
+        def half_up(x: Fraction) -> Decimal:
+            scaled = x * 10**6
+            whole = scaled.numerator // scaled.denominator
+            if scaled - whole >= Fraction(1, 2):
+                whole += 1
+            return Decimal(whole).scaleb(-6)
+
+        result = {}
+        for i, m in enumerate(members):
+            dims: dict[str, Fraction] = {}
+            for dimension in ("innovation", "growth", "participation"):
+                codes = [c for c in INDICATORS if DIMENSION_OF[c] == dimension]
+                total = sum((Fraction(weights.indicators[c]) for c in codes), Fraction(0))
+                weighted = sum(
+                    (Fraction(weights.indicators[c]) * percentile[c][i] for c in codes),
+                    Fraction(0),
+                )
+                dims[dimension] = weighted / total
+            composite = sum(
+                (Fraction(weights.dimensions[d]) * v for d, v in dims.items()), Fraction(0)
+            )
+            result[m.uscc] = (half_up(composite), {d: half_up(v) for d, v in dims.items()})
+        return result
+
+    @pytest.mark.parametrize("seed", range(12))
+    def test_agrees_with_fractions(self, seed: int) -> None:
+        rng = random.Random(seed)
+        size = rng.choice([1, 2, 3, 7, 11, 40])
+        members = [
+            member(
+                COHORT_USCCS[i % len(COHORT_USCCS)] + str(i),
+                {
+                    c: rng.choice([None, D(rng.randint(-3, 5)), D(rng.randint(0, 3))])
+                    for c in INDICATORS
+                },
+            )
+            for i in range(size)
+        ]
+        cuts = sorted(rng.randint(0, 10**6) for _ in range(2))
+        dimensions = {
+            "innovation": D(cuts[0]).scaleb(-6),
+            "growth": D(cuts[1] - cuts[0]).scaleb(-6),
+            "participation": D(10**6 - cuts[1]).scaleb(-6),
+        }
+        weights = Weights(dimensions=dimensions)
+        expected = self.reference(members, weights)
+        for entry in rank(members, weights):
+            composite, dims = expected[entry.uscc]
+            assert entry.composite == composite
+            assert entry.dimensions == dims
