@@ -28,6 +28,7 @@ from app.enterprises.router import router as enterprises_router
 from app.idempotency.middleware import IdempotencyMiddleware
 from app.ops.middleware import Metrics, RequestContextMiddleware, RequestGuardMiddleware
 from app.ops.router import router as ops_router
+from app.outcomes.router import router as outcomes_router
 from app.pools.router import router as pools_router
 from app.projects.router import router as projects_router
 from app.projects.scheduler import run_daily
@@ -55,6 +56,7 @@ ROUTERS = (
     pools_router,
     projects_router,
     visits_router,
+    outcomes_router,
 )
 
 

@@ -5,6 +5,7 @@ from app.auth.models import ApiKey, LoginFailure, User
 from app.db import Base
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.idempotency.models import IdempotencyRecord
+from app.outcomes.models import Achievement
 from app.pools.models import PoolMember, PoolTransition
 from app.projects.models import (
     AlertEvent,
@@ -19,6 +20,7 @@ from app.visits.models import Demand, DemandAction, Specialist, SpecialistAssign
 metadata = Base.metadata
 
 __all__ = [
+    "Achievement",
     "AlertEvent",
     "AlertPolicyVersion",
     "AnnualReport",
