@@ -77,6 +77,7 @@ async def _seed_visits(session: AsyncSession, settings: Settings) -> None:
     from app.auth import service as auth_service
     from app.auth.roles import Principal, Role
     from app.auth.schemas import UserCreate
+    from app.policies import service as policy_service
     from app.pools import service as pool_service
     from app.visits import demo as visits_demo
 
@@ -100,7 +101,14 @@ async def _seed_visits(session: AsyncSession, settings: Settings) -> None:
     actor = Principal(kind="user", id=manager.id, role=Role.MANAGER, email=manager.email)
     today = clock.today(settings.zone)
     population = sorted(await pool_service.tech_enterprises_in_pools(session, today), key=str)
-    await visits_demo.seed(session, settings, actor, users, population)
+    policy_ids = await policy_service.catalogue_ids(session)
+    await visits_demo.seed(session, settings, actor, users, population, policy_ids)
+
+
+async def _seed_policies(session: AsyncSession, settings: Settings) -> None:
+    from app.policies import demo as policies_demo
+
+    await policies_demo.seed(session, settings)
 
 
 SEEDERS: list[Seeder] = [
@@ -108,6 +116,7 @@ SEEDERS: list[Seeder] = [
     _seed_enterprises,
     _seed_pools,
     _seed_projects,
+    _seed_policies,  # before the visits, which present the catalogue's policies
     _seed_visits,
 ]
 

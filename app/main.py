@@ -29,6 +29,7 @@ from app.idempotency.middleware import IdempotencyMiddleware
 from app.ops.middleware import Metrics, RequestContextMiddleware, RequestGuardMiddleware
 from app.ops.router import router as ops_router
 from app.outcomes.router import router as outcomes_router
+from app.policies.router import router as policies_router
 from app.pools.router import router as pools_router
 from app.projects.router import router as projects_router
 from app.projects.scheduler import run_daily
@@ -57,6 +58,7 @@ ROUTERS = (
     projects_router,
     visits_router,
     outcomes_router,
+    policies_router,
 )
 
 

@@ -6,6 +6,7 @@ from app.db import Base
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.idempotency.models import IdempotencyRecord
 from app.outcomes.models import Achievement
+from app.policies.models import Policy
 from app.pools.models import PoolMember, PoolTransition
 from app.projects.models import (
     AlertEvent,
@@ -32,6 +33,7 @@ __all__ = [
     "IdempotencyRecord",
     "LoginFailure",
     "Milestone",
+    "Policy",
     "PoolMember",
     "PoolTransition",
     "ProgressReport",

@@ -577,3 +577,13 @@ async def project_decided(
 async def tech_enterprises_in_pools(session: AsyncSession, day: date) -> set[uuid.UUID]:
     """Enterprises active in the hte or sme pool on `day` (part of the visit population)."""
     return await repository.enterprises_active_on(session, [p.value for p in ASSESSED_POOLS], day)
+
+
+async def active_pools(
+    session: AsyncSession, enterprise_id: uuid.UUID | None = None
+) -> dict[uuid.UUID, set[str]]:
+    """The pools each enterprise (or the one named) is an active member of now."""
+    found: dict[uuid.UUID, set[str]] = {}
+    for owner, pool in await repository.active_pools(session, enterprise_id):
+        found.setdefault(owner, set()).add(pool)
+    return found

@@ -288,3 +288,9 @@ async def demands_raised_between(
 
 async def all_specialists(session: AsyncSession) -> list[Specialist]:
     return list(await session.scalars(select(Specialist).order_by(Specialist.id)))
+
+
+async def enterprises_told(session: AsyncSession, policy_id: uuid.UUID) -> set[uuid.UUID]:
+    """Enterprises that were presented the policy in at least one visit."""
+    stmt = select(Visit.enterprise_id).where(Visit.policies_presented.contains([policy_id]))
+    return set(await session.scalars(stmt.distinct()))

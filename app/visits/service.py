@@ -400,13 +400,24 @@ async def record_visit(
             code="unknown_specialist",
             loc=["body", "specialist_ids"],
         )
+    policy_ids = list(dict.fromkeys(data.policies_presented))
+    if policy_ids:
+        from app.policies import service as policy_service  # it reads the visits in turn
+
+        unknown = await policy_service.missing(session, policy_ids)
+        if unknown:
+            raise Unprocessable(
+                f"policies_presented names unknown policies: {', '.join(map(str, unknown))}.",
+                code="unknown_policy",
+                loc=["body", "policies_presented"],
+            )
     visit = Visit(
         enterprise_id=data.enterprise_id,
         specialist_ids=specialist_ids,
         visited_at=data.visited_at,
         kind=data.kind.value,
         channel=data.channel.value,
-        policies_presented=data.policies_presented,
+        policies_presented=policy_ids,
         resources_linked=data.resources_linked,
         notes=data.notes,
         recorded_by=actor.id,
@@ -777,3 +788,8 @@ async def team_ranking(
     ]
     items, cursor = paginate(ranked, page.limit, lambda a: (a.position,))
     return SpecialistAssessmentPage(items=items, next_cursor=cursor)
+
+
+async def enterprises_told(session: AsyncSession, policy_id: uuid.UUID) -> set[uuid.UUID]:
+    """For policy awareness: the enterprises a visit presented the policy to."""
+    return await repository.enterprises_told(session, policy_id)
