@@ -26,6 +26,7 @@ from app.config import Settings, get_settings
 from app.db import create_engine, create_session_factory
 from app.enterprises.router import router as enterprises_router
 from app.idempotency.middleware import IdempotencyMiddleware
+from app.meta.router import router as meta_router
 from app.ops.middleware import Metrics, RequestContextMiddleware, RequestGuardMiddleware
 from app.ops.router import router as ops_router
 from app.outcomes.router import router as outcomes_router
@@ -59,6 +60,7 @@ ROUTERS = (
     visits_router,
     outcomes_router,
     policies_router,
+    meta_router,
 )
 
 
