@@ -30,6 +30,7 @@ from app.meta.router import router as meta_router
 from app.ops.middleware import Metrics, RequestContextMiddleware, RequestGuardMiddleware
 from app.ops.router import router as ops_router
 from app.outcomes.router import router as outcomes_router
+from app.overview.router import router as overview_router
 from app.policies.router import router as policies_router
 from app.pools.router import router as pools_router
 from app.projects.router import router as projects_router
@@ -61,6 +62,7 @@ ROUTERS = (
     outcomes_router,
     policies_router,
     meta_router,
+    overview_router,
 )
 
 

@@ -793,3 +793,17 @@ async def team_ranking(
 async def enterprises_told(session: AsyncSession, policy_id: uuid.UUID) -> set[uuid.UUID]:
     """For policy awareness: the enterprises a visit presented the policy to."""
     return await repository.enterprises_told(session, policy_id)
+
+
+async def current_round(session: AsyncSession, settings: Settings) -> RoundRead:
+    """The coverage round today falls in, as covered so far."""
+    round_ = rules.round_of(clock.now(), settings.zone, settings.round_windows)
+    return (await _round_read(session, settings, round_))[0]
+
+
+async def demand_counts(session: AsyncSession, settings: Settings) -> tuple[int, int, int]:
+    """(unsettled, overdue now, breached among those raised this year) for dashboards."""
+    now = clock.now()
+    zone = settings.zone
+    year_start = datetime.combine(date(now.astimezone(zone).year, 1, 1), time.min, zone)
+    return await repository.demand_counts(session, now, year_start)
