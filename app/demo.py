@@ -111,6 +111,23 @@ async def _seed_policies(session: AsyncSession, settings: Settings) -> None:
     await policies_demo.seed(session, settings)
 
 
+async def _seed_outcomes(session: AsyncSession, settings: Settings) -> None:
+    from app.auth import repository as auth_repository
+    from app.auth.roles import Principal, Role
+    from app.enterprises import repository as enterprise_repository
+    from app.outcomes import demo as outcomes_demo
+    from app.pools import service as pool_service
+
+    manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
+    if manager is None:
+        return
+    actor = Principal(kind="user", id=manager.id, role=Role.MANAGER, email=manager.email)
+    ids = await enterprise_repository.enterprise_ids(session)
+    today = clock.today(settings.zone)
+    cultivated = sorted(await pool_service.tech_enterprises_in_pools(session, today), key=str)
+    await outcomes_demo.seed(session, settings, actor, ids, cultivated)
+
+
 SEEDERS: list[Seeder] = [
     _seed_users,
     _seed_enterprises,
@@ -118,6 +135,7 @@ SEEDERS: list[Seeder] = [
     _seed_projects,
     _seed_policies,  # before the visits, which present the catalogue's policies
     _seed_visits,
+    _seed_outcomes,
 ]
 
 

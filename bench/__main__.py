@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bench import search, sweep
+from bench import overview, search, sweep
 
 
 def main() -> None:
     search.main()
     sweep.main()
+    overview.main()
 
 
 if __name__ == "__main__":
