@@ -2,7 +2,8 @@
 
 Pure: an enterprise's profile and a policy's criteria in, every criterion the policy sets
 checked with the actual and required values out. A policy applies on a day when that day
-lies in its validity and every criterion it sets is met; a criterion it does not set (an
+lies in its validity (both ends inclusive; the repository selects those) and every criterion
+it sets is met; a criterion it does not set (an
 empty list, a null limit) asks nothing. Size limits read the latest annual report on file;
 without one they are not met, since nothing shows the enterprise is small enough.
 """
@@ -10,7 +11,6 @@ without one they are not met, since nothing shows the enterprise is small enough
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.policies.enums import PolicyCriterion
@@ -44,10 +44,6 @@ class Check:
     actual: str | None
     required: str
     message: str
-
-
-def is_valid(valid_from: date, valid_to: date | None, on: date) -> bool:
-    return valid_from <= on and (valid_to is None or on <= valid_to)
 
 
 def check(criteria: Criteria, profile: Profile) -> list[Check]:
