@@ -34,3 +34,17 @@ AMOUNT_ALLOWED = AMOUNT_REQUIRED | {
 # Kinds that grant a qualification the pools also record on a `certified` exit.
 QUALIFYING = frozenset({AchievementKind.HTE_CERTIFIED, AchievementKind.SME_REGISTERED})
 AWARD_GRADES = (1, 2, 3)
+
+
+def unfit(kind: AchievementKind, has_amount: bool, grade: int | None) -> str | None:
+    """Why an amount or grade does not fit the kind, or None when they fit."""
+    if kind in AMOUNT_REQUIRED and not has_amount:
+        return f"amount is required for {kind.value}"
+    if kind not in AMOUNT_ALLOWED and has_amount:
+        return f"{kind.value} carries no amount"
+    award = kind is AchievementKind.COMPETITION_AWARD
+    if award and grade is None:
+        return "grade (1, 2 or 3) is required for competition_award"
+    if not award and grade is not None:
+        return "only a competition_award has a grade"
+    return None

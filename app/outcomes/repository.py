@@ -31,6 +31,10 @@ async def add(session: AsyncSession, achievement: Achievement) -> None:
     await session.flush()
 
 
+async def flush(session: AsyncSession) -> None:
+    await session.flush()
+
+
 async def get(session: AsyncSession, achievement_id: uuid.UUID) -> Achievement | None:
     return await session.get(Achievement, achievement_id)
 

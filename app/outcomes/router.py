@@ -9,7 +9,7 @@ from app import errors
 from app.auth.dependencies import CurrentPrincipal, SettingsDep, StaffPrincipal, require
 from app.auth.roles import Principal, Role
 from app.db import SessionDep
-from app.http import set_etag, set_location
+from app.http import IfMatchHeader, set_etag, set_location
 from app.outcomes import service
 from app.outcomes.enums import AchievementKind, AchievementLevel
 from app.outcomes.repository import AchievementFilter
@@ -17,6 +17,7 @@ from app.outcomes.schemas import (
     AchievementCreate,
     AchievementPage,
     AchievementRead,
+    AchievementUpdate,
     OutcomeStatisticsRead,
 )
 from app.pagination import PageParamsDep
@@ -86,6 +87,30 @@ async def get_achievement(
 ) -> AchievementRead:
     """One ledger entry."""
     achievement, version = await service.get_achievement(session, principal, achievement_id)
+    set_etag(response, version)
+    return achievement
+
+
+@router.patch(
+    "/achievements/{achievement_id}",
+    operation_id="updateAchievement",
+    response_model=AchievementRead,
+    responses=errors.responses(404, 412),
+)
+async def update_achievement(
+    achievement_id: uuid.UUID,
+    data: AchievementUpdate,
+    principal: StaffPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> AchievementRead:
+    """Correct a ledger entry (the kind and enterprise are fixed; so are the date and
+    reference of an entry that recorded a qualification)."""
+    achievement, version = await service.correct(
+        session, settings, principal, achievement_id, data, if_match
+    )
     set_etag(response, version)
     return achievement
 

@@ -7,12 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
-from app.outcomes.enums import (
-    AMOUNT_ALLOWED,
-    AMOUNT_REQUIRED,
-    AchievementKind,
-    AchievementLevel,
-)
+from app.outcomes.enums import AchievementKind, AchievementLevel, unfit
 from app.pagination import Page
 from app.schemas import CalendarDate, Schema
 
@@ -63,16 +58,27 @@ class AchievementCreate(Schema):
 
     @model_validator(mode="after")
     def _fits_the_kind(self) -> AchievementCreate:
-        if self.kind in AMOUNT_REQUIRED and self.amount is None:
-            raise ValueError(f"amount is required for {self.kind.value}")
-        if self.kind not in AMOUNT_ALLOWED and self.amount is not None:
-            raise ValueError(f"{self.kind.value} carries no amount")
-        award = self.kind is AchievementKind.COMPETITION_AWARD
-        if award and self.grade is None:
-            raise ValueError("grade (1, 2 or 3) is required for competition_award")
-        if not award and self.grade is not None:
-            raise ValueError("only a competition_award has a grade")
+        problem = unfit(self.kind, self.amount is not None, self.grade)
+        if problem is not None:
+            raise ValueError(problem)
         return self
+
+
+class AchievementUpdate(Schema):
+    """A correction: only what is sent changes (null clears an optional field). The kind and
+    enterprise are fixed; so are the date and reference of an entry that recorded a
+    qualification."""
+
+    model_config = Schema.model_config | {
+        "json_schema_extra": {"examples": [{"amount": "520000.00", "note": "奖金以拨付为准"}]}
+    }
+
+    achieved_on: CalendarDate | None = None
+    level: AchievementLevel | None = None
+    amount: Money | None = None
+    grade: Annotated[int, Field(ge=1, le=3)] | None = None
+    reference: Reference | None = None
+    note: Note | None = None
 
 
 class AchievementRead(Schema):

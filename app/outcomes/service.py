@@ -15,8 +15,9 @@ from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.enterprises.enums import QualificationKind
 from app.errors import NotFound, Unprocessable
+from app.http import check_if_match
 from app.outcomes import repository
-from app.outcomes.enums import AWARD_GRADES, AchievementKind, AchievementLevel
+from app.outcomes.enums import AWARD_GRADES, AchievementKind, AchievementLevel, unfit
 from app.outcomes.figures import Period, growth_percent
 from app.outcomes.models import Achievement
 from app.outcomes.repository import AchievementFilter
@@ -24,6 +25,7 @@ from app.outcomes.schemas import (
     AchievementCreate,
     AchievementPage,
     AchievementRead,
+    AchievementUpdate,
     FirstRecord,
     GradeFigures,
     KindFigures,
@@ -110,17 +112,71 @@ async def get_achievement(
     return AchievementRead.model_validate(achievement), achievement.version
 
 
+async def correct(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    achievement_id: uuid.UUID,
+    data: AchievementUpdate,
+    if_match: str | None,
+) -> tuple[AchievementRead, int]:
+    """Correct an entry; the result must still fit its kind."""
+    achievement = await repository.get(session, achievement_id)
+    if achievement is None:
+        raise AchievementNotFound(f"achievement {achievement_id} does not exist")
+    check_if_match(if_match, achievement.version)
+    changes = data.model_dump(exclude_unset=True)
+    if "achieved_on" in changes and changes["achieved_on"] is None:
+        raise Unprocessable(
+            "achieved_on cannot be null.", code="required", loc=["body", "achieved_on"]
+        )
+    kind = AchievementKind(achievement.kind)
+    if achievement.qualification_id is not None:
+        for name in ("achieved_on", "reference"):
+            if name in changes and changes[name] != getattr(achievement, name):
+                raise Unprocessable(
+                    f"{name} is that of the qualification recorded with this entry.",
+                    code="fixed_by_qualification",
+                    loc=["body", name],
+                )
+    day = changes.get("achieved_on", achievement.achieved_on)
+    if day > clock.today(settings.zone):
+        raise Unprocessable(
+            "achieved_on cannot be in the future.",
+            code="achieved_in_future",
+            loc=["body", "achieved_on"],
+        )
+    amount = changes.get("amount", achievement.amount)
+    grade = changes.get("grade", achievement.grade)
+    problem = unfit(kind, amount is not None, grade)
+    if problem is not None:
+        raise Unprocessable(problem, code="unfit_for_kind", loc=["body"])
+    before = AchievementRead.model_validate(achievement)
+    if "level" in changes:
+        changes["level"] = data.level.value if data.level else None
+    for name, value in changes.items():
+        setattr(achievement, name, value)
+    await repository.flush(session)
+    after = AchievementRead.model_validate(achievement)
+    audit.record(
+        session,
+        actor,
+        "achievement.update",
+        "achievement",
+        achievement.id,
+        before=audit.snapshot(before),
+        after=audit.snapshot(after),
+    )
+    await session.commit()
+    return after, achievement.version
+
+
 def period_of(settings: Settings, period_from: date | None, period_to: date | None) -> Period:
     """The requested period; by default the year so far."""
     end = period_to or clock.today(settings.zone)
     start = period_from or date(end.year, 1, 1)
     if start > end:
         raise Unprocessable("from is after to.", code="invalid_period", loc=["query", "from"])
-    if start.year < 1901:
-        # The previous period must stay on the calendar too.
-        raise Unprocessable(
-            "from must be in 1901 or later.", code="invalid_period", loc=["query", "from"]
-        )
     return Period(start, end)
 
 

@@ -141,6 +141,68 @@ class TestRecordAchievement:
         assert list(await session.scalars(select(Qualification))) == []
 
 
+class TestCorrectAchievement:
+    async def test_corrections_fit_the_kind_and_honour_if_match(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        staff = await headers_for(session, Role.MANAGER)
+        enterprise = await make_enterprise(session)
+        created = await post(
+            client, staff, enterprise, kind="competition_award", grade=2, amount="300000.00"
+        )
+        path = f"/api/v1/achievements/{created.json()['id']}"
+        assert_problem(
+            await client.patch(path, headers={**staff, "If-Match": '"9"'}, json={"grade": 1}),
+            412,
+            "stale_etag",
+        )
+        assert_problem(
+            await client.patch(path, headers=staff, json={"grade": None}), 422, "unfit_for_kind"
+        )
+        changed = await client.patch(
+            path,
+            headers={**staff, "If-Match": created.headers["etag"]},
+            json={"grade": 1, "amount": "500000.00", "note": "更正为一等奖"},
+        )
+        assert changed.status_code == 200, changed.text
+        assert changed.headers["etag"] == '"2"'
+        assert (changed.json()["grade"], changed.json()["amount"]) == (1, "500000.00")
+        stored = await session.get(Achievement, uuid.UUID(created.json()["id"]))
+        assert stored is not None and (stored.grade, stored.note) == (1, "更正为一等奖")
+        event = await session.scalar(
+            select(AuditEvent).where(
+                AuditEvent.resource_id == str(stored.id), AuditEvent.action == "achievement.update"
+            )
+        )
+        assert event is not None and event.before is not None and event.before["grade"] == 2
+
+    async def test_a_recorded_qualification_fixes_date_and_reference(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        staff = await headers_for(session, Role.MANAGER)
+        enterprise = await make_enterprise(session)
+        created = await post(client, staff, enterprise, kind="hte_certified", reference="GR1")
+        path = f"/api/v1/achievements/{created.json()['id']}"
+        for body in ({"achieved_on": "2025-07-01"}, {"reference": "GR2"}):
+            assert_problem(
+                await client.patch(path, headers=staff, json=body), 422, "fixed_by_qualification"
+            )
+        assert (await client.patch(path, headers=staff, json={"level": "national"})).json()[
+            "level"
+        ] == "national"
+        specialist = await headers_for(session, Role.SPECIALIST)
+        assert_problem(
+            await client.patch(path, headers=specialist, json={"note": "x"}),
+            403,
+            "role_not_allowed",
+        )
+        assert_problem(
+            await client.patch(f"/api/v1/achievements/{uuid.uuid4()}", headers=staff, json={}),
+            404,
+            "achievement_not_found",
+        )
+
+
 class TestWhoMay:
     async def test_only_staff_write_and_enterprises_see_their_own(
         self, client: httpx.AsyncClient, session: AsyncSession
