@@ -77,6 +77,7 @@ async def _seed_visits(session: AsyncSession, settings: Settings) -> None:
     from app.auth import service as auth_service
     from app.auth.roles import Principal, Role
     from app.auth.schemas import UserCreate
+    from app.policies import service as policy_service
     from app.pools import service as pool_service
     from app.visits import demo as visits_demo
 
@@ -100,7 +101,58 @@ async def _seed_visits(session: AsyncSession, settings: Settings) -> None:
     actor = Principal(kind="user", id=manager.id, role=Role.MANAGER, email=manager.email)
     today = clock.today(settings.zone)
     population = sorted(await pool_service.tech_enterprises_in_pools(session, today), key=str)
-    await visits_demo.seed(session, settings, actor, users, population)
+    policy_ids = await policy_service.catalogue_ids(session)
+    await visits_demo.seed(session, settings, actor, users, population, policy_ids)
+
+
+async def _seed_policies(session: AsyncSession, settings: Settings) -> None:
+    from app.policies import demo as policies_demo
+
+    await policies_demo.seed(session, settings)
+
+
+async def _seed_outcomes(session: AsyncSession, settings: Settings) -> None:
+    from app.auth import repository as auth_repository
+    from app.auth.roles import Principal, Role
+    from app.enterprises import repository as enterprise_repository
+    from app.outcomes import demo as outcomes_demo
+    from app.pools import service as pool_service
+
+    manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
+    if manager is None:
+        return
+    actor = Principal(kind="user", id=manager.id, role=Role.MANAGER, email=manager.email)
+    ids = await enterprise_repository.enterprise_ids(session)
+    today = clock.today(settings.zone)
+    cultivated = sorted(await pool_service.tech_enterprises_in_pools(session, today), key=str)
+    await outcomes_demo.seed(session, settings, actor, ids, cultivated)
+
+
+async def _seed_activities(session: AsyncSession, settings: Settings) -> None:
+    from app.activities import demo as activities_demo
+    from app.auth import repository as auth_repository
+    from app.auth.roles import Principal, Role
+    from app.pools import service as pool_service
+
+    manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
+    if manager is None:
+        return
+    actor = Principal(kind="user", id=manager.id, role=Role.MANAGER, email=manager.email)
+    today = clock.today(settings.zone)
+    guests = sorted(await pool_service.tech_enterprises_in_pools(session, today), key=str)
+    await activities_demo.seed(session, settings, actor, guests)
+
+
+async def _seed_rankings(session: AsyncSession, settings: Settings) -> None:
+    from app.auth import repository as auth_repository
+    from app.auth.roles import Principal, Role
+    from app.rankings import demo as rankings_demo
+
+    manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
+    if manager is None:
+        return
+    actor = Principal(kind="user", id=manager.id, role=Role.MANAGER, email=manager.email)
+    await rankings_demo.seed(session, settings, actor)
 
 
 SEEDERS: list[Seeder] = [
@@ -108,7 +160,11 @@ SEEDERS: list[Seeder] = [
     _seed_enterprises,
     _seed_pools,
     _seed_projects,
+    _seed_policies,  # before the visits, which present the catalogue's policies
     _seed_visits,
+    _seed_outcomes,
+    _seed_activities,
+    _seed_rankings,  # last: it reads the reports, pools, visits and activities
 ]
 
 

@@ -27,8 +27,12 @@ from app.config import Settings, get_settings
 from app.db import create_engine, create_session_factory
 from app.enterprises.router import router as enterprises_router
 from app.idempotency.middleware import IdempotencyMiddleware
+from app.meta.router import router as meta_router
 from app.ops.middleware import Metrics, RequestContextMiddleware, RequestGuardMiddleware
 from app.ops.router import router as ops_router
+from app.outcomes.router import router as outcomes_router
+from app.overview.router import router as overview_router
+from app.policies.router import router as policies_router
 from app.pools.router import router as pools_router
 from app.projects.router import router as projects_router
 from app.projects.scheduler import run_daily
@@ -59,6 +63,10 @@ ROUTERS = (
     visits_router,
     activities_router,
     rankings_router,
+    outcomes_router,
+    policies_router,
+    meta_router,
+    overview_router,
 )
 
 

@@ -6,6 +6,8 @@ from app.auth.models import ApiKey, LoginFailure, User
 from app.db import Base
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.idempotency.models import IdempotencyRecord
+from app.outcomes.models import Achievement
+from app.policies.models import Policy
 from app.pools.models import PoolMember, PoolTransition
 from app.projects.models import (
     AlertEvent,
@@ -21,6 +23,7 @@ from app.visits.models import Demand, DemandAction, Specialist, SpecialistAssign
 metadata = Base.metadata
 
 __all__ = [
+    "Achievement",
     "Activity",
     "ActivityInvitation",
     "AlertEvent",
@@ -34,6 +37,7 @@ __all__ = [
     "IdempotencyRecord",
     "LoginFailure",
     "Milestone",
+    "Policy",
     "PoolMember",
     "PoolTransition",
     "ProgressReport",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bench import ranking, search, sweep
+from bench import overview, ranking, search, sweep
 
 
 def main() -> None:
     search.main()
     sweep.main()
     ranking.main()
+    overview.main()
 
 
 if __name__ == "__main__":

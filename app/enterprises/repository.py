@@ -18,7 +18,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -318,3 +318,33 @@ async def report_figure_rows(
     driver = await driver_connection(session)
     rows = await driver.fetch(REPORT_FIGURE_ROWS, list(enterprise_ids), list(years))
     return [ReportFigureRow(*row) for row in rows]
+
+
+async def snapshot_rows(
+    session: AsyncSession, day: date, enterprise_id: uuid.UUID | None
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """Active enterprises (id, tech_field); their latest reports (enterprise, year,
+    employees, revenue); their qualifications valid on `day` (enterprise, kind)."""
+    enterprises = select(Enterprise.id, Enterprise.tech_field).where(Enterprise.status == "active")
+    reports = (
+        select(
+            AnnualReport.enterprise_id,
+            AnnualReport.year,
+            AnnualReport.employees,
+            AnnualReport.revenue,
+        )
+        .ext(distinct_on(AnnualReport.enterprise_id))
+        .order_by(AnnualReport.enterprise_id, AnnualReport.year.desc())
+    )
+    qualifications = select(Qualification.enterprise_id, Qualification.kind).where(
+        Qualification.issued_on <= day, Qualification.valid_until >= day
+    )
+    if enterprise_id is not None:
+        enterprises = enterprises.where(Enterprise.id == enterprise_id)
+        reports = reports.where(AnnualReport.enterprise_id == enterprise_id)
+        qualifications = qualifications.where(Qualification.enterprise_id == enterprise_id)
+    return (
+        list((await session.execute(enterprises)).all()),
+        list((await session.execute(reports)).all()),
+        list((await session.execute(qualifications)).all()),
+    )

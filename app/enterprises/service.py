@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -388,3 +390,33 @@ async def report_figures(
     (enterprise, year); absent where no report was filed."""
     rows = await repository.report_figure_rows(session, enterprise_ids, years)
     return {(row.enterprise_id, row.year): row for row in rows}
+
+
+@dataclass
+class EnterpriseSnapshot:
+    """What other domains' eligibility rules read about an active enterprise on a day."""
+
+    tech_field: str | None
+    report_year: int | None = None
+    employees: int | None = None
+    revenue: Decimal | None = None
+    qualifications: set[str] = dataclasses.field(default_factory=set)
+
+
+async def snapshots(
+    session: AsyncSession, day: date, enterprise_id: uuid.UUID | None = None
+) -> dict[uuid.UUID, EnterpriseSnapshot]:
+    """Active enterprises (or the one named) with their latest report's size and the
+    qualifications valid on `day`; archived enterprises are left out."""
+    enterprises, reports, qualifications = await repository.snapshot_rows(
+        session, day, enterprise_id
+    )
+    found = {row[0]: EnterpriseSnapshot(tech_field=row[1]) for row in enterprises}
+    for owner, year, employees, revenue in reports:
+        if owner in found:
+            snapshot = found[owner]
+            snapshot.report_year, snapshot.employees, snapshot.revenue = year, employees, revenue
+    for owner, kind in qualifications:
+        if owner in found:
+            found[owner].qualifications.add(kind)
+    return found

@@ -157,3 +157,13 @@ async def enterprises_active_on(
         or_(PoolMember.exited_on.is_(None), PoolMember.exited_on > day),
     )
     return set(await session.scalars(stmt))
+
+
+async def active_pools(
+    session: AsyncSession, enterprise_id: uuid.UUID | None
+) -> list[tuple[uuid.UUID, str]]:
+    """(enterprise, pool) of every active membership (of one enterprise when named)."""
+    stmt = select(PoolMember.enterprise_id, PoolMember.pool).where(PoolMember.status == "active")
+    if enterprise_id is not None:
+        stmt = stmt.where(PoolMember.enterprise_id == enterprise_id)
+    return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]

@@ -401,6 +401,45 @@ async def enter(
     return read, member.version
 
 
+def qualification_valid_until(kind: QualificationKind, issued_on: date) -> date:
+    """The last day a qualification issued on `issued_on` is valid."""
+    if kind is QualificationKind.HTE:
+        # High-tech enterprise qualifications are valid for three years from issue.
+        try:
+            valid_until = issued_on.replace(year=issued_on.year + HTE_VALID_YEARS)
+        except ValueError:  # issued on 29 February
+            valid_until = date(issued_on.year + HTE_VALID_YEARS, 2, 28)
+        return valid_until - timedelta(days=1)
+    # The SME registration (入库) is for its year.
+    return date(issued_on.year, 12, 31)
+
+
+async def record_qualification(
+    session: AsyncSession,
+    actor: Principal,
+    enterprise_id: uuid.UUID,
+    kind: QualificationKind,
+    *,
+    reference: str | None,
+    issued_on: date,
+    source: str,
+) -> uuid.UUID:
+    """The one place a granted HTE or SME qualification is recorded, with its validity: a
+    `certified` pool exit and the outcomes ledger both come here. Part of the caller's unit
+    of work; returns the qualification's id."""
+    read = await enterprise_service.add_qualification(
+        session,
+        actor,
+        enterprise_id,
+        kind=kind,
+        reference=reference,
+        issued_on=issued_on,
+        valid_until=qualification_valid_until(kind, issued_on),
+        source=source,
+    )
+    return read.id
+
+
 async def _certify(
     session: AsyncSession,
     actor: Principal,
@@ -418,24 +457,15 @@ async def _certify(
                 loc=["body", "certificate_no"],
             )
         kind = QualificationKind.HTE
-        # High-tech enterprise qualifications are valid for three years from issue.
-        try:
-            valid_until = issued_on.replace(year=issued_on.year + HTE_VALID_YEARS)
-        except ValueError:  # issued on 29 February
-            valid_until = date(issued_on.year + HTE_VALID_YEARS, 2, 28)
-        valid_until -= timedelta(days=1)
     else:
         kind = QualificationKind.SME
-        # The SME registration (入库) is for its year.
-        valid_until = date(issued_on.year, 12, 31)
-    await enterprise_service.add_qualification(
+    await record_qualification(
         session,
         actor,
         member.enterprise_id,
-        kind=kind,
+        kind,
         reference=data.certificate_no,
         issued_on=issued_on,
-        valid_until=valid_until,
         source="pool_exit",
     )
 
@@ -553,3 +583,13 @@ async def enterprises_in_pool_on(session: AsyncSession, pool: Pool, day: date) -
     """Enterprises active in the pool on `day` (for the project pool: those with an active
     project); the ranking's cohort."""
     return await repository.enterprises_active_on(session, [pool.value], day)
+
+
+async def active_pools(
+    session: AsyncSession, enterprise_id: uuid.UUID | None = None
+) -> dict[uuid.UUID, set[str]]:
+    """The pools each enterprise (or the one named) is an active member of now."""
+    found: dict[uuid.UUID, set[str]] = {}
+    for owner, pool in await repository.active_pools(session, enterprise_id):
+        found.setdefault(owner, set()).add(pool)
+    return found

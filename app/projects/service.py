@@ -410,6 +410,15 @@ async def board(
     )
 
 
+async def alert_counts(session: AsyncSession, settings: Settings) -> dict[str, int]:
+    """Monitored projects by effective colour today (the board's counts, for dashboards)."""
+    counts: dict[str, int] = {color.value: 0 for color in AlertColor}
+    for _, color, n in await repository.board_counts(session, clock.today(settings.zone)):
+        if color is not None:
+            counts[color] += n
+    return counts
+
+
 # --- Projects ---------------------------------------------------------------------------------
 
 

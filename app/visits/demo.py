@@ -16,12 +16,6 @@ from app.visits import repository, rules
 from app.visits.models import Demand, SatisfactionRating, Specialist, SpecialistAssignment, Visit
 
 TEAM = ["李专员", "王专员", "赵专员"]
-POLICIES = [
-    "高新技术企业认定管理办法",
-    "科技型中小企业评价办法",
-    "研发费用加计扣除政策",
-    "知识产权质押融资",
-]
 RESOURCES = ["克拉玛依中试基地", "高新区众创空间", "中国银行知贷通"]
 
 
@@ -31,6 +25,7 @@ async def seed(
     actor: Principal,
     specialist_user_ids: list[uuid.UUID],
     population: list[uuid.UUID],
+    policy_ids: list[uuid.UUID],
 ) -> None:
     if await repository.all_specialists(session) or not specialist_user_ids:
         return
@@ -77,7 +72,7 @@ async def seed(
                     visited_at=datetime.combine(day, time(rng.randint(9, 17)), zone),
                     kind="coverage",
                     channel=rng.choice(["onsite", "onsite", "phone", "online"]),
-                    policies_presented=rng.sample(POLICIES, 2),
+                    policies_presented=rng.sample(policy_ids, min(2, len(policy_ids))),
                     resources_linked=rng.sample(RESOURCES, 1),
                     notes="了解企业科技活动情况，宣讲政策",
                     recorded_by=actor.id,

@@ -143,6 +143,7 @@ class Visit(UUIDKey, Timestamps, Versioned, Base):
         Index("ix_visit_visited_at", "visited_at", "id"),
         Index("ix_visit_enterprise_visited", "enterprise_id", "visited_at"),
         Index("ix_visit_specialist_ids", "specialist_ids", postgresql_using="gin"),
+        Index("ix_visit_policies_presented", "policies_presented", postgresql_using="gin"),
     )
 
     enterprise_id: Mapped[uuid.UUID] = mapped_column(
@@ -153,8 +154,9 @@ class Visit(UUIDKey, Timestamps, Versioned, Base):
     visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     channel: Mapped[str] = mapped_column(String(16), nullable=False)
-    policies_presented: Mapped[list[str]] = mapped_column(
-        ARRAY(String(200)), nullable=False, server_default="{}"
+    # Policies of the catalogue (ids); awareness counts the enterprises told of each.
+    policies_presented: Mapped[list[uuid.UUID]] = mapped_column(
+        ARRAY(Uuid), nullable=False, server_default="{}"
     )
     resources_linked: Mapped[list[str]] = mapped_column(
         ARRAY(String(200)), nullable=False, server_default="{}"

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import constraint_name, driver_connection
 from app.errors import Conflict
 from app.pagination import SortKey, after_clause, order_by
+from app.visits import rules
 from app.visits.models import (
     Demand,
     DemandAction,
@@ -307,3 +308,27 @@ async def demands_raised_between(
 
 async def all_specialists(session: AsyncSession) -> list[Specialist]:
     return list(await session.scalars(select(Specialist).order_by(Specialist.id)))
+
+
+async def enterprises_told(session: AsyncSession, policy_id: uuid.UUID) -> set[uuid.UUID]:
+    """Enterprises that were presented the policy in at least one visit."""
+    stmt = select(Visit.enterprise_id).where(Visit.policies_presented.contains([policy_id]))
+    return set(await session.scalars(stmt.distinct()))
+
+
+async def demand_counts(
+    session: AsyncSession, now: datetime, since: datetime
+) -> tuple[int, int, int]:
+    """Demands not yet settled (resolved, closed or rejected); unanswered past their due
+    time; and, of those raised since `since`, breached (answered late, or unanswered past due)."""
+    overdue = and_(Demand.first_response_at.is_(None), Demand.response_due_at < now)
+    late = and_(
+        Demand.first_response_at.is_not(None), Demand.first_response_at > Demand.response_due_at
+    )
+    stmt = select(
+        func.count().filter(Demand.status.in_([s.value for s in rules.UNSETTLED_STATUSES])),
+        func.count().filter(overdue),
+        func.count().filter(Demand.raised_at >= since, or_(overdue, late)),
+    )
+    row = (await session.execute(stmt)).one()
+    return row[0], row[1], row[2]

@@ -350,6 +350,10 @@ def on_time_rate(
 
 
 RESOLVED_STATUSES: Final = frozenset({DemandStatus.RESOLVED, DemandStatus.CLOSED})
+# Demands still in the specialists' hands: not resolved, closed or rejected.
+UNSETTLED_STATUSES: Final = frozenset(
+    {DemandStatus.OPEN, DemandStatus.RESPONDED, DemandStatus.IN_PROGRESS}
+)
 
 
 def resolution_rate(statuses: Iterable[DemandStatus | str]) -> Rate:

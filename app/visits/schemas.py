@@ -196,7 +196,7 @@ class VisitCreate(Schema):
                     "visited_at": "2026-03-18T10:00:00+08:00",
                     "kind": "coverage",
                     "channel": "onsite",
-                    "policies_presented": ["高新技术企业认定管理办法"],
+                    "policies_presented": ["9c1e6f0a-2b3d-4e5f-8a7b-6c5d4e3f2a1b"],
                     "resources_linked": ["克拉玛依中试基地"],
                     "notes": "了解2026年研发计划，讲解研发费用加计扣除",
                     "demands": [{"category": "financing", "title": "知识产权质押融资对接"}],
@@ -211,7 +211,9 @@ class VisitCreate(Schema):
     visited_at: CalendarDateTime = Field(description="Not in the future")
     kind: VisitKind
     channel: VisitChannel
-    policies_presented: list[Item] = Field(default_factory=list, max_length=50)
+    policies_presented: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="Ids of the policies presented"
+    )
     resources_linked: list[Item] = Field(default_factory=list, max_length=50)
     notes: Note | None = None
     demands: list[VisitDemand] = Field(
@@ -231,7 +233,7 @@ class VisitRead(Schema):
     visited_at: datetime
     kind: VisitKind
     channel: VisitChannel
-    policies_presented: list[str]
+    policies_presented: list[uuid.UUID] = Field(description="Ids of the policies presented")
     resources_linked: list[str]
     notes: str | None
     round: int = Field(description="The coverage round (1-3) the visit falls in")

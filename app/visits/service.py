@@ -401,13 +401,24 @@ async def record_visit(
             code="unknown_specialist",
             loc=["body", "specialist_ids"],
         )
+    policy_ids = list(dict.fromkeys(data.policies_presented))
+    if policy_ids:
+        from app.policies import service as policy_service  # it reads the visits in turn
+
+        unknown = await policy_service.missing(session, policy_ids)
+        if unknown:
+            raise Unprocessable(
+                f"policies_presented names unknown policies: {', '.join(map(str, unknown))}.",
+                code="unknown_policy",
+                loc=["body", "policies_presented"],
+            )
     visit = Visit(
         enterprise_id=data.enterprise_id,
         specialist_ids=specialist_ids,
         visited_at=data.visited_at,
         kind=data.kind.value,
         channel=data.channel.value,
-        policies_presented=data.policies_presented,
+        policies_presented=policy_ids,
         resources_linked=data.resources_linked,
         notes=data.notes,
         recorded_by=actor.id,
@@ -789,3 +800,22 @@ async def visits_in_year(
     since = datetime.combine(date(year, 1, 1), time.min, zone)
     until = datetime.combine(date(year + 1, 1, 1), time.min, zone)
     return await repository.visit_counts(session, enterprise_ids, since, until)
+
+
+async def enterprises_told(session: AsyncSession, policy_id: uuid.UUID) -> set[uuid.UUID]:
+    """For policy awareness: the enterprises a visit presented the policy to."""
+    return await repository.enterprises_told(session, policy_id)
+
+
+async def current_round(session: AsyncSession, settings: Settings) -> RoundRead:
+    """The coverage round today falls in, as covered so far."""
+    round_ = rules.round_of(clock.now(), settings.zone, settings.round_windows)
+    return (await _round_read(session, settings, round_))[0]
+
+
+async def demand_counts(session: AsyncSession, settings: Settings) -> tuple[int, int, int]:
+    """(unsettled, overdue now, breached among those raised this year) for dashboards."""
+    now = clock.now()
+    zone = settings.zone
+    year_start = datetime.combine(date(now.astimezone(zone).year, 1, 1), time.min, zone)
+    return await repository.demand_counts(session, now, year_start)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.auth.roles import Role
 from app.enterprises.models import Enterprise, Qualification
+from app.policies.models import Policy
 from app.pools.models import PoolMember
 from app.visits.models import Demand, SatisfactionRating, Specialist, SpecialistAssignment
 from tests.factories import headers_for, make_enterprise, make_user
@@ -161,6 +163,20 @@ class TestVisits:
         at = (clock.now() + timedelta(minutes=1)).isoformat()
         assert_problem(await visit(client, staff, enterprise, who, at), 422, "visit_in_future")
         now = clock.now().isoformat()
+        policy = Policy(
+            title="高新技术企业认定管理办法",
+            issuer="科技部",
+            level="national",
+            valid_from=date(2016, 1, 1),
+            pools=[],
+            tech_fields=[],
+        )
+        session.add(policy)
+        await session.flush()
+        unknown = await visit(
+            client, staff, enterprise, who, now, policies_presented=[str(uuid.uuid4())]
+        )
+        assert_problem(unknown, 422, "unknown_policy")
         response = await visit(
             client,
             staff,
@@ -169,10 +185,11 @@ class TestVisits:
             now,
             demands=[{"category": "financing", "title": "知识产权质押融资对接"}],
             responded_demand_ids=[open_demand["id"]],
-            policies_presented=["高新技术企业认定管理办法"],
+            policies_presented=[str(policy.id), str(policy.id)],
         )
         assert response.status_code == 201, response.text
         created = response.json()
+        assert created["policies_presented"] == [str(policy.id)]
         (raised_id,) = created["demand_ids"]
         raised = (await client.get(f"/api/v1/demands/{raised_id}", headers=staff)).json()
         # Raised during the visit: its 24 hours run from the visit.

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app import errors
+from app.auth.dependencies import CurrentPrincipal
+from app.meta import service
+from app.meta.schemas import EnumPage
+from app.pagination import PageParamsDep
+
+router = APIRouter(prefix="/api/v1", tags=["meta"], responses=errors.responses(401, 403, 422, 503))
+
+
+@router.get("/meta/enums", operation_id="listEnums", response_model=EnumPage)
+async def list_enums(
+    request: Request,
+    principal: CurrentPrincipal,
+    page: PageParamsDep,
+    name: Annotated[
+        str | None, Query(max_length=100, description="Only the enum with this schema name")
+    ] = None,
+) -> EnumPage:
+    """Every enum of the API with its zh-CN and en labels, by schema name."""
+    return service.list_enums(request.app.openapi(), name, page)

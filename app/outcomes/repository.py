@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.outcomes.models import Achievement
+from app.pagination import SortKey, after_clause, order_by
+
+ACHIEVEMENT_ORDER = (
+    SortKey(Achievement.achieved_on, descending=True),
+    SortKey(Achievement.id, descending=True),
+)
+
+
+@dataclass(frozen=True)
+class AchievementFilter:
+    kind: str | None = None
+    enterprise_id: uuid.UUID | None = None
+    level: str | None = None
+    achieved_from: date | None = None
+    achieved_to: date | None = None
+
+
+async def add(session: AsyncSession, achievement: Achievement) -> None:
+    session.add(achievement)
+    await session.flush()
+
+
+async def flush(session: AsyncSession) -> None:
+    await session.flush()
+
+
+async def get(session: AsyncSession, achievement_id: uuid.UUID) -> Achievement | None:
+    return await session.get(Achievement, achievement_id)
+
+
+async def list_achievements(
+    session: AsyncSession, where: AchievementFilter, after: tuple[Any, ...] | None, limit: int
+) -> list[Achievement]:
+    stmt = select(Achievement)
+    if where.kind is not None:
+        stmt = stmt.where(Achievement.kind == where.kind)
+    if where.enterprise_id is not None:
+        stmt = stmt.where(Achievement.enterprise_id == where.enterprise_id)
+    if where.level is not None:
+        stmt = stmt.where(Achievement.level == where.level)
+    if where.achieved_from is not None:
+        stmt = stmt.where(Achievement.achieved_on >= where.achieved_from)
+    if where.achieved_to is not None:
+        stmt = stmt.where(Achievement.achieved_on <= where.achieved_to)
+    if after is not None:
+        stmt = stmt.where(after_clause(ACHIEVEMENT_ORDER, after))
+    return list(await session.scalars(stmt.order_by(*order_by(ACHIEVEMENT_ORDER)).limit(limit + 1)))
+
+
+async def totals(session: AsyncSession, since: date, until: date) -> list[Any]:
+    """(kind, count, sum of amounts) of the entries achieved in [since, until]."""
+    stmt = (
+        select(Achievement.kind, func.count(), func.coalesce(func.sum(Achievement.amount), 0))
+        .where(Achievement.achieved_on >= since, Achievement.achieved_on <= until)
+        .group_by(Achievement.kind)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def grade_counts(session: AsyncSession, since: date, until: date) -> list[Any]:
+    """(grade, count) of the competition awards in [since, until]."""
+    stmt = (
+        select(Achievement.grade, func.count())
+        .where(
+            Achievement.kind == "competition_award",
+            Achievement.achieved_on >= since,
+            Achievement.achieved_on <= until,
+        )
+        .group_by(Achievement.grade)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def first_records(
+    session: AsyncSession, since: date, until: date
+) -> list[tuple[Achievement, bool]]:
+    """The first entry of each kind, and of each kind at each level, when it lies in
+    [since, until] (ties on the day: the smallest id, so the answer is stable); with each,
+    whether it is the first at its level (True) or of its kind (False)."""
+    firsts: list[tuple[Achievement, bool]] = []
+    for partition in ((Achievement.kind,), (Achievement.kind, Achievement.level)):
+        ranked = select(
+            Achievement.id,
+            func.row_number()
+            .over(partition_by=partition, order_by=(Achievement.achieved_on, Achievement.id))
+            .label("n"),
+        )
+        if len(partition) == 2:
+            ranked = ranked.where(Achievement.level.is_not(None))
+        sub = ranked.subquery()
+        stmt = (
+            select(Achievement)
+            .join(sub, sub.c.id == Achievement.id)
+            .where(sub.c.n == 1, Achievement.achieved_on.between(since, until))
+        )
+        firsts += [(row, len(partition) == 2) for row in await session.scalars(stmt)]
+    return firsts

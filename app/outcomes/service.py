@@ -1,0 +1,249 @@
+"""The outcomes ledger and the bureau's figures for a period against the previous one."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.audit import service as audit
+from app.auth.roles import Principal, Role
+from app.config import Settings
+from app.enterprises import service as enterprise_service
+from app.enterprises.enums import QualificationKind
+from app.errors import NotFound, Unprocessable
+from app.http import check_if_match
+from app.outcomes import repository
+from app.outcomes.enums import AWARD_GRADES, AchievementKind, AchievementLevel, unfit
+from app.outcomes.figures import Period, growth_percent
+from app.outcomes.models import Achievement
+from app.outcomes.repository import AchievementFilter
+from app.outcomes.schemas import (
+    AchievementCreate,
+    AchievementPage,
+    AchievementRead,
+    AchievementUpdate,
+    FirstRecord,
+    GradeFigures,
+    KindFigures,
+    OutcomeStatisticsRead,
+)
+from app.pagination import PageParams, paginate
+
+# The qualification each qualifying kind grants, recorded where the pools record theirs.
+QUALIFICATION_OF = {
+    AchievementKind.HTE_CERTIFIED: QualificationKind.HTE,
+    AchievementKind.SME_REGISTERED: QualificationKind.SME,
+}
+
+
+class AchievementNotFound(NotFound):
+    code = "achievement_not_found"
+
+
+async def record(
+    session: AsyncSession, settings: Settings, actor: Principal, data: AchievementCreate
+) -> tuple[AchievementRead, int]:
+    """Add an entry; hte_certified and sme_registered also record the qualification."""
+    await enterprise_service.ensure_visible(session, actor, data.enterprise_id)
+    if data.achieved_on > clock.today(settings.zone):
+        raise Unprocessable(
+            "achieved_on cannot be in the future.",
+            code="achieved_in_future",
+            loc=["body", "achieved_on"],
+        )
+    qualification_id = None
+    granted = QUALIFICATION_OF.get(data.kind)
+    if granted is not None:
+        from app.pools import service as pool_service  # the pools own how qualifications last
+
+        qualification_id = await pool_service.record_qualification(
+            session,
+            actor,
+            data.enterprise_id,
+            granted,
+            reference=data.reference,
+            issued_on=data.achieved_on,
+            source="achievement",
+        )
+    achievement = Achievement(
+        kind=data.kind.value,
+        enterprise_id=data.enterprise_id,
+        achieved_on=data.achieved_on,
+        level=data.level.value if data.level else None,
+        amount=data.amount,
+        grade=data.grade,
+        reference=data.reference,
+        note=data.note,
+        qualification_id=qualification_id,
+    )
+    await repository.add(session, achievement)
+    read = AchievementRead.model_validate(achievement)
+    audit.record(
+        session, actor, "achievement.create", "achievement", read.id, after=audit.snapshot(read)
+    )
+    await session.commit()
+    return read, achievement.version
+
+
+async def list_achievements(
+    session: AsyncSession, viewer: Principal, where: AchievementFilter, page: PageParams
+) -> AchievementPage:
+    if viewer.role is Role.ENTERPRISE:
+        where = AchievementFilter(**{**where.__dict__, "enterprise_id": viewer.enterprise_id})
+    rows = await repository.list_achievements(session, where, page.after(2), page.limit)
+    items, cursor = paginate(rows, page.limit, lambda a: (a.achieved_on, a.id))
+    return AchievementPage(
+        items=[AchievementRead.model_validate(a) for a in items], next_cursor=cursor
+    )
+
+
+async def get_achievement(
+    session: AsyncSession, viewer: Principal, achievement_id: uuid.UUID
+) -> tuple[AchievementRead, int]:
+    achievement = await repository.get(session, achievement_id)
+    if achievement is None or (
+        viewer.role is Role.ENTERPRISE and achievement.enterprise_id != viewer.enterprise_id
+    ):
+        raise AchievementNotFound(f"achievement {achievement_id} does not exist")
+    return AchievementRead.model_validate(achievement), achievement.version
+
+
+async def correct(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    achievement_id: uuid.UUID,
+    data: AchievementUpdate,
+    if_match: str | None,
+) -> tuple[AchievementRead, int]:
+    """Correct an entry; the result must still fit its kind."""
+    achievement = await repository.get(session, achievement_id)
+    if achievement is None:
+        raise AchievementNotFound(f"achievement {achievement_id} does not exist")
+    check_if_match(if_match, achievement.version)
+    changes = data.model_dump(exclude_unset=True)
+    if "achieved_on" in changes and changes["achieved_on"] is None:
+        raise Unprocessable(
+            "achieved_on cannot be null.", code="required", loc=["body", "achieved_on"]
+        )
+    kind = AchievementKind(achievement.kind)
+    if achievement.qualification_id is not None:
+        for name in ("achieved_on", "reference"):
+            if name in changes and changes[name] != getattr(achievement, name):
+                raise Unprocessable(
+                    f"{name} is that of the qualification recorded with this entry.",
+                    code="fixed_by_qualification",
+                    loc=["body", name],
+                )
+    day = changes.get("achieved_on", achievement.achieved_on)
+    if day > clock.today(settings.zone):
+        raise Unprocessable(
+            "achieved_on cannot be in the future.",
+            code="achieved_in_future",
+            loc=["body", "achieved_on"],
+        )
+    amount = changes.get("amount", achievement.amount)
+    grade = changes.get("grade", achievement.grade)
+    problem = unfit(kind, amount is not None, grade)
+    if problem is not None:
+        raise Unprocessable(problem, code="unfit_for_kind", loc=["body"])
+    before = AchievementRead.model_validate(achievement)
+    if "level" in changes:
+        changes["level"] = data.level.value if data.level else None
+    for name, value in changes.items():
+        setattr(achievement, name, value)
+    await repository.flush(session)
+    after = AchievementRead.model_validate(achievement)
+    audit.record(
+        session,
+        actor,
+        "achievement.update",
+        "achievement",
+        achievement.id,
+        before=audit.snapshot(before),
+        after=audit.snapshot(after),
+    )
+    await session.commit()
+    return after, achievement.version
+
+
+def period_of(settings: Settings, period_from: date | None, period_to: date | None) -> Period:
+    """The requested period; by default the year so far."""
+    end = period_to or clock.today(settings.zone)
+    start = period_from or date(end.year, 1, 1)
+    if start > end:
+        raise Unprocessable("from is after to.", code="invalid_period", loc=["query", "from"])
+    return Period(start, end)
+
+
+async def statistics(session: AsyncSession, period: Period) -> OutcomeStatisticsRead:
+    previous = period.previous()
+    zero = Decimal("0.00")
+    now = {
+        kind: (n, amount)
+        for kind, n, amount in await repository.totals(session, period.starts_on, period.ends_on)
+    }
+    before = {
+        kind: (n, amount)
+        for kind, n, amount in await repository.totals(
+            session, previous.starts_on, previous.ends_on
+        )
+    }
+    kinds = []
+    for kind in AchievementKind:
+        count, amount = now.get(kind.value, (0, zero))
+        previous_count, previous_amount = before.get(kind.value, (0, zero))
+        kinds.append(
+            KindFigures(
+                kind=kind,
+                count=count,
+                amount=Decimal(amount).quantize(zero),
+                previous_count=previous_count,
+                previous_amount=Decimal(previous_amount).quantize(zero),
+                count_growth_percent=growth_percent(count, previous_count),
+                amount_growth_percent=growth_percent(amount, previous_amount),
+            )
+        )
+    grades_now = dict(await repository.grade_counts(session, period.starts_on, period.ends_on))
+    grades_before = dict(
+        await repository.grade_counts(session, previous.starts_on, previous.ends_on)
+    )
+    firsts = sorted(
+        (
+            FirstRecord(
+                kind=AchievementKind(row.kind),
+                level=AchievementLevel(row.level) if by_level and row.level else None,
+                achievement_id=row.id,
+                enterprise_id=row.enterprise_id,
+                achieved_on=row.achieved_on,
+            )
+            for row, by_level in await repository.first_records(
+                session, period.starts_on, period.ends_on
+            )
+        ),
+        key=lambda f: (
+            list(AchievementKind).index(f.kind),
+            f.level is not None,
+            list(AchievementLevel).index(f.level) if f.level else 0,
+        ),
+    )
+    return OutcomeStatisticsRead(
+        period_from=period.starts_on,
+        period_to=period.ends_on,
+        previous_from=previous.starts_on,
+        previous_to=previous.ends_on,
+        kinds=kinds,
+        award_grades=[
+            GradeFigures(
+                grade=grade,
+                count=grades_now.get(grade, 0),
+                previous_count=grades_before.get(grade, 0),
+            )
+            for grade in AWARD_GRADES
+        ],
+        firsts=firsts,
+    )

@@ -1,0 +1,143 @@
+"""Which policies apply to an enterprise, and why (DOMAIN.md, "Policies and activities").
+
+Pure: an enterprise's profile and a policy's criteria in, every criterion the policy sets
+checked with the actual and required values out. A policy applies on a day when that day
+lies in its validity (both ends inclusive; the repository selects those) and every criterion
+it sets is met; a criterion it does not set (an
+empty list, a null limit) asks nothing. Size limits read the latest annual report on file;
+without one they are not met, since nothing shows the enterprise is small enough.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from app.policies.enums import PolicyCriterion
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the criteria read about an enterprise on the day."""
+
+    pools: frozenset[str]  # pools it is an active member of
+    tech_field: str | None
+    report_year: int | None  # the latest annual report's year
+    employees: int | None
+    revenue: Decimal | None
+    qualifications: frozenset[str]  # qualifications valid on the day
+
+
+@dataclass(frozen=True)
+class Criteria:
+    pools: frozenset[str] = frozenset()
+    tech_fields: frozenset[str] = frozenset()
+    max_employees: int | None = None
+    max_revenue: Decimal | None = None
+    qualification_required: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    criterion: PolicyCriterion
+    met: bool
+    actual: str | None
+    required: str
+    message: str
+
+
+def check(criteria: Criteria, profile: Profile) -> list[Check]:
+    """Every criterion the policy sets, met or not, in PolicyCriterion's order."""
+    checks = []
+    if criteria.pools:
+        shared = sorted(criteria.pools & profile.pools)
+        wanted = ", ".join(sorted(criteria.pools))
+        checks.append(
+            Check(
+                PolicyCriterion.POOL,
+                bool(shared),
+                ", ".join(sorted(profile.pools)) or None,
+                wanted,
+                f"active member of the {', '.join(shared)} pool"
+                if shared
+                else f"not an active member of the {wanted} pool",
+            )
+        )
+    if criteria.tech_fields:
+        met = profile.tech_field in criteria.tech_fields
+        checks.append(
+            Check(
+                PolicyCriterion.TECH_FIELD,
+                met,
+                profile.tech_field,
+                ", ".join(sorted(criteria.tech_fields)),
+                f"high-tech field {profile.tech_field}"
+                if met
+                else f"high-tech field {profile.tech_field or 'not recorded'} is not one named",
+            )
+        )
+    if criteria.max_employees is not None:
+        checks.append(
+            _limit(
+                PolicyCriterion.MAX_EMPLOYEES,
+                "employees",
+                profile.employees,
+                criteria.max_employees,
+                profile.report_year,
+            )
+        )
+    if criteria.max_revenue is not None:
+        checks.append(
+            _limit(
+                PolicyCriterion.MAX_REVENUE,
+                "yuan of revenue",
+                profile.revenue,
+                criteria.max_revenue,
+                profile.report_year,
+            )
+        )
+    if criteria.qualification_required is not None:
+        held = criteria.qualification_required in profile.qualifications
+        checks.append(
+            Check(
+                PolicyCriterion.QUALIFICATION,
+                held,
+                ", ".join(sorted(profile.qualifications)) or None,
+                criteria.qualification_required,
+                f"holds a valid {criteria.qualification_required} qualification"
+                if held
+                else f"holds no valid {criteria.qualification_required} qualification",
+            )
+        )
+    return checks
+
+
+def _limit(
+    criterion: PolicyCriterion,
+    what: str,
+    actual: int | Decimal | None,
+    most: int | Decimal,
+    year: int | None,
+) -> Check:
+    if actual is None:
+        return Check(criterion, False, None, str(most), "no annual report on file")
+    met = actual <= most
+    return Check(
+        criterion,
+        met,
+        str(actual),
+        str(most),
+        f"{actual} {what} in the {year} report, {'within' if met else 'above'} the limit {most}",
+    )
+
+
+def applies(criteria: Criteria, profile: Profile) -> tuple[bool, list[Check]]:
+    checks = check(criteria, profile)
+    return all(c.met for c in checks), checks
+
+
+def awareness_percent(told: int, eligible: int) -> Decimal | None:
+    """100 × told / eligible to two places, as every rate of the service; None for none."""
+    if eligible == 0:
+        return None
+    return (Decimal(100) * told / eligible).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
