@@ -25,7 +25,8 @@ class TestDemoRankings:
         async with session_factory() as session:
             attended = await session.scalar(select(func.count()).where(ActivityInvitation.attended))
             invited = await session.scalar(select(func.count()).select_from(ActivityInvitation))
-            assert invited and 0 < attended < invited
+            assert invited is not None and attended is not None
+            assert 0 < attended < invited
             staff = await headers_for(session, Role.MANAGER)
             await session.commit()
         year = clock.today(settings.zone).year
