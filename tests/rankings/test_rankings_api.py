@@ -29,6 +29,7 @@ missing, median of 0.06, 0.04, 0.08 = 0.06). C and D are data_incomplete.
 
 from __future__ import annotations
 
+import gc
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -259,6 +260,7 @@ class TestHandComputedCohort:
         staff = await headers_for(session, Role.MANAGER)
         run = await create_run(client, staff, year=2025)
         assert (run["status"], run["cohort_size"], run["incentive_count"]) == ("draft", 4, 1)
+        assert gc.isenabled()
         assert (run["incomplete_count"], run["cohort_on"]) == (2, "2025-12-31")
         assert run["report_deadline"] == "2026-06-30"
         assert run["weights"]["dimensions"] == {
@@ -401,6 +403,8 @@ class TestRunRules:
             "/api/v1/rankings", headers=staff, json={"pool": "sme", "year": 2025}
         )
         assert_problem(response, 422, "empty_cohort")
+        # The cycle collector, paused while a run computes, is back after a refused one.
+        assert gc.isenabled()
 
     async def test_a_year_not_begun_is_422(
         self, client: httpx.AsyncClient, session: AsyncSession
