@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=10, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     idempotency_hours: int = Field(default=24, ge=1)
+    # Requests one API key may make per window (shared by all replicas through PostgreSQL).
+    api_key_rate_limit: int = Field(default=600, ge=1)
+    api_key_rate_window_seconds: int = Field(default=60, ge=1, le=3600)
     alert_sweep_enabled: bool = True
     # The coverage rounds' windows as first-last month pairs: "1-4,5-8,9-12".
     visit_round_windows: str = "1-4,5-8,9-12"

@@ -1,7 +1,7 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from app.audit.models import AuditEvent
-from app.auth.models import ApiKey, LoginFailure, User
+from app.auth.models import ApiKey, ApiKeyWindow, LoginFailure, User
 from app.db import Base
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.idempotency.models import IdempotencyRecord
@@ -23,6 +23,7 @@ __all__ = [
     "AlertPolicyVersion",
     "AnnualReport",
     "ApiKey",
+    "ApiKeyWindow",
     "AuditEvent",
     "Demand",
     "DemandAction",
