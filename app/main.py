@@ -22,6 +22,7 @@ from app import demo, errors
 from app.audit.router import router as audit_router
 from app.auth import service as auth_service
 from app.auth.router import router as auth_router
+from app.changes.router import router as changes_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_session_factory
 from app.enterprises.router import router as enterprises_router
@@ -55,6 +56,7 @@ ROUTERS = (
     pools_router,
     projects_router,
     visits_router,
+    changes_router,
 )
 
 

@@ -2,6 +2,7 @@
 
 from app.audit.models import AuditEvent
 from app.auth.models import ApiKey, ApiKeyWindow, LoginFailure, User
+from app.changes.models import ChangeEvent
 from app.db import Base
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.idempotency.models import IdempotencyRecord
@@ -25,6 +26,7 @@ __all__ = [
     "ApiKey",
     "ApiKeyWindow",
     "AuditEvent",
+    "ChangeEvent",
     "Demand",
     "DemandAction",
     "Enterprise",
