@@ -26,6 +26,7 @@ from app.changes.router import router as changes_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_session_factory
 from app.enterprises.router import router as enterprises_router
+from app.exports.router import router as exports_router
 from app.idempotency.middleware import IdempotencyMiddleware
 from app.ops.middleware import Metrics, RequestContextMiddleware, RequestGuardMiddleware
 from app.ops.router import router as ops_router
@@ -57,6 +58,7 @@ ROUTERS = (
     projects_router,
     visits_router,
     changes_router,
+    exports_router,
 )
 
 

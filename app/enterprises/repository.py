@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Row,
     Text,
     and_,
     case,
@@ -31,6 +33,7 @@ from app.pagination import SortKey, after_clause, order_by
 NAME_ORDER = (SortKey(Enterprise.name), SortKey(Enterprise.id))
 REPORT_ORDER = (SortKey(AnnualReport.year, descending=True),)
 AnySelect = Select[*tuple[Any, ...]]
+AnyRow = Row[*tuple[Any, ...]]
 # The match rank of a name that merely contains the query (not equal to it, not starting it).
 SUBSTRING_RANK = 3
 
@@ -272,3 +275,39 @@ async def qualified_on(session: AsyncSession, day: date) -> set[uuid.UUID]:
         Qualification.issued_on <= day, Qualification.valid_until >= day
     )
     return set(await session.scalars(stmt))
+
+
+# What the exports read: every stored column except the search helpers, as plain rows.
+EXPORT_ENTERPRISE_COLUMNS = [
+    c for c in Enterprise.__table__.columns if c.name not in ("search_text", "name_grams")
+]
+EXPORT_BATCH_ROWS = 2000
+
+
+async def stream_enterprises(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[Sequence[AnyRow]]:
+    """Enterprises in id order, in batches, through a server-side cursor: memory stays flat
+    however many there are."""
+    stmt = select(*EXPORT_ENTERPRISE_COLUMNS).order_by(Enterprise.id)
+    if updated_since is not None:
+        stmt = stmt.where(Enterprise.updated_at >= updated_since)
+    result = await session.stream(stmt.execution_options(yield_per=EXPORT_BATCH_ROWS))
+    async for batch in result.partitions():
+        yield batch
+
+
+async def stream_reports(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[Sequence[AnyRow]]:
+    """Annual reports with their enterprise's USCC, in id order, in batches."""
+    stmt = (
+        select(*AnnualReport.__table__.columns, Enterprise.uscc)
+        .join(Enterprise, Enterprise.id == AnnualReport.enterprise_id)
+        .order_by(AnnualReport.id)
+    )
+    if updated_since is not None:
+        stmt = stmt.where(AnnualReport.updated_at >= updated_since)
+    result = await session.stream(stmt.execution_options(yield_per=EXPORT_BATCH_ROWS))
+    async for batch in result.partitions():
+        yield batch

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,7 @@ from app.config import Settings
 from app.enterprises import repository
 from app.enterprises.enums import EnterpriseStatus, QualificationKind
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
-from app.enterprises.repository import EnterpriseFilter
+from app.enterprises.repository import AnyRow, EnterpriseFilter
 from app.enterprises.schemas import (
     AnnualReportPage,
     AnnualReportRead,
@@ -370,3 +371,18 @@ async def assessment_inputs(
 async def qualified_on(session: AsyncSession, day: date) -> set[uuid.UUID]:
     """Enterprises holding a valid HTE or SME qualification on `day`."""
     return await repository.qualified_on(session, day)
+
+
+def stream_enterprises(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[Sequence[AnyRow]]:
+    """For the exports: every enterprise (archived too) as plain rows, in batches. The
+    caller masks personal data for its viewer."""
+    return repository.stream_enterprises(session, updated_since)
+
+
+def stream_reports(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[Sequence[AnyRow]]:
+    """For the exports: every annual report with its enterprise's `uscc`, in batches."""
+    return repository.stream_reports(session, updated_since)
