@@ -28,6 +28,8 @@ from app.db import create_engine, create_session_factory
 from app.enterprises.router import router as enterprises_router
 from app.exports.router import router as exports_router
 from app.idempotency.middleware import IdempotencyMiddleware
+from app.imports import service as imports_service
+from app.imports.router import router as imports_router
 from app.ops.middleware import Metrics, RequestContextMiddleware, RequestGuardMiddleware
 from app.ops.router import router as ops_router
 from app.pools.router import router as pools_router
@@ -59,6 +61,7 @@ ROUTERS = (
     visits_router,
     changes_router,
     exports_router,
+    imports_router,
 )
 
 
@@ -86,9 +89,17 @@ def create_app(
             if settings.alert_sweep_enabled
             else None
         )
+        # Import jobs a stopped replica left behind are taken over by whoever starts next.
+        imports = (
+            asyncio.create_task(imports_service.run_waiting(factory, settings))
+            if settings.import_worker_enabled
+            else None
+        )
         yield
         if daily is not None:
             daily.cancel()
+        if imports is not None:
+            imports.cancel()
         if engine is not None:
             await engine.dispose()
 
@@ -121,7 +132,12 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
-    app.add_middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestGuardMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        # Bulk imports upload whole files: their own, explicit limit.
+        larger_limits={"/api/v1/imports/": settings.import_max_bytes},
+    )
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     return app
 

@@ -6,6 +6,7 @@ from app.changes.models import ChangeEvent
 from app.db import Base
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.idempotency.models import IdempotencyRecord
+from app.imports.models import ImportJob, ImportRowError
 from app.pools.models import PoolMember, PoolTransition
 from app.projects.models import (
     AlertEvent,
@@ -31,6 +32,8 @@ __all__ = [
     "DemandAction",
     "Enterprise",
     "IdempotencyRecord",
+    "ImportJob",
+    "ImportRowError",
     "LoginFailure",
     "Milestone",
     "PoolMember",
