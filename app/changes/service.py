@@ -19,7 +19,8 @@ def _position(after: str | None) -> tuple[int, int]:
     if after is None:
         return START
     values = decode_cursor(after, 2)
-    if not all(type(value) is int and value >= 0 for value in values):
+    # Transaction ids and sequence numbers are bigints: anything else was not handed out.
+    if not all(type(value) is int and 0 <= value < 2**63 for value in values):
         raise Unprocessable(
             "The cursor is not one this feed handed out.",
             code="invalid_cursor",

@@ -146,7 +146,13 @@ class TestChangeFeed:
     async def test_a_forged_cursor_is_422(self, feed: Feed) -> None:
         headers = await feed.key(*ALL)
         async with httpx.AsyncClient(base_url=feed.base_url) as client:
-            for forged in ("not-a-cursor", "WyJ4IiwxXQ", "Wy0xLDFd"):  # garbage, ["x",1], [-1,1]
+            # garbage, ["x",1], [-1,1], [10**20,1]
+            for forged in (
+                "not-a-cursor",
+                "WyJ4IiwxXQ",
+                "Wy0xLDFd",
+                "Wzk5OTk5OTk5OTk5OTk5OTk5OTk5LDFd",
+            ):
                 response = await client.get(
                     "/api/v1/changes", headers=headers, params={"after": forged}
                 )
