@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from bench import search, sweep
+from bench import exports, imports, search, sweep
 
 
 def main() -> None:
     search.main()
     sweep.main()
+    imports.main()
+    exports.main()
 
 
 if __name__ == "__main__":
