@@ -275,10 +275,10 @@ class _Job:
             try:
                 if kind is ImportKind.ENTERPRISES:
                     wanted = [c.value for c in checked]
-                    done = await enterprise_service.import_enterprises(
+                    codes = await enterprise_service.import_enterprises(
                         session, self.actor, wanted, request_id=request_id, on_batch=stored_so_far
                     )
-                    skipped = [c for c in checked if c.value.uscc not in done]
+                    skipped = [c for c in checked if c.value.uscc not in codes]
                 else:
                     reports = [c.value for c in checked]
                     stored_keys = await enterprise_service.import_reports(
@@ -290,7 +290,6 @@ class _Job:
                         on_batch=stored_so_far,
                     )
                     skipped = [c for c in checked if (c.value[0], c.value[1]) not in stored_keys]
-                    done = stored_keys  # type: ignore[assignment]
                 if skipped:
                     # Written by someone else between the check and the write.
                     errors = sorted(
@@ -305,7 +304,7 @@ class _Job:
                         await session.rollback()
                         await self.finish(errors, stored=0)
                         return
-                await self.finish(errors, stored=len(done), session=session)
+                await self.finish(errors, stored=len(checked) - len(skipped), session=session)
             except Exception:
                 await session.rollback()
                 raise
@@ -441,7 +440,9 @@ def start(state: Any, settings: Settings, job_id: uuid.UUID) -> None:
     """Run the job in this replica, in the background (the upload has been answered)."""
     if not settings.import_worker_enabled:
         return  # another replica's start-up, or `python -m app.cli import`, will run it
-    tasks: set[asyncio.Task[bool]] = state.__dict__.setdefault("import_tasks", set())
+    tasks: set[asyncio.Task[bool]] | None = getattr(state, "import_tasks", None)
+    if tasks is None:
+        tasks = state.import_tasks = set()
     task = asyncio.create_task(run_job(state.session_factory, settings, job_id))
     # The loop keeps only weak references to tasks: hold one until it is done.
     tasks.add(task)
