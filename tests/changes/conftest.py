@@ -8,13 +8,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import asyncpg
+import httpx
 import pytest
 
 from app.auth.security import new_api_key
 from app.db import drop_database
 from app.main import create_app
 from app.migrations import upgrade
-from tests.conftest import fresh_database, make_settings
+from tests.conftest import (
+    LIVE_ADMIN_EMAIL,
+    LIVE_ADMIN_PASSWORD,
+    fresh_database,
+    make_settings,
+)
 from tests.factories import random_uscc
 from tests.live import LiveServer
 
@@ -23,6 +29,7 @@ from tests.live import LiveServer
 class Feed:
     base_url: str
     dsn: str
+    admin: dict[str, str]
 
     async def connect(self) -> asyncpg.Connection:
         return await asyncpg.connect(self.dsn)
@@ -48,9 +55,22 @@ def feed(server_url: str) -> Iterator[Feed]:
     url = fresh_database(server_url, "feed")
     upgrade(url)
     # Readers poll hard in these tests; the rate limit has its own tests.
-    settings = make_settings(url, api_key_rate_limit=1_000_000)
+    settings = make_settings(
+        url,
+        api_key_rate_limit=1_000_000,
+        bootstrap_admin_email=LIVE_ADMIN_EMAIL,
+        bootstrap_admin_password=LIVE_ADMIN_PASSWORD,
+    )
     with LiveServer(create_app(settings)) as server:
-        yield Feed(server.url, url.replace("postgresql+asyncpg://", "postgresql://"))
+        token = httpx.post(
+            f"{server.url}/api/v1/auth/token",
+            data={"username": LIVE_ADMIN_EMAIL, "password": LIVE_ADMIN_PASSWORD},
+        ).json()["access_token"]
+        yield Feed(
+            server.url,
+            url.replace("postgresql+asyncpg://", "postgresql://"),
+            {"Authorization": f"Bearer {token}"},
+        )
     asyncio.run(drop_database(url))
 
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import text
@@ -9,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.changes.registry import RESOURCES
 from tests.changes.conftest import Feed, insert_enterprise, rename_enterprise
+from tests.factories import random_uscc
 from tests.problems import assert_problem
 
 ALL = ("read:changes", "read:enterprises", "read:pools", "read:projects", "read:visits")
@@ -120,6 +123,58 @@ class TestChangeFeed:
         assert sorted((i["id"], i["operation"], i["version"]) for i in items) == sorted(
             (enterprise_id, "update", 2) for enterprise_id in ids
         )
+
+    async def test_the_alert_sweeps_colour_change_is_in_the_feed(self, feed: Feed) -> None:
+        # The sweep rewrites colours with one raw UPDATE ... FROM unnest on asyncpg: the
+        # trigger sees it like any other write.
+        headers = await feed.key(*ALL)
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        async with httpx.AsyncClient(
+            base_url=feed.base_url, headers=feed.admin, timeout=60
+        ) as client:
+            enterprise = await client.post(
+                "/api/v1/enterprises", json={"uscc": random_uscc(), "name": "预警变更测试公司"}
+            )
+            project = await client.post(
+                "/api/v1/projects",
+                json={
+                    "enterprise_id": enterprise.json()["id"],
+                    "title": "预警变更",
+                    "level": "district",
+                    "status": "in_progress",
+                    "start_on": (today - timedelta(days=20)).isoformat(),
+                    "end_on": (today + timedelta(days=300)).isoformat(),
+                },
+            )
+            project_id = project.json()["id"]
+            for title, due, weight in [
+                ("一", today - timedelta(days=10), "1"),
+                ("二", today + timedelta(days=290), "99"),
+            ]:
+                await client.post(
+                    f"/api/v1/projects/{project_id}/milestones",
+                    json={"title": title, "due_on": due.isoformat(), "weight": weight},
+                )
+            before = await client.get(f"/api/v1/projects/{project_id}")
+            assert before.json()["alert"]["color"] == "red"
+            _, cursor = await drain(client, headers, None)
+            policy = (await client.get("/api/v1/alert-policy")).json()
+            thresholds: dict[str, Any] = {
+                k: v for k, v in policy.items() if k not in {"version", "created_at", "created_by"}
+            }
+            relaxed = await client.put(
+                "/api/v1/alert-policy", json={**thresholds, "overdue_after_days": 30}
+            )
+            assert relaxed.status_code == 200, relaxed.text
+            swept = await client.post("/api/v1/alerts/sweep")
+            assert swept.status_code == 200, swept.text
+            after = await client.get(f"/api/v1/projects/{project_id}")
+            assert after.json()["alert"]["color"] == "green"
+            items, _ = await drain(client, headers, cursor, expect=1, resource="project")
+        version = int(after.headers["etag"].strip('W/"'))
+        assert [(i["id"], i["operation"], i["version"]) for i in items] == [
+            (project_id, "update", version)
+        ]
 
     async def test_a_key_sees_only_the_resources_its_scopes_cover(self, feed: Feed) -> None:
         narrow = await feed.key("read:changes", "read:projects")
