@@ -16,13 +16,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.scopes import Scope
+from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.privacy import mask_email, mask_name, mask_phone
+from app.projects import service as projects_service
 
 
 class ExportResource(StrEnum):
     ENTERPRISES = "enterprises"
     ANNUAL_REPORTS = "annual-reports"
+    PROJECTS = "projects"
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class Column:
     mask: Callable[[Any], Any] | None = None
 
 
-Batches = Callable[[AsyncSession, datetime | None], AsyncIterator[Sequence[Any]]]
+Batches = Callable[[AsyncSession, Settings, datetime | None], AsyncIterator[Sequence[Any]]]
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ ENTERPRISES = Export(
         Column("created_at", "datetime", "When it was registered"),
         Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
     ),
-    enterprise_service.stream_enterprises,
+    lambda session, settings, since: enterprise_service.stream_enterprises(session, since),
 )
 
 ANNUAL_REPORTS = Export(
@@ -106,10 +109,35 @@ ANNUAL_REPORTS = Export(
         Column("created_at", "datetime", "When it was first filed in the service"),
         Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
     ),
-    enterprise_service.stream_reports,
+    lambda session, settings, since: enterprise_service.stream_reports(session, since),
 )
 
-EXPORTS = {export.resource: export for export in (ENTERPRISES, ANNUAL_REPORTS)}
+PROJECTS = Export(
+    ExportResource.PROJECTS,
+    Scope.READ_PROJECTS,
+    (
+        Column("id", "uuid", "The project's id"),
+        Column("enterprise_id", "uuid", "The enterprise that carries it"),
+        Column("title", "string", "Title"),
+        Column("level", "string", "national, autonomous region, city or district"),
+        Column("programme", "string", "The funding programme"),
+        Column("status", "string", "applying, approved, in_progress, completed, accepted, …"),
+        Column("approved_funding", MONEY, "Approved funding, yuan"),
+        Column("disbursed_funding", MONEY, "Disbursed funding, yuan"),
+        Column("start_on", "date", "Planned start"),
+        Column("end_on", "date", "Planned end"),
+        Column("alert_color", "string", "The colour shown today: red, yellow, green or empty"),
+        Column("computed_color", "string", "The rules' colour (differs under an override)"),
+        Column("alert_evaluated_on", "date", "When the rules last evaluated it"),
+        Column("override_expires_on", "date", "Until when a staff override holds, if one"),
+        Column("version", "integer", "The project's version (its ETag)"),
+        Column("created_at", "datetime", "When it was registered"),
+        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+    ),
+    projects_service.stream_projects,
+)
+
+EXPORTS = {export.resource: export for export in (ENTERPRISES, ANNUAL_REPORTS, PROJECTS)}
 SCOPES = {export.resource.value: export.scope for export in EXPORTS.values()}
 
 

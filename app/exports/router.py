@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app import errors
-from app.auth.dependencies import ScopeRequired, SharingPrincipal
+from app.auth.dependencies import ScopeRequired, SettingsDep, SharingPrincipal
 from app.db import SessionDep
 from app.exports import service
 from app.exports.registry import SCOPES, ExportResource, columns_markdown
@@ -52,6 +52,7 @@ async def export_resource(
     request: Request,
     principal: SharingPrincipal,
     session: SessionDep,
+    settings: SettingsDep,
     export_format: Annotated[
         ExportFormat, Query(alias="format", description="`ndjson` (default) or `csv`")
     ] = ExportFormat.NDJSON,
@@ -65,6 +66,7 @@ async def export_resource(
     await session.close()
     body = await service.open_export(
         request.app.state.session_factory,
+        settings,
         principal,
         resource,
         export_format,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.audit import service as audit
 from app.auth.roles import Principal
+from app.config import Settings
 from app.exports.registry import EXPORTS, Column, ExportResource
 
 BOM = "\ufeff".encode()
@@ -64,6 +65,7 @@ def _values(row: Any, columns: tuple[Column, ...], masked: bool) -> list[Any]:
 
 async def open_export(
     factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
     viewer: Principal,
     resource: ExportResource,
     fmt: ExportFormat,
@@ -86,7 +88,7 @@ async def open_export(
             after={"format": fmt.value, "updated_since": _json_value(updated_since)},
         )
         await session.commit()
-        batches = export.batches(session, updated_since)
+        batches = export.batches(session, settings, updated_since)
         first = await anext(batches, None)
     except BaseException:
         await session.close()

@@ -4,15 +4,18 @@ import csv
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import httpx
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth.roles import Principal, Role
+from app.config import Settings
 from app.enterprises.models import Enterprise
-from app.exports.registry import ANNUAL_REPORTS, ENTERPRISES, ExportResource
+from app.exports.registry import ANNUAL_REPORTS, ENTERPRISES, PROJECTS, ExportResource
 from app.exports.service import ExportFormat, open_export
+from app.projects.models import Project
 from tests.factories import (
     bearer,
     make_api_key,
@@ -117,6 +120,7 @@ class TestEnterpriseExport:
         self,
         session: AsyncSession,
         session_factory: async_sessionmaker[AsyncSession],
+        settings: Settings,
     ) -> None:
         now = datetime.now(UTC)
         await session.execute(
@@ -130,6 +134,7 @@ class TestEnterpriseExport:
         viewer = Principal(kind="user", id=manager.id, role=Role.MANAGER)
         body = await open_export(
             session_factory,
+            settings,
             viewer,
             ExportResource.ENTERPRISES,
             ExportFormat.NDJSON,
@@ -157,6 +162,45 @@ class TestAnnualReportExport:
         assert row["uscc"] == enterprise.uscc
         assert row["revenue"] == "38500000.00"
         assert row["year"] == 2025
+
+
+class TestProjectExport:
+    async def test_projects_show_todays_colour_with_the_override_and_need_read_projects(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        enterprise = await make_enterprise(session)
+        today = datetime.now(UTC).date()
+        project = Project(
+            enterprise_id=enterprise.id,
+            title="导出项目",
+            level="district",
+            status="in_progress",
+            approved_funding=Decimal("40050000.00"),
+            disbursed_funding=Decimal("0"),
+            start_on=today - timedelta(days=30),
+            end_on=today + timedelta(days=300),
+            alert_color="red",
+            alert_reasons=[],
+            override_color="yellow",
+            override_reason="整改中",
+            override_expires_on=today + timedelta(days=10),
+        )
+        session.add(project)
+        await session.flush()
+        _, reader = await make_api_key(session, scopes=["read:projects"])
+        _, outsider = await make_api_key(session, scopes=["read:enterprises"])
+        response = await client.get(
+            "/api/v1/exports/projects", headers={"Authorization": f"Bearer {reader}"}
+        )
+        assert response.status_code == 200, response.text
+        row = next(r for r in _lines(response) if r["id"] == str(project.id))
+        assert list(row) == [c.name for c in PROJECTS.columns]
+        assert (row["alert_color"], row["computed_color"]) == ("yellow", "red")
+        assert row["approved_funding"] == "40050000.00"
+        refused = await client.get(
+            "/api/v1/exports/projects", headers={"Authorization": f"Bearer {outsider}"}
+        )
+        assert_problem(refused, 403, "scope_missing")
 
 
 class TestExportAccess:
