@@ -1,4 +1,4 @@
-"""Command line: `python -m app.cli serve | migrate | demo | openapi`."""
+"""Command line: `python -m app.cli serve | migrate | demo | openapi | import`."""
 
 from __future__ import annotations
 
@@ -114,6 +114,78 @@ def cmd_demo(settings: Settings) -> None:
         print("demo data loaded")
 
 
+class ProgressBar:
+    """One line on stderr, redrawn in place: `checked  6000/10000 [############........]`."""
+
+    WIDTH = 30
+
+    def __init__(self) -> None:
+        self.phase = ""
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != self.phase and self.phase:
+            print(file=sys.stderr)
+        self.phase = phase
+        filled = self.WIDTH * done // total if total else self.WIDTH
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        print(f"\r{phase:8} {done:>7}/{total:<7} [{bar}]", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.phase:
+            print(file=sys.stderr)
+
+
+def cmd_import(settings: Settings, kind: str, path: Path, mode: str, fmt: str | None) -> int:
+    """The same job as `POST /api/v1/imports/...`, run here with a progress bar; exit 0 when
+    it succeeded, 1 when it failed (nothing stored)."""
+    from app.db import create_engine, create_session_factory
+    from app.imports import service
+    from app.imports.enums import ImportFormat, ImportKind, ImportMode
+    from app.migrations import upgrade
+
+    payload = path.read_bytes()
+    chosen = (
+        ImportFormat(fmt)
+        if fmt
+        else (ImportFormat.CSV if path.suffix.lower() == ".csv" else ImportFormat.NDJSON)
+    )
+    with database(settings) as url:
+        upgrade(url)
+
+        async def run() -> int:
+            engine = create_engine(url, settings)
+            bar = ProgressBar()
+            try:
+                factory = create_session_factory(engine)
+                async with factory() as session:
+                    job = await service.create_job(
+                        session,
+                        settings,
+                        None,
+                        kind=ImportKind(kind.replace("-", "_")),
+                        mode=ImportMode(mode),
+                        fmt=chosen,
+                        payload=payload,
+                    )
+                await service.run_job(factory, settings, job.id, bar)
+                bar.close()
+                async with factory() as session:
+                    done = await service.get_job(session, job.id)
+            finally:
+                await engine.dispose()
+            print(
+                f"job {done.id}: {done.status.value}, {done.stored} of {done.total} rows stored,"
+                f" {done.error_count} rejected"
+            )
+            for error in done.errors[:50]:
+                print(f"  line {error.line}: {error.field or '-'}: {error.message}")
+            if done.failure:
+                print(f"  {done.failure}")
+            return 0 if done.status.value == "succeeded" else 1
+
+        return asyncio.run(run())
+
+
 def cmd_openapi(settings: Settings, output: Path) -> None:
     from app.main import create_app
 
@@ -130,6 +202,13 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("demo", help="load the demo zone")
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", type=Path, default=PROJECT_ROOT / "openapi" / "openapi.json")
+    imports = commands.add_parser("import", help="bulk-load a CSV or NDJSON file, with progress")
+    imports.add_argument("kind", choices=["enterprises", "annual-reports"])
+    imports.add_argument("file", type=Path)
+    imports.add_argument(
+        "--mode", choices=["all_or_nothing", "valid_only"], default="all_or_nothing"
+    )
+    imports.add_argument("--format", choices=["csv", "ndjson"], default=None, dest="fmt")
     args = parser.parse_args(argv)
 
     if args.command == "openapi":
@@ -143,6 +222,8 @@ def main(argv: list[str] | None = None) -> None:
         cmd_migrate(settings)
     elif args.command == "demo":
         cmd_demo(settings)
+    elif args.command == "import":
+        raise SystemExit(cmd_import(settings, args.kind, args.file, args.mode, args.fmt))
 
 
 if __name__ == "__main__":

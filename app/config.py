@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=10, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     idempotency_hours: int = Field(default=24, ge=1)
+    # Requests one API key may make per window (shared by all replicas through PostgreSQL).
+    api_key_rate_limit: int = Field(default=600, ge=1)
+    api_key_rate_window_seconds: int = Field(default=60, ge=1, le=3600)
+    # Bulk imports: their own, larger body limit (the rest of the API keeps max_body_bytes).
+    import_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    import_max_rows: int = Field(default=100_000, ge=1)
+    # Run uploaded import jobs in this replica (tests of the upload alone turn it off).
+    import_worker_enabled: bool = True
     alert_sweep_enabled: bool = True
     # The coverage rounds' windows as first-last month pairs: "1-4,5-8,9-12".
     visit_round_windows: str = "1-4,5-8,9-12"

@@ -23,10 +23,14 @@ from app.activities.router import router as activities_router
 from app.audit.router import router as audit_router
 from app.auth import service as auth_service
 from app.auth.router import router as auth_router
+from app.changes.router import router as changes_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_session_factory
 from app.enterprises.router import router as enterprises_router
+from app.exports.router import router as exports_router
 from app.idempotency.middleware import IdempotencyMiddleware
+from app.imports import service as imports_service
+from app.imports.router import router as imports_router
 from app.meta.router import router as meta_router
 from app.ops.middleware import Metrics, RequestContextMiddleware, RequestGuardMiddleware
 from app.ops.router import router as ops_router
@@ -67,6 +71,9 @@ ROUTERS = (
     policies_router,
     meta_router,
     overview_router,
+    changes_router,
+    exports_router,
+    imports_router,
 )
 
 
@@ -94,9 +101,17 @@ def create_app(
             if settings.alert_sweep_enabled
             else None
         )
+        # Import jobs a stopped replica left behind are taken over by whoever starts next.
+        imports = (
+            asyncio.create_task(imports_service.run_waiting(factory, settings))
+            if settings.import_worker_enabled
+            else None
+        )
         yield
         if daily is not None:
             daily.cancel()
+        if imports is not None:
+            imports.cancel()
         if engine is not None:
             await engine.dispose()
 
@@ -129,7 +144,12 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
-    app.add_middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestGuardMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        # Bulk imports upload whole files: their own, explicit limit.
+        larger_limits={"/api/v1/imports/": settings.import_max_bytes},
+    )
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     return app
 

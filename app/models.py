@@ -2,10 +2,12 @@
 
 from app.activities.models import Activity, ActivityInvitation
 from app.audit.models import AuditEvent
-from app.auth.models import ApiKey, LoginFailure, User
+from app.auth.models import ApiKey, ApiKeyWindow, LoginFailure, User
+from app.changes.models import ChangeEvent
 from app.db import Base
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.idempotency.models import IdempotencyRecord
+from app.imports.models import ImportJob, ImportRowError
 from app.outcomes.models import Achievement
 from app.policies.models import Policy
 from app.pools.models import PoolMember, PoolTransition
@@ -30,11 +32,15 @@ __all__ = [
     "AlertPolicyVersion",
     "AnnualReport",
     "ApiKey",
+    "ApiKeyWindow",
     "AuditEvent",
+    "ChangeEvent",
     "Demand",
     "DemandAction",
     "Enterprise",
     "IdempotencyRecord",
+    "ImportJob",
+    "ImportRowError",
     "LoginFailure",
     "Milestone",
     "Policy",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import overview, ranking, search, sweep
+from bench import exports, imports, overview, ranking, search, sweep
 
 
 def main() -> None:
@@ -10,6 +10,8 @@ def main() -> None:
     sweep.main()
     ranking.main()
     overview.main()
+    imports.main()
+    exports.main()
 
 
 if __name__ == "__main__":

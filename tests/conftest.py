@@ -66,7 +66,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "alert_sweep_enabled": False,
     }
     values.update(overrides)
-    # model_validate skips the environment: tests must not depend on the caller's shell.
+    # Explicit values win over the environment (which Settings also read): tests must not
+    # depend on the caller's shell.
     return Settings.model_validate(values)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import ApiKey, User
 from app.auth.roles import Role
+from app.auth.scopes import READ_SCOPES
 from app.auth.security import hash_password, issue_token, new_api_key
 from app.enterprises.models import AnnualReport, Enterprise
 from app.enterprises.uscc import ALPHABET, check_character
@@ -50,9 +51,14 @@ def bearer(user: User, lifetime: timedelta = timedelta(minutes=30)) -> dict[str,
 async def make_api_key(
     session: AsyncSession, *, scopes: list[str] | None = None
 ) -> tuple[ApiKey, str]:
+    """A key with the given scopes; by default every read scope, as migration 0030 gave the
+    keys issued before scopes were enforced."""
     fresh = new_api_key()
     key = ApiKey(
-        name="integration", prefix=fresh.prefix, key_hash=fresh.key_hash, scopes=scopes or []
+        name="integration",
+        prefix=fresh.prefix,
+        key_hash=fresh.key_hash,
+        scopes=sorted(READ_SCOPES) if scopes is None else scopes,
     )
     session.add(key)
     await session.flush()

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from app.config import PROJECT_ROOT
 from tests.live import free_port
@@ -109,11 +110,17 @@ class TestEmbeddedServe:
 
 
 class TestRoundWindows:
-    def test_custom_windows_are_parsed_and_bad_ones_refused(self) -> None:
-        import pytest
+    def test_custom_windows_are_parsed_and_bad_ones_refused(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         from pydantic import ValidationError
 
         from app.config import Settings
+
+        # Settings read the environment too: the caller's DATABASE_URL without SECRET_KEY
+        # must not decide this test.
+        for name in ("DATABASE_URL", "SECRET_KEY", "VISIT_ROUND_WINDOWS"):
+            monkeypatch.delenv(name, raising=False)
 
         quarters = Settings.model_validate({"visit_round_windows": "1-3,4-6,7-9,10-12"})
         assert quarters.round_windows == ((1, 3), (4, 6), (7, 9), (10, 12))

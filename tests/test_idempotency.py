@@ -77,6 +77,7 @@ class TestConcurrentRetries:
             )
             assert {a.status_code for a in answers} == {201}
             assert len({a.json()["id"] for a in answers}) == 1
+            assert len({a.content for a in answers}) == 1
             listed = await client.get("/api/v1/users", headers=admin, params={"limit": 200})
             emails = [u["email"] for u in listed.json()["items"]]
             while listed.json()["next_cursor"]:
@@ -87,3 +88,38 @@ class TestConcurrentRetries:
                 )
                 emails += [u["email"] for u in listed.json()["items"]]
             assert emails.count(email) == 1
+
+    async def test_twenty_concurrent_enterprise_posts_answer_the_first_answer_then_422(
+        self, live_api: tuple[str, dict[str, str]]
+    ) -> None:
+        import asyncio
+
+        from tests.factories import random_uscc
+
+        base, admin = live_api
+        uscc = random_uscc()
+        body = {"uscc": uscc, "name": "克拉玛依市幂等测试有限公司"}
+        headers = {**admin, "Idempotency-Key": f"enterprise-{uscc}"}
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            answers = await asyncio.gather(
+                *(client.post("/api/v1/enterprises", headers=headers, json=body) for _ in range(20))
+            )
+            assert {a.status_code for a in answers} == {201}, [a.text for a in answers]
+            # Every retry hears the first answer, byte for byte, with its Location and ETag.
+            assert len({a.content for a in answers}) == 1
+            assert len({(a.headers["location"], a.headers["etag"]) for a in answers}) == 1
+            assert sum(a.headers.get("idempotent-replayed") == "true" for a in answers) == 19
+            created = answers[0].json()["id"]
+            found = await client.get("/api/v1/enterprises", headers=admin, params={"q": uscc})
+            assert [e["id"] for e in found.json()["items"]] == [created]
+            audit = await client.get(
+                "/api/v1/audit-events", headers=admin, params={"resource_id": created}
+            )
+            assert [e["action"] for e in audit.json()["items"]] == ["enterprise.create"]
+
+            reused = await client.post(
+                "/api/v1/enterprises", headers=headers, json={**body, "name": "另一家公司"}
+            )
+            assert_problem(reused, 422, "idempotency_key_reused")
+            again = await client.get("/api/v1/enterprises", headers=admin, params={"q": uscc})
+            assert [e["name"] for e in again.json()["items"]] == [body["name"]]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from app import errors
 from app.activities import service
@@ -20,13 +20,15 @@ from app.activities.schemas import (
     InvitationCreate,
     InvitationPage,
 )
-from app.auth.dependencies import CurrentPrincipal, SettingsDep, StaffPrincipal
+from app.auth.dependencies import CurrentPrincipal, ScopeRequired, SettingsDep, StaffPrincipal
+from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
 from app.schemas import CalendarDate
 
 router = APIRouter(
+    dependencies=[Depends(ScopeRequired(Scope.READ_ACTIVITIES))],
     prefix="/api/v1/activities",
     tags=["activities"],
     responses=errors.responses(401, 403, 422, 503),

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 
 from app.auth import service
 from app.auth.roles import Principal, Role
+from app.auth.scopes import Scope
 from app.config import Settings
 from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
@@ -47,8 +47,17 @@ async def current_principal(
     if not token:
         raise Unauthorized("Send a Bearer token or API key.", code="not_authenticated")
     principal = await service.resolve_principal(session, settings, token)
-    if principal.kind == "api_key" and request.method not in SAFE_METHODS:
-        raise Forbidden("API keys are read-only.", code="read_only_credential")
+    if principal.kind == "api_key":
+        if request.method not in SAFE_METHODS:
+            raise Forbidden("API keys are read-only.", code="read_only_credential")
+        # Deny by default: a read an API key may reach must say which scope it needs.
+        route = request.scope.get("route")
+        if route is None or declared_scope(route) is None:
+            raise Forbidden(
+                "This operation declares no scope, so API keys may not use it.",
+                code="scope_not_declared",
+            )
+        await service.count_api_key_request(session, settings, principal)
     request.state.principal = principal
     return principal
 
@@ -56,18 +65,90 @@ async def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
-    allowed = frozenset(roles)
+class RoleRequired:
+    """The roles an operation allows (a dependency; tests read `allowed`)."""
 
-    async def dependency(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in allowed:
+    def __init__(self, *roles: Role) -> None:
+        self.allowed = frozenset(roles)
+
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:
+        if principal.role not in self.allowed:
             raise Forbidden(
                 f"The role {principal.role.value} may not do this.", code="role_not_allowed"
             )
         return principal
 
-    return dependency
+
+def require(*roles: Role) -> RoleRequired:
+    return RoleRequired(*roles)
+
+
+class ScopeRequired:
+    """The scope an API key needs for a read, declared on a router or route:
+    `APIRouter(..., dependencies=[Depends(ScopeRequired(Scope.READ_PROJECTS))])`.
+
+    `ScopeRequired(None)` declares a read open to every key (`/me`). Users are not scoped;
+    their roles decide. `per_value` resolves the scope from a path parameter (exports).
+    """
+
+    def __init__(
+        self,
+        scope: Scope | None,
+        *,
+        per_value: tuple[str, dict[str, Scope]] | None = None,
+    ) -> None:
+        self.scope = scope
+        self.per_value = per_value
+
+    def needed(self, request: Request) -> Scope | None:
+        if self.per_value is not None:
+            param, scopes = self.per_value
+            return scopes.get(str(request.path_params.get(param)), self.scope)
+        return self.scope
+
+    async def __call__(self, request: Request, principal: CurrentPrincipal) -> Principal:
+        needed = self.needed(request)
+        if principal.kind == "api_key" and needed is not None and needed not in principal.scopes:
+            raise Forbidden(f"The API key lacks the scope {needed.value}.", code="scope_missing")
+        return principal
+
+
+def _walk(dependant: Any) -> list[Any]:
+    calls = [dependant.call]
+    for sub in dependant.dependencies:
+        calls.extend(_walk(sub))
+    return calls
+
+
+def declared_scope(route: Any) -> ScopeRequired | None:
+    """The route's scope declaration, or None when it has none (a walk of a few nodes).
+    `route` is what routing put in the ASGI scope, or an `iter_route_contexts` item."""
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return None
+    found = [call for call in _walk(dependant) if isinstance(call, ScopeRequired)]
+    return found[0] if found else None
+
+
+def route_roles(route: Any) -> frozenset[Role] | None:
+    """The roles the route allows, or None when any authenticated principal may call it."""
+    dependant = getattr(route, "dependant", None)
+    calls = [] if dependant is None else _walk(dependant)
+    allowed: frozenset[Role] | None = None
+    for call in calls:
+        if isinstance(call, RoleRequired):
+            allowed = call.allowed if allowed is None else allowed & call.allowed
+    return allowed
+
+
+def authenticates(route: Any) -> bool:
+    dependant = getattr(route, "dependant", None)
+    return dependant is not None and current_principal in _walk(dependant)
 
 
 AdminPrincipal = Annotated[Principal, Depends(require(Role.ADMIN))]
+# Staff and integrations: the data-sharing routes (changes, exports).
+SharingPrincipal = Annotated[
+    Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.INTEGRATION))
+]
 StaffPrincipal = Annotated[Principal, Depends(require(Role.ADMIN, Role.MANAGER))]

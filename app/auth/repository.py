@@ -5,10 +5,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.models import ApiKey, LoginFailure, User
+from app.auth.models import ApiKey, ApiKeyWindow, LoginFailure, User
 from app.db import AdvisoryLock, constraint_name, take_advisory_lock
 from app.errors import Conflict, Unprocessable
 from app.pagination import SortKey, after_clause, order_by
@@ -126,3 +127,26 @@ async def list_api_keys(
 
 async def lock_bootstrap(session: AsyncSession) -> None:
     await take_advisory_lock(session, AdvisoryLock.BOOTSTRAP_ADMIN)
+
+
+async def count_request(session: AsyncSession, key_id: uuid.UUID, window_start: datetime) -> int:
+    """Count one request in the key's window; answers the window's count so far. The upsert
+    takes the row's lock, so concurrent requests on any replica count exactly."""
+    stmt = (
+        insert(ApiKeyWindow)
+        .values(api_key_id=key_id, window_start=window_start, requests=1)
+        .on_conflict_do_update(
+            index_elements=["api_key_id", "window_start"],
+            set_={"requests": ApiKeyWindow.requests + 1},
+        )
+        .returning(ApiKeyWindow.requests)
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def purge_windows(session: AsyncSession, key_id: uuid.UUID, before: datetime) -> None:
+    await session.execute(
+        delete(ApiKeyWindow).where(
+            ApiKeyWindow.api_key_id == key_id, ApiKeyWindow.window_start < before
+        )
+    )

@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Response, status
+from fastapi import APIRouter, Depends, Form, Query, Response, status
 
 from app import errors
 from app.auth import service
-from app.auth.dependencies import AdminPrincipal, CurrentPrincipal, SettingsDep
+from app.auth.dependencies import AdminPrincipal, CurrentPrincipal, ScopeRequired, SettingsDep
 from app.auth.roles import Role
 from app.auth.schemas import (
     ApiKeyCreate,
@@ -43,7 +43,14 @@ async def create_token(
     return await service.login(session, settings, form.username, form.password)
 
 
-@router.get("/me", operation_id="getMe", response_model=MeRead, responses=errors.responses(401))
+@router.get(
+    "/me",
+    operation_id="getMe",
+    response_model=MeRead,
+    responses=errors.responses(401),
+    # Every key may ask who it is, whatever its scopes.
+    dependencies=[Depends(ScopeRequired(None))],
+)
 async def get_me(principal: CurrentPrincipal) -> MeRead:
     """Who the credential belongs to: role, enterprise and scopes."""
     return service.me(principal)

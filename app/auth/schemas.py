@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import EmailStr, Field, StringConstraints, field_validator, model_validator
 
 from app.auth.roles import Role
+from app.auth.scopes import Scope
 from app.pagination import Page
 from app.schemas import Schema
 
@@ -116,8 +117,10 @@ class ApiKeyCreate(Schema):
     }
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    scopes: list[Annotated[str, StringConstraints(pattern=r"^[a-z_]+:[a-z_]+$", max_length=64)]] = (
-        Field(default_factory=list, max_length=32)
+    scopes: list[Scope] = Field(
+        default_factory=list,
+        max_length=32,
+        description="What the key may read; a read without its scope answers 403",
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -126,6 +126,29 @@ async def _api_key_principal(session: AsyncSession, prefix: str, secret: str) ->
     return Principal(kind="api_key", id=key.id, role=Role.INTEGRATION, scopes=frozenset(key.scopes))
 
 
+async def count_api_key_request(
+    session: AsyncSession, settings: Settings, principal: Principal
+) -> None:
+    """The per-key rate limit: fixed windows of `api_key_rate_window_seconds`, counted in
+    PostgreSQL; over the limit answers 429 with Retry-After until the window ends."""
+    window = settings.api_key_rate_window_seconds
+    now = utcnow()
+    start = datetime.fromtimestamp(now.timestamp() // window * window, UTC)
+    count = await repository.count_request(session, principal.id, start)
+    if count == 1:
+        await repository.purge_windows(session, principal.id, start)
+    # Counted even when refused: a client hammering past the limit stays limited.
+    await session.commit()
+    if count > settings.api_key_rate_limit:
+        ends = start + timedelta(seconds=window)
+        raise TooManyRequests(
+            f"This API key made more than {settings.api_key_rate_limit} requests in "
+            f"{window} seconds; try again after {ends.isoformat()}.",
+            code="rate_limited",
+            retry_after_seconds=int((ends - now).total_seconds()) + 1,
+        )
+
+
 def me(principal: Principal) -> MeRead:
     return MeRead(
         kind=principal.kind,
@@ -242,7 +265,7 @@ async def create_api_key(
             name=data.name,
             prefix=fresh.prefix,
             key_hash=fresh.key_hash,
-            scopes=sorted(set(data.scopes)),
+            scopes=sorted({scope.value for scope in data.scopes}),
             created_by=actor.id if actor.kind == "user" else None,
         ),
     )

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Row,
     Text,
     and_,
     case,
@@ -16,6 +18,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
@@ -33,6 +36,7 @@ from app.pagination import SortKey, after_clause, order_by
 NAME_ORDER = (SortKey(Enterprise.name), SortKey(Enterprise.id))
 REPORT_ORDER = (SortKey(AnnualReport.year, descending=True),)
 AnySelect = Select[*tuple[Any, ...]]
+AnyRow = Row[*tuple[Any, ...]]
 # The match rank of a name that merely contains the query (not equal to it, not starting it).
 SUBSTRING_RANK = 3
 
@@ -348,3 +352,140 @@ async def snapshot_rows(
         list((await session.execute(reports)).all()),
         list((await session.execute(qualifications)).all()),
     )
+
+
+# What the exports read: every stored column except the search helpers, as plain rows.
+EXPORT_ENTERPRISE_COLUMNS = [
+    c for c in Enterprise.__table__.columns if c.name not in ("search_text", "name_grams")
+]
+EXPORT_BATCH_ROWS = 2000
+
+
+async def stream_enterprises(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[Sequence[AnyRow]]:
+    """Enterprises in id order, in batches, through a server-side cursor: memory stays flat
+    however many there are."""
+    stmt = select(*EXPORT_ENTERPRISE_COLUMNS).order_by(Enterprise.id)
+    if updated_since is not None:
+        stmt = stmt.where(Enterprise.updated_at >= updated_since)
+    result = await session.stream(stmt.execution_options(yield_per=EXPORT_BATCH_ROWS))
+    async for batch in result.partitions():
+        yield batch
+
+
+async def stream_reports(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[Sequence[AnyRow]]:
+    """Annual reports with their enterprise's USCC, in id order, in batches."""
+    stmt = (
+        select(*AnnualReport.__table__.columns, Enterprise.uscc)
+        .join(Enterprise, Enterprise.id == AnnualReport.enterprise_id)
+        .order_by(AnnualReport.id)
+    )
+    if updated_since is not None:
+        stmt = stmt.where(AnnualReport.updated_at >= updated_since)
+    result = await session.stream(stmt.execution_options(yield_per=EXPORT_BATCH_ROWS))
+    async for batch in result.partitions():
+        yield batch
+
+
+# Bulk loads: one statement per batch inserts the rows and their audit events together
+# (INSERT ... RETURNING feeding the audit INSERT), from one JSON parameter.
+BULK_ENTERPRISES = text(
+    """
+    WITH ins AS (
+        INSERT INTO enterprise (id, uscc, name, short_name, established_on, district,
+            industry_code, tech_field, tags, contact_name, contact_phone, contact_email,
+            status, version, created_at, updated_at)
+        SELECT gen_random_uuid(), r.uscc, r.name, r.short_name, r.established_on, r.district,
+            r.industry_code, r.tech_field, coalesce(r.tags, '{}'), r.contact_name,
+            r.contact_phone, r.contact_email, 'active', 1, now(), now()
+        FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(uscc text, name text,
+            short_name text, established_on date, district text, industry_code text,
+            tech_field text, tags text[], contact_name text, contact_phone text,
+            contact_email text)
+        ON CONFLICT (uscc) DO NOTHING
+        RETURNING *
+    )
+    INSERT INTO audit_event (id, occurred_at, actor_kind, actor_id, actor_role, action,
+        resource_type, resource_id, after, request_id)
+    SELECT gen_random_uuid(), now(), CAST(:actor_kind AS text), CAST(:actor_id AS uuid),
+        CAST(:actor_role AS text), 'enterprise.create',
+        'enterprise', ins.id::text, to_jsonb(ins) - 'search_text' - 'name_grams' - 'version',
+        CAST(:request_id AS text)
+    FROM ins
+    RETURNING after ->> 'uscc'
+    """
+)
+
+BULK_REPORTS = text(
+    """
+    WITH ins AS (
+        INSERT INTO annual_report (id, enterprise_id, year, revenue, high_tech_revenue,
+            total_cost, net_assets, total_assets, employees, st_staff, rd_expense,
+            rd_expense_domestic, ip_class1, ip_class2, ip_class1_new, ip_class2_new,
+            achievements_transformed, filed_on, tech_advancement, core_support,
+            ip_self_developed, standards_drafted, rd_accounting, rd_institution,
+            transformation_incentives, talent_programs, major_incident, version,
+            created_at, updated_at)
+        SELECT gen_random_uuid(), r.enterprise_id, r.year, r.revenue, r.high_tech_revenue,
+            r.total_cost, r.net_assets, r.total_assets, r.employees, r.st_staff, r.rd_expense,
+            r.rd_expense_domestic, r.ip_class1, r.ip_class2, r.ip_class1_new, r.ip_class2_new,
+            r.achievements_transformed, r.filed_on, r.tech_advancement, r.core_support,
+            r.ip_self_developed, r.standards_drafted, r.rd_accounting, r.rd_institution,
+            r.transformation_incentives, r.talent_programs, r.major_incident, 1, now(), now()
+        FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(enterprise_id uuid, year int,
+            revenue numeric, high_tech_revenue numeric, total_cost numeric,
+            net_assets numeric, total_assets numeric, employees int, st_staff int,
+            rd_expense numeric, rd_expense_domestic numeric, ip_class1 int, ip_class2 int,
+            ip_class1_new int, ip_class2_new int, achievements_transformed int, filed_on date,
+            tech_advancement text, core_support text, ip_self_developed boolean,
+            standards_drafted int, rd_accounting boolean, rd_institution boolean,
+            transformation_incentives boolean, talent_programs boolean, major_incident boolean)
+        ON CONFLICT (enterprise_id, year) DO NOTHING
+        RETURNING *
+    )
+    INSERT INTO audit_event (id, occurred_at, actor_kind, actor_id, actor_role, action,
+        resource_type, resource_id, after, request_id)
+    SELECT gen_random_uuid(), now(), CAST(:actor_kind AS text), CAST(:actor_id AS uuid),
+        CAST(:actor_role AS text), 'annual_report.create', 'annual_report', ins.id::text,
+        to_jsonb(ins) - 'version',
+        CAST(:request_id AS text)
+    FROM ins
+    RETURNING (after ->> 'enterprise_id') || ':' || (after ->> 'year')
+    """
+)
+
+
+async def bulk_insert(
+    session: AsyncSession, statement: Any, rows: list[dict[str, Any]], actor: dict[str, Any]
+) -> list[str]:
+    """Insert rows (skipping those whose natural key exists) with one audit event each;
+    answers the natural keys inserted."""
+    result = await session.execute(
+        statement, {"rows": json.dumps(rows, ensure_ascii=False, default=str), **actor}
+    )
+    return [str(key) for key in result.scalars()]
+
+
+async def existing_usccs(session: AsyncSession, usccs: list[str]) -> dict[str, uuid.UUID]:
+    """The registered enterprises among these codes, by code."""
+    rows = await session.execute(
+        select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(usccs))
+    )
+    found: dict[str, uuid.UUID] = {}
+    for uscc, enterprise_id in rows.all():
+        found[uscc] = enterprise_id
+    return found
+
+
+async def existing_report_years(
+    session: AsyncSession, enterprise_ids: list[uuid.UUID]
+) -> set[tuple[uuid.UUID, int]]:
+    rows = await session.execute(
+        select(AnnualReport.enterprise_id, AnnualReport.year).where(
+            AnnualReport.enterprise_id.in_(enterprise_ids)
+        )
+    )
+    return {(enterprise_id, year) for enterprise_id, year in rows.all()}

@@ -6,8 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app import errors
-from app.auth.dependencies import CurrentPrincipal, SettingsDep, StaffPrincipal, require
+from app.auth.dependencies import (
+    CurrentPrincipal,
+    ScopeRequired,
+    SettingsDep,
+    StaffPrincipal,
+    require,
+)
 from app.auth.roles import Principal, Role
+from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.enterprises import service
 from app.enterprises.enums import EnterpriseStatus, TechField
@@ -30,6 +37,7 @@ router = APIRouter(
     prefix="/api/v1/enterprises",
     tags=["enterprises"],
     responses=errors.responses(401, 403, 422, 503),
+    dependencies=[Depends(ScopeRequired(Scope.READ_ENTERPRISES))],
 )
 
 # Enterprise users change their own record (contact fields) and file their own reports.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,7 @@ from app.config import Settings
 from app.enterprises import repository
 from app.enterprises.enums import EnterpriseStatus, QualificationKind
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
-from app.enterprises.repository import EnterpriseFilter, ReportFigureRow
+from app.enterprises.repository import AnyRow, EnterpriseFilter, ReportFigureRow
 from app.enterprises.schemas import (
     AnnualReportPage,
     AnnualReportRead,
@@ -420,3 +420,118 @@ async def snapshots(
         if owner in found:
             found[owner].qualifications.add(kind)
     return found
+
+
+def stream_enterprises(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[Sequence[AnyRow]]:
+    """For the exports: every enterprise (archived too) as plain rows, in batches. The
+    caller masks personal data for its viewer."""
+    return repository.stream_enterprises(session, updated_since)
+
+
+def stream_reports(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[Sequence[AnyRow]]:
+    """For the exports: every annual report with its enterprise's `uscc`, in batches."""
+    return repository.stream_reports(session, updated_since)
+
+
+# --- Bulk import: the import job validates with the schemas above and writes through these ---
+
+IMPORT_BATCH_ROWS = 5000
+
+
+def _audit_actor(actor: Principal | None, request_id: str | None) -> dict[str, Any]:
+    return {
+        "actor_kind": actor.kind if actor else "system",
+        "actor_id": actor.id if actor else None,
+        "actor_role": actor.role.value if actor else None,
+        "request_id": request_id,
+    }
+
+
+async def registered(session: AsyncSession, usccs: list[str]) -> dict[str, uuid.UUID]:
+    """The enterprises registered under these codes, by code."""
+    found: dict[str, uuid.UUID] = {}
+    for start in range(0, len(usccs), IMPORT_BATCH_ROWS):
+        found.update(
+            await repository.existing_usccs(session, usccs[start : start + IMPORT_BATCH_ROWS])
+        )
+    return found
+
+
+async def filed_years(
+    session: AsyncSession, enterprise_ids: list[uuid.UUID]
+) -> set[tuple[uuid.UUID, int]]:
+    """(enterprise, year) of the reports already on file for these enterprises."""
+    found: set[tuple[uuid.UUID, int]] = set()
+    for start in range(0, len(enterprise_ids), IMPORT_BATCH_ROWS):
+        batch = enterprise_ids[start : start + IMPORT_BATCH_ROWS]
+        found |= await repository.existing_report_years(session, batch)
+    return found
+
+
+async def import_enterprises(
+    session: AsyncSession,
+    actor: Principal | None,
+    rows: list[EnterpriseCreate],
+    *,
+    request_id: str | None,
+    on_batch: Callable[[int], Awaitable[None]] | None = None,
+) -> set[str]:
+    """Register many enterprises, each with its audit event, in the caller's transaction
+    (the caller commits). A code registered meanwhile is skipped: answers the codes stored."""
+    stored: set[str] = set()
+    who = _audit_actor(actor, request_id)
+    for start in range(0, len(rows), IMPORT_BATCH_ROWS):
+        batch = [row.model_dump(mode="json") for row in rows[start : start + IMPORT_BATCH_ROWS]]
+        stored.update(
+            await repository.bulk_insert(session, repository.BULK_ENTERPRISES, batch, who)
+        )
+        if on_batch is not None:
+            await on_batch(start + len(batch))
+    return stored
+
+
+def report_values(data: AnnualReportWrite, filed_on: date) -> dict[str, Any]:
+    """A report's stored columns, as put_report stores them (rd_org flattened)."""
+    values: dict[str, Any] = data.model_dump(mode="json", exclude={"rd_org", "filed_on"})
+    values.update(data.rd_org.model_dump())
+    values["filed_on"] = (data.filed_on or filed_on).isoformat()
+    return values
+
+
+async def import_reports(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal | None,
+    rows: list[tuple[uuid.UUID, int, AnnualReportWrite]],
+    *,
+    request_id: str | None,
+    on_batch: Callable[[int], Awaitable[None]] | None = None,
+) -> set[tuple[uuid.UUID, int]]:
+    """File many reports (staff history loads: `filed_on` as given, else today), each with
+    its audit event, in the caller's transaction; a year filed meanwhile is skipped. The pools
+    re-advise the tiers of the enterprises concerned. Answers (enterprise, year) stored."""
+    today = clock.today(settings.zone)
+    stored: set[tuple[uuid.UUID, int]] = set()
+    who = _audit_actor(actor, request_id)
+    for start in range(0, len(rows), IMPORT_BATCH_ROWS):
+        batch = [
+            {"enterprise_id": str(enterprise_id), "year": year, **report_values(data, today)}
+            for enterprise_id, year, data in rows[start : start + IMPORT_BATCH_ROWS]
+        ]
+        for key in await repository.bulk_insert(session, repository.BULK_REPORTS, batch, who):
+            stored_id, _, stored_year = key.partition(":")
+            stored.add((uuid.UUID(stored_id), int(stored_year)))
+        if on_batch is not None:
+            await on_batch(start + len(batch))
+    for changed in sorted({enterprise_id for enterprise_id, _ in stored}):
+        await _reports_changed(session, changed)
+    return stored
+
+
+def report_year_range(settings: Settings) -> tuple[int, int]:
+    """The years a report may be filed for (the same rule as PUT)."""
+    return FIRST_REPORT_YEAR, clock.today(settings.zone).year + 1

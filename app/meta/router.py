@@ -2,15 +2,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from app import errors
-from app.auth.dependencies import CurrentPrincipal
+from app.auth.dependencies import CurrentPrincipal, ScopeRequired
 from app.meta import service
 from app.meta.schemas import EnumPage
 from app.pagination import PageParamsDep
 
-router = APIRouter(prefix="/api/v1", tags=["meta"], responses=errors.responses(401, 403, 422, 503))
+router = APIRouter(
+    # Labels are for every client, whatever its scopes.
+    dependencies=[Depends(ScopeRequired(None))],
+    prefix="/api/v1",
+    tags=["meta"],
+    responses=errors.responses(401, 403, 422, 503),
+)
 
 
 @router.get("/meta/enums", operation_id="listEnums", response_model=EnumPage)

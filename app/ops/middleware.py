@@ -98,9 +98,19 @@ class RequestContextMiddleware:
 class RequestGuardMiddleware:
     """Refuses what must never reach a handler: bodies over the limit, NUL characters in the URL."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, larger_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # Path prefixes allowed a larger body than the default (file uploads).
+        self.larger_limits = dict(larger_limits or {})
+
+    def _limit(self, path: str) -> int:
+        for prefix, limit in self.larger_limits.items():
+            if path.startswith(prefix):
+                return limit
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -115,9 +125,10 @@ class RequestGuardMiddleware:
         if scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope["path"])
         declared = next((v for k, v in scope["headers"] if k.lower() == b"content-length"), None)
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._too_large(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, limit)
             return
         # Buffer up to the limit, so a body without Content-Length is held to it as well.
         parts: list[bytes] = []
@@ -128,8 +139,8 @@ class RequestGuardMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
-                await self._too_large(scope, receive, send)
+            if size > limit:
+                await self._too_large(scope, receive, send, limit)
                 return
             parts.append(chunk)
             if not message.get("more_body", False):
@@ -146,9 +157,9 @@ class RequestGuardMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         await problem_response(
             413,
             "payload_too_large",
-            f"The request body exceeds {self.max_body_bytes} bytes.",
+            f"The request body exceeds {limit} bytes.",
         )(scope, receive, send)

@@ -6,8 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from app import errors
-from app.auth.dependencies import CurrentPrincipal, SettingsDep, StaffPrincipal, require
+from app.auth.dependencies import (
+    CurrentPrincipal,
+    ScopeRequired,
+    SettingsDep,
+    StaffPrincipal,
+    require,
+)
 from app.auth.roles import Principal, Role
+from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
 from app.outcomes import service
@@ -24,7 +31,10 @@ from app.pagination import PageParamsDep
 from app.schemas import CalendarDate
 
 router = APIRouter(
-    prefix="/api/v1", tags=["outcomes"], responses=errors.responses(401, 403, 422, 503)
+    dependencies=[Depends(ScopeRequired(Scope.READ_OUTCOMES))],
+    prefix="/api/v1",
+    tags=["outcomes"],
+    responses=errors.responses(401, 403, 422, 503),
 )
 
 # The zone's figures are for the bureau, its specialists and the data-sharing platforms.

@@ -5,13 +5,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from app import errors
-from app.auth.dependencies import SettingsDep, require
+from app.auth.dependencies import ScopeRequired, SettingsDep, require
 from app.auth.roles import Principal, Role
+from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.overview import service
 from app.overview.schemas import OverviewRead
 
-router = APIRouter(prefix="/api/v1", tags=["overview"], responses=errors.responses(401, 403, 503))
+router = APIRouter(
+    # The dashboard is the bureau's figures: the outcomes scope.
+    dependencies=[Depends(ScopeRequired(Scope.READ_OUTCOMES))],
+    prefix="/api/v1",
+    tags=["overview"],
+    responses=errors.responses(401, 403, 503),
+)
 
 # The zone-wide dashboard: for the bureau, its specialists and the data-sharing platforms.
 DashboardPrincipal = Annotated[

@@ -6,8 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from app import errors
-from app.auth.dependencies import CurrentPrincipal, SettingsDep, StaffPrincipal, require
+from app.auth.dependencies import (
+    CurrentPrincipal,
+    ScopeRequired,
+    SettingsDep,
+    StaffPrincipal,
+    require,
+)
 from app.auth.roles import Principal, Role
+from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
@@ -26,7 +33,10 @@ from app.pools.enums import Pool
 from app.schemas import CalendarDate
 
 router = APIRouter(
-    prefix="/api/v1", tags=["policies"], responses=errors.responses(401, 403, 422, 503)
+    dependencies=[Depends(ScopeRequired(Scope.READ_POLICIES))],
+    prefix="/api/v1",
+    tags=["policies"],
+    responses=errors.responses(401, 403, 422, 503),
 )
 
 # Awareness is the bureau's measure of its publicity, not an enterprise's business.

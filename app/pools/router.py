@@ -3,10 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from app import errors
-from app.auth.dependencies import CurrentPrincipal, SettingsDep, StaffPrincipal
+from app.auth.dependencies import CurrentPrincipal, ScopeRequired, SettingsDep, StaffPrincipal
+from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
@@ -23,7 +24,12 @@ from app.pools.schemas import (
     PoolTransitionPage,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["pools"], responses=errors.responses(401, 403, 422, 503))
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["pools"],
+    responses=errors.responses(401, 403, 422, 503),
+    dependencies=[Depends(ScopeRequired(Scope.READ_POOLS))],
+)
 
 AssessedYear = Annotated[
     int | None,

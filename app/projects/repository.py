@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Row,
     String,
     Text,
     Uuid,
@@ -319,3 +320,33 @@ async def recoveries(
         .limit(limit)
     )
     return list((await session.execute(stmt)).all())
+
+
+async def stream_projects(
+    session: AsyncSession, today: date, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Row[*tuple[Any, ...]]]]:
+    """Projects for the exports, in id order, in batches through a server-side cursor."""
+    stmt = select(
+        Project.id,
+        Project.enterprise_id,
+        Project.title,
+        Project.level,
+        Project.programme,
+        Project.status,
+        Project.approved_funding,
+        Project.disbursed_funding,
+        Project.start_on,
+        Project.end_on,
+        effective_color(today).label("alert_color"),
+        Project.alert_color.label("computed_color"),
+        Project.alert_evaluated_on,
+        Project.override_expires_on,
+        Project.version,
+        Project.created_at,
+        Project.updated_at,
+    ).order_by(Project.id)
+    if updated_since is not None:
+        stmt = stmt.where(Project.updated_at >= updated_since)
+    result = await session.stream(stmt.execution_options(yield_per=2000))
+    async for batch in result.partitions():
+        yield batch

@@ -9,11 +9,13 @@ from app import errors
 from app.auth.dependencies import (
     AdminPrincipal,
     CurrentPrincipal,
+    ScopeRequired,
     SettingsDep,
     StaffPrincipal,
     require,
 )
 from app.auth.roles import Principal, Role
+from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
@@ -43,7 +45,10 @@ from app.projects.schemas import (
 from app.schemas import CalendarDate
 
 router = APIRouter(
-    prefix="/api/v1", tags=["projects"], responses=errors.responses(401, 403, 422, 503)
+    prefix="/api/v1",
+    tags=["projects"],
+    responses=errors.responses(401, 403, 422, 503),
+    dependencies=[Depends(ScopeRequired(Scope.READ_PROJECTS))],
 )
 
 # Enterprises report the progress of their own projects.

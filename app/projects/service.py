@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -712,3 +713,10 @@ async def list_events(
     return AlertEventPage(
         items=[AlertEventRead.model_validate(e) for e in items], next_cursor=cursor
     )
+
+
+def stream_projects(
+    session: AsyncSession, settings: Settings, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Any]]:
+    """For the exports: every project with the colour shown today (override included)."""
+    return repository.stream_projects(session, clock.today(settings.zone), updated_since)

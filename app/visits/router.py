@@ -6,8 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app import errors
-from app.auth.dependencies import CurrentPrincipal, SettingsDep, StaffPrincipal, require
+from app.auth.dependencies import (
+    CurrentPrincipal,
+    ScopeRequired,
+    SettingsDep,
+    StaffPrincipal,
+    require,
+)
 from app.auth.roles import Principal, Role
+from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
@@ -40,7 +47,10 @@ from app.visits.schemas import (
 )
 
 router = APIRouter(
-    prefix="/api/v1", tags=["visits"], responses=errors.responses(401, 403, 422, 503)
+    prefix="/api/v1",
+    tags=["visits"],
+    responses=errors.responses(401, 403, 422, 503),
+    dependencies=[Depends(ScopeRequired(Scope.READ_VISITS))],
 )
 
 # The team's figures are for the bureau, its specialists and the data-sharing platforms.

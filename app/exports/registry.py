@@ -1,0 +1,153 @@
+"""What each export holds: its columns (the CSV header and the NDJSON keys, in this order),
+what they mean, which hold personal data, and where the rows come from.
+
+A new export is one `Export` entry: its rows come from the owning domain's service as plain
+rows in batches (a server-side cursor), never as a list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.scopes import Scope
+from app.config import Settings
+from app.enterprises import service as enterprise_service
+from app.privacy import mask_email, mask_name, mask_phone
+from app.projects import service as projects_service
+
+
+class ExportResource(StrEnum):
+    ENTERPRISES = "enterprises"
+    ANNUAL_REPORTS = "annual-reports"
+    PROJECTS = "projects"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # string, uuid, date, datetime, decimal, integer, boolean, list
+    description: str
+    # Applied for viewers that get personal data masked (integrations).
+    mask: Callable[[Any], Any] | None = None
+
+
+Batches = Callable[[AsyncSession, Settings, datetime | None], AsyncIterator[Sequence[Any]]]
+
+
+@dataclass(frozen=True)
+class Export:
+    resource: ExportResource
+    scope: Scope
+    columns: tuple[Column, ...]
+    batches: Batches
+
+
+MONEY = "decimal"
+ENTERPRISES = Export(
+    ExportResource.ENTERPRISES,
+    Scope.READ_ENTERPRISES,
+    (
+        Column("id", "uuid", "The enterprise's id"),
+        Column("uscc", "string", "Unified Social Credit Code (GB 32100-2015), upper-case"),
+        Column("name", "string", "Registered name"),
+        Column("short_name", "string", "Short name"),
+        Column("established_on", "date", "Date of establishment"),
+        Column("district", "string", "District or park"),
+        Column("industry_code", "string", "GB/T 4754 industry code"),
+        Column("tech_field", "string", "One of the eight high-tech fields"),
+        Column("tags", "list", "Tags; in CSV separated by `;`"),
+        Column("contact_name", "string", "Contact person (masked: 张**)", mask_name),
+        Column("contact_phone", "string", "Contact phone (masked: 138****5678)", mask_phone),
+        Column("contact_email", "string", "Contact e-mail (masked: z***@example.com)", mask_email),
+        Column("status", "string", "`active` or `archived`"),
+        Column("version", "integer", "The record's version (its ETag)"),
+        Column("created_at", "datetime", "When it was registered"),
+        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+    ),
+    lambda session, settings, since: enterprise_service.stream_enterprises(session, since),
+)
+
+ANNUAL_REPORTS = Export(
+    ExportResource.ANNUAL_REPORTS,
+    Scope.READ_ENTERPRISES,
+    (
+        Column("id", "uuid", "The report's id"),
+        Column("enterprise_id", "uuid", "The enterprise's id"),
+        Column("uscc", "string", "The enterprise's USCC"),
+        Column("year", "integer", "The reported calendar year"),
+        Column("revenue", MONEY, "Operating revenue (sales), yuan"),
+        Column("high_tech_revenue", MONEY, "High-tech product/service revenue, yuan"),
+        Column("total_cost", MONEY, "Total cost, yuan"),
+        Column("net_assets", MONEY, "Net assets, yuan (may be negative)"),
+        Column("total_assets", MONEY, "Total assets, yuan"),
+        Column("employees", "integer", "Employees"),
+        Column("st_staff", "integer", "S&T staff"),
+        Column("rd_expense", MONEY, "R&D expense, yuan"),
+        Column("rd_expense_domestic", MONEY, "R&D expense spent in China, yuan"),
+        Column("ip_class1", "integer", "Class I IP owned at year end"),
+        Column("ip_class2", "integer", "Class II IP owned at year end"),
+        Column("ip_class1_new", "integer", "Class I IP granted in the year"),
+        Column("ip_class2_new", "integer", "Class II IP granted in the year"),
+        Column("achievements_transformed", "integer", "Achievements transformed"),
+        Column("filed_on", "date", "When it was filed"),
+        Column("tech_advancement", "string", "Technical advancement grade A-E"),
+        Column("core_support", "string", "Core-support grade A-E"),
+        Column("ip_self_developed", "boolean", "IP obtained by own R&D"),
+        Column("standards_drafted", "integer", "Standards drafted"),
+        Column("rd_accounting", "boolean", "R&D expenses accounted separately"),
+        Column("rd_institution", "boolean", "Has an R&D institution"),
+        Column("transformation_incentives", "boolean", "Has transformation incentives"),
+        Column("talent_programs", "boolean", "Has talent programmes"),
+        Column("major_incident", "boolean", "A major safety/quality/environmental incident"),
+        Column("version", "integer", "The report's version (its ETag)"),
+        Column("created_at", "datetime", "When it was first filed in the service"),
+        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+    ),
+    lambda session, settings, since: enterprise_service.stream_reports(session, since),
+)
+
+PROJECTS = Export(
+    ExportResource.PROJECTS,
+    Scope.READ_PROJECTS,
+    (
+        Column("id", "uuid", "The project's id"),
+        Column("enterprise_id", "uuid", "The enterprise that carries it"),
+        Column("title", "string", "Title"),
+        Column("level", "string", "national, autonomous region, city or district"),
+        Column("programme", "string", "The funding programme"),
+        Column("status", "string", "applying, approved, in_progress, completed, accepted, …"),
+        Column("approved_funding", MONEY, "Approved funding, yuan"),
+        Column("disbursed_funding", MONEY, "Disbursed funding, yuan"),
+        Column("start_on", "date", "Planned start"),
+        Column("end_on", "date", "Planned end"),
+        Column("alert_color", "string", "The colour shown today: red, yellow, green or empty"),
+        Column("computed_color", "string", "The rules' colour (differs under an override)"),
+        Column("alert_evaluated_on", "date", "When the rules last evaluated it"),
+        Column("override_expires_on", "date", "Until when a staff override holds, if one"),
+        Column("version", "integer", "The project's version (its ETag)"),
+        Column("created_at", "datetime", "When it was registered"),
+        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+    ),
+    projects_service.stream_projects,
+)
+
+EXPORTS = {export.resource: export for export in (ENTERPRISES, ANNUAL_REPORTS, PROJECTS)}
+SCOPES = {export.resource.value: export.scope for export in EXPORTS.values()}
+
+
+def columns_markdown() -> str:
+    """The columns of every export, for the operation's description in the OpenAPI document."""
+    parts = []
+    for export in EXPORTS.values():
+        rows = "\n".join(f"| `{c.name}` | {c.kind} | {c.description} |" for c in export.columns)
+        parts.append(
+            f"**{export.resource.value}** (scope `{export.scope.value}`)\n\n"
+            f"| column | type | meaning |\n| --- | --- | --- |\n{rows}"
+        )
+    return "\n\n".join(parts)

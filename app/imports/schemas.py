@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import Field
+
+from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
+from app.schemas import Schema
+
+
+class ImportRowErrorRead(Schema):
+    line: int = Field(description="1-based line of the uploaded file (CSV: the header is 1)")
+    field: str | None = Field(description="The column or JSON field at fault, if one")
+    message: str
+
+
+class ImportJobRead(Schema):
+    id: uuid.UUID
+    kind: ImportKind
+    mode: ImportMode
+    format: ImportFormat
+    status: ImportStatus = Field(
+        description="`pending` → `running` → `succeeded` (rows stored; in `valid_only` the "
+        "bad ones listed) or `failed` (nothing stored)"
+    )
+    total: int = Field(description="Rows in the file (known once the job has read it)")
+    processed: int = Field(description="Rows checked so far")
+    stored: int = Field(description="Rows written")
+    error_count: int
+    errors: list[ImportRowErrorRead] = Field(
+        description=f"The first rejected rows in line order (at most {1000}; `error_count` "
+        "counts all)"
+    )
+    failure: str | None = Field(description="Why the job failed as a whole, if it did")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None

@@ -1,0 +1,449 @@
+"""Bulk imports as jobs in PostgreSQL: upload → 202 and a job; any replica runs it (claimed
+with a conditional UPDATE, kept alive by a heartbeat, taken over when its replica dies).
+
+Rows are checked with the register's own schemas (`EnterpriseCreate`, `AnnualReportWrite`,
+the USCC rules), then against the database (codes already registered, unknown enterprises,
+years already filed, repeats within the file). `all_or_nothing` stores nothing when any row
+is bad; `valid_only` stores the good rows. The stored rows, their audit events and the job's
+outcome commit in one transaction, so a row is never half written and a job never claims rows
+it did not store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.audit import service as audit
+from app.auth.roles import Principal, Role
+from app.config import Settings
+from app.enterprises import service as enterprise_service
+from app.enterprises.schemas import AnnualReportWrite, EnterpriseCreate
+from app.enterprises.service import RD_ORG_FIELDS
+from app.enterprises.uscc import InvalidUSCC, normalize_uscc
+from app.errors import NotFound, PayloadTooLarge, Unprocessable
+from app.imports import repository
+from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
+from app.imports.models import ImportJob
+from app.imports.parsing import RowError, SourceRow, UnreadableFile, parse
+from app.imports.schemas import ImportJobRead, ImportRowErrorRead
+from app.modelkit import utcnow
+
+logger = logging.getLogger(__name__)
+
+ERRORS_SHOWN = 1000
+CHECK_BATCH = 2000
+# (phase, done, total): phase is `checked` or `stored`.
+Progress = Callable[[str, int, int], None]
+
+
+class ImportJobNotFound(NotFound):
+    code = "import_job_not_found"
+
+
+class TooManyRows(PayloadTooLarge):
+    code = "too_many_rows"
+
+
+@dataclass(frozen=True)
+class Checked:
+    line: int
+    value: Any  # EnterpriseCreate, or (enterprise_id, year, AnnualReportWrite)
+
+
+async def create_job(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal | None,
+    *,
+    kind: ImportKind,
+    mode: ImportMode,
+    fmt: ImportFormat,
+    payload: bytes,
+) -> ImportJobRead:
+    if not payload.strip():
+        raise Unprocessable("The file is empty.", code="empty_file", loc=["body"])
+    # Lines bound rows from above (a CSV cell may span lines, never the reverse).
+    if payload.count(b"\n") > settings.import_max_rows + 1:
+        raise TooManyRows(f"An import holds at most {settings.import_max_rows} rows.")
+    job = await repository.add(
+        session,
+        ImportJob(
+            id=uuid.uuid4(),
+            kind=kind.value,
+            mode=mode.value,
+            format=fmt.value,
+            status=ImportStatus.PENDING.value,
+            total=0,
+            processed=0,
+            stored=0,
+            error_count=0,
+            created_by=actor.id if actor is not None and actor.kind == "user" else None,
+            created_by_role=actor.role.value if actor is not None else None,
+            payload=payload,
+        ),
+    )
+    read = _read(job, [])
+    audit.record(
+        session,
+        actor,
+        "import.create",
+        "import_job",
+        job.id,
+        after=read.model_dump(mode="json") | {"bytes": len(payload)},
+    )
+    await session.commit()
+    return read
+
+
+def _read(job: ImportJob, errors: list[Any]) -> ImportJobRead:
+    return ImportJobRead(
+        id=job.id,
+        kind=ImportKind(job.kind),
+        mode=ImportMode(job.mode),
+        format=ImportFormat(job.format),
+        status=ImportStatus(job.status),
+        total=job.total,
+        processed=job.processed,
+        stored=job.stored,
+        error_count=job.error_count,
+        errors=[ImportRowErrorRead(line=e.line, field=e.field, message=e.message) for e in errors],
+        failure=job.failure,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+    )
+
+
+async def get_job(session: AsyncSession, job_id: uuid.UUID) -> ImportJobRead:
+    job = await repository.get(session, job_id)
+    if job is None:
+        raise ImportJobNotFound(f"import job {job_id} does not exist")
+    return _read(job, await repository.errors_of(session, job_id, ERRORS_SHOWN))
+
+
+# --- Running a job ---------------------------------------------------------------------------
+
+
+def _field_errors(line: int, error: ValidationError, prefix: str = "") -> list[RowError]:
+    out = []
+    for item in error.errors():
+        loc = [str(part) for part in item["loc"]]
+        out.append(RowError(line, prefix + ".".join(loc) if loc else None, item["msg"]))
+    return out
+
+
+def _check_enterprise(row: SourceRow) -> tuple[EnterpriseCreate | None, list[RowError]]:
+    try:
+        return EnterpriseCreate.model_validate(row.values), []
+    except ValidationError as exc:
+        return None, _field_errors(row.line, exc)
+
+
+def _check_report(
+    row: SourceRow, years: tuple[int, int]
+) -> tuple[tuple[str, int, AnnualReportWrite] | None, list[RowError]]:
+    values = dict(row.values)
+    errors: list[RowError] = []
+    raw_uscc, raw_year = values.pop("uscc", None), values.pop("year", None)
+    uscc: str | None = None
+    try:
+        uscc = normalize_uscc(str(raw_uscc)) if raw_uscc is not None else None
+        if uscc is None:
+            errors.append(RowError(row.line, "uscc", "Field required"))
+    except InvalidUSCC as exc:
+        errors.append(RowError(row.line, "uscc", f"USCC {exc.rule}: {exc}"))
+    year: int | None = None
+    try:
+        year = int(str(raw_year)) if raw_year is not None else None
+        if year is None:
+            errors.append(RowError(row.line, "year", "Field required"))
+        elif not years[0] <= year <= years[1]:
+            errors.append(RowError(row.line, "year", f"must be {years[0]} to {years[1]}"))
+            year = None
+    except ValueError:
+        errors.append(RowError(row.line, "year", "must be a whole number"))
+    # The export's flat R&D organisation columns load back into the API's `rd_org`.
+    flat = {name: values.pop(name) for name in RD_ORG_FIELDS if name in values}
+    if flat:
+        values["rd_org"] = {**values.get("rd_org", {}), **flat}
+    try:
+        report = AnnualReportWrite.model_validate(values)
+    except ValidationError as exc:
+        return None, errors + _field_errors(row.line, exc)
+    if errors or uscc is None or year is None:
+        return None, errors
+    return (uscc, year, report), []
+
+
+class _Job:
+    """One run of one job: its sessions, its counters and its progress reports."""
+
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        job: ImportJob,
+        progress: Progress | None,
+    ) -> None:
+        self.factory = factory
+        self.settings = settings
+        self.job = job
+        self.progress = progress
+        self.total = 0
+        self.actor = (
+            Principal(kind="user", id=job.created_by, role=Role(job.created_by_role))
+            if job.created_by is not None and job.created_by_role is not None
+            else None
+        )
+
+    async def beat(self, **values: Any) -> None:
+        """Progress and heartbeat, committed on their own so that readers see them."""
+        async with self.factory() as session:
+            await repository.progress(session, self.job.id, utcnow(), **values)
+            await session.commit()
+
+    def tell(self, phase: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(phase, done, total)
+
+    async def run(self) -> None:
+        try:
+            rows, errors = parse(self.job.payload or b"", ImportFormat(self.job.format))
+        except UnreadableFile as exc:
+            await self.finish([], stored=0, failure=str(exc))
+            return
+        total = len(rows) + len(errors)
+        if total > self.settings.import_max_rows:
+            await self.finish(
+                [], stored=0, failure=f"more than {self.settings.import_max_rows} rows"
+            )
+            return
+        self.total = total
+        await self.beat(total=total, processed=0)
+        checked, row_errors = await self.check(rows, total, len(errors))
+        errors += row_errors
+        errors.sort(key=lambda e: e.line)
+        if errors and self.job.mode == ImportMode.ALL_OR_NOTHING.value:
+            await self.finish(errors, stored=0)
+            return
+        await self.store(checked, errors)
+
+    async def check(
+        self, rows: list[SourceRow], total: int, unreadable: int
+    ) -> tuple[list[Checked], list[RowError]]:
+        valid: list[Checked] = []
+        errors: list[RowError] = []
+        years = enterprise_service.report_year_range(self.settings)
+        kind = ImportKind(self.job.kind)
+        for start in range(0, len(rows), CHECK_BATCH):
+            for row in rows[start : start + CHECK_BATCH]:
+                if kind is ImportKind.ENTERPRISES:
+                    value, found = _check_enterprise(row)
+                else:
+                    value, found = _check_report(row, years)  # type: ignore[assignment]
+                if value is not None:
+                    valid.append(Checked(row.line, value))
+                errors += found
+            done = unreadable + min(start + CHECK_BATCH, len(rows))
+            await self.beat(processed=done)
+            self.tell("checked", done, total)
+            await asyncio.sleep(0)  # a long check never starves the replica's requests
+        async with self.factory() as session:
+            if kind is ImportKind.ENTERPRISES:
+                valid, more = await _against_register(session, valid)
+            else:
+                valid, more = await _against_reports(session, valid)
+        return valid, errors + more
+
+    async def store(self, checked: list[Checked], errors: list[RowError]) -> None:
+        request_id = f"import:{self.job.id}"
+        kind = ImportKind(self.job.kind)
+
+        async def stored_so_far(count: int) -> None:
+            await self.beat()
+            self.tell("stored", count, len(checked))
+
+        async with self.factory() as session:
+            try:
+                if kind is ImportKind.ENTERPRISES:
+                    wanted = [c.value for c in checked]
+                    codes = await enterprise_service.import_enterprises(
+                        session, self.actor, wanted, request_id=request_id, on_batch=stored_so_far
+                    )
+                    skipped = [c for c in checked if c.value.uscc not in codes]
+                else:
+                    reports = [c.value for c in checked]
+                    stored_keys = await enterprise_service.import_reports(
+                        session,
+                        self.settings,
+                        self.actor,
+                        reports,
+                        request_id=request_id,
+                        on_batch=stored_so_far,
+                    )
+                    skipped = [c for c in checked if (c.value[0], c.value[1]) not in stored_keys]
+                if skipped:
+                    # Written by someone else between the check and the write.
+                    errors = sorted(
+                        errors
+                        + [
+                            RowError(c.line, None, "stored meanwhile by another writer")
+                            for c in skipped
+                        ],
+                        key=lambda e: e.line,
+                    )
+                    if self.job.mode == ImportMode.ALL_OR_NOTHING.value:
+                        await session.rollback()
+                        await self.finish(errors, stored=0)
+                        return
+                await self.finish(errors, stored=len(checked) - len(skipped), session=session)
+            except Exception:
+                await session.rollback()
+                raise
+
+    async def finish(
+        self,
+        errors: list[RowError],
+        *,
+        stored: int,
+        failure: str | None = None,
+        session: AsyncSession | None = None,
+    ) -> None:
+        """The outcome, committed with the stored rows when there are any (`session`)."""
+        failed = failure is not None or (
+            bool(errors) and self.job.mode == ImportMode.ALL_OR_NOTHING.value
+        )
+        if session is None:
+            async with self.factory() as own:
+                await self._outcome(own, errors, stored, failure, failed)
+        else:
+            await self._outcome(session, errors, stored, failure, failed)
+
+    async def _outcome(
+        self,
+        session: AsyncSession,
+        errors: list[RowError],
+        stored: int,
+        failure: str | None,
+        failed: bool,
+    ) -> None:
+        now = utcnow()
+        await repository.add_errors(
+            session, self.job.id, [(e.line, e.field, e.message) for e in errors]
+        )
+        values: dict[str, Any] = {
+            "status": (ImportStatus.FAILED if failed else ImportStatus.SUCCEEDED).value,
+            "stored": stored,
+            "error_count": len(errors),
+            "failure": failure,
+            "finished_at": now,
+            "payload": None,  # the upload is not kept once the job is over
+        }
+        if failure is None:
+            values["processed"] = self.total
+        await repository.progress(session, self.job.id, now, **values)
+        audit.record(
+            session,
+            self.actor,
+            "import.finish",
+            "import_job",
+            self.job.id,
+            after={"status": values["status"], "stored": stored, "error_count": len(errors)},
+        )
+        await session.commit()
+
+
+async def _against_register(
+    session: AsyncSession, valid: list[Checked]
+) -> tuple[list[Checked], list[RowError]]:
+    """Codes already registered, or repeated within the file, are errors."""
+    usccs = [c.value.uscc for c in valid]
+    taken = await enterprise_service.registered(session, usccs)
+    first_line: dict[str, int] = {}
+    kept: list[Checked] = []
+    errors: list[RowError] = []
+    for c in valid:
+        uscc = c.value.uscc
+        if uscc in taken:
+            errors.append(RowError(c.line, "uscc", f"{uscc} is already registered"))
+        elif uscc in first_line:
+            errors.append(RowError(c.line, "uscc", f"{uscc} repeats line {first_line[uscc]}"))
+        else:
+            first_line[uscc] = c.line
+            kept.append(c)
+    return kept, errors
+
+
+async def _against_reports(
+    session: AsyncSession, valid: list[Checked]
+) -> tuple[list[Checked], list[RowError]]:
+    """Reports of unknown enterprises, years already filed or repeated are errors."""
+    ids = await enterprise_service.registered(session, sorted({c.value[0] for c in valid}))
+    filed = await enterprise_service.filed_years(session, sorted(set(ids.values())))
+    first_line: dict[tuple[str, int], int] = {}
+    kept: list[Checked] = []
+    errors: list[RowError] = []
+    for c in valid:
+        uscc, year, report = c.value
+        key = (uscc, year)
+        if uscc not in ids:
+            errors.append(RowError(c.line, "uscc", f"no enterprise is registered as {uscc}"))
+        elif (ids[uscc], year) in filed:
+            errors.append(RowError(c.line, "year", f"{uscc} has filed {year} already"))
+        elif key in first_line:
+            errors.append(RowError(c.line, "year", f"{uscc} {year} repeats line {first_line[key]}"))
+        else:
+            first_line[key] = c.line
+            kept.append(Checked(c.line, (ids[uscc], year, report)))
+    return kept, errors
+
+
+async def run_job(
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    job_id: uuid.UUID,
+    progress: Progress | None = None,
+) -> bool:
+    """Run the job if it is free; False when another replica holds it."""
+    async with factory() as session:
+        claimed = await repository.claim(session, job_id, utcnow())
+        await session.commit()
+        job = await repository.get(session, job_id) if claimed else None
+    if job is None:
+        return False
+    runner = _Job(factory, settings, job, progress)
+    try:
+        await runner.run()
+    except Exception as exc:
+        logger.exception("import job %s failed", job_id)
+        await runner.finish([], stored=0, failure=f"the job stopped: {exc.__class__.__name__}")
+    return True
+
+
+async def run_waiting(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    """At start-up: run the jobs nobody runs (a replica died, or stopped, mid-job)."""
+    async with factory() as session:
+        job_ids = await repository.waiting(session, utcnow())
+    for job_id in job_ids:
+        await run_job(factory, settings, job_id)
+
+
+def start(state: Any, settings: Settings, job_id: uuid.UUID) -> None:
+    """Run the job in this replica, in the background (the upload has been answered)."""
+    if not settings.import_worker_enabled:
+        return  # another replica's start-up, or `python -m app.cli import`, will run it
+    tasks: set[asyncio.Task[bool]] | None = getattr(state, "import_tasks", None)
+    if tasks is None:
+        tasks = state.import_tasks = set()
+    task = asyncio.create_task(run_job(state.session_factory, settings, job_id))
+    # The loop keeps only weak references to tasks: hold one until it is done.
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)

@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+import json
+import random
+
+import httpx
+
+from tests.factories import random_uscc
+from tests.imports.conftest import Live, finished
+from tests.problems import assert_problem
+
+BAD_USCC = "91350100M000100Y44"  # the standard's example with a wrong check character
+REPORT = {
+    "revenue": "38500000.00",
+    "high_tech_revenue": "27200000.00",
+    "total_cost": "31000000.00",
+    "net_assets": "-100.50",
+    "total_assets": "42000000.00",
+    "employees": 86,
+    "st_staff": 21,
+    "rd_expense": "2150000.00",
+    "rd_expense_domestic": "2150000.00",
+}
+
+
+def _csv(usccs: list[str], prefix: str) -> bytes:
+    lines = ["uscc,name,tech_field,tags,contact_phone"]
+    lines += [
+        f"{uscc},克拉玛依市{prefix}{n}有限公司,new_materials,a;b,13899905678"
+        for n, uscc in enumerate(usccs)
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def _count(live: Live, usccs: list[str]) -> int:
+    return int(await live.fetchval("SELECT count(*) FROM enterprise WHERE uscc = ANY($1)", usccs))
+
+
+class TestEnterpriseImport:
+    async def test_one_bad_row_in_ten_thousand_stores_nothing_then_the_rest_in_valid_only(
+        self, live: Live
+    ) -> None:
+        rng = random.Random(9)
+        usccs = [random_uscc(rng) for _ in range(10_000)]
+        usccs[4_999] = BAD_USCC  # data row 5,000: line 5,001 after the header
+        body = _csv(usccs, "批量")
+        good = [u for u in usccs if u != BAD_USCC]
+        async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as client:
+            strict = await client.post(
+                "/api/v1/imports/enterprises",
+                headers={**live.admin, "Content-Type": "text/csv"},
+                content=body,
+            )
+            assert strict.status_code == 202, strict.text
+            assert strict.json()["status"] in ("pending", "running")
+            job = await finished(client, live, strict.headers["location"])
+            assert (job["status"], job["stored"], job["total"], job["error_count"]) == (
+                "failed",
+                0,
+                10_000,
+                1,
+            )
+            assert [(e["line"], e["field"]) for e in job["errors"]] == [(5001, "uscc")]
+            assert "check_character" in job["errors"][0]["message"]
+            assert await _count(live, usccs) == 0
+
+            lenient = await client.post(
+                "/api/v1/imports/enterprises",
+                headers={**live.admin, "Content-Type": "text/csv"},
+                params={"mode": "valid_only"},
+                content=body,
+            )
+            job = await finished(client, live, lenient.headers["location"])
+            assert (job["status"], job["stored"], job["processed"]) == ("succeeded", 9_999, 10_000)
+            assert [(e["line"], e["field"]) for e in job["errors"]] == [(5001, "uscc")]
+        assert await _count(live, good) == 9_999
+        assert await _count(live, [BAD_USCC]) == 0
+        stored = await live.fetchval("SELECT tags FROM enterprise WHERE uscc = $1", good[0])
+        assert stored == ["a", "b"]
+        audited = await live.fetchval(
+            "SELECT count(*) FROM audit_event WHERE action = 'enterprise.create'"
+            " AND request_id = $1",
+            f"import:{job['id']}",
+        )
+        assert audited == 9_999
+
+    async def test_registered_codes_and_repeats_are_named_by_line(self, live: Live) -> None:
+        first, second = random_uscc(), random_uscc()
+        ndjson = "\n".join(
+            json.dumps(row, ensure_ascii=False)
+            for row in (
+                {"uscc": first, "name": "一号公司"},
+                {"uscc": second.lower(), "name": "二号公司"},  # stored upper-case
+                {"uscc": second, "name": "二号重复"},
+                {"uscc": random_uscc(), "name": ""},
+                {"uscc": random_uscc(), "name": "未知字段", "colour": "red"},
+            )
+        ).encode()
+        async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as client:
+            posted = await client.post(
+                "/api/v1/imports/enterprises",
+                headers={**live.admin, "Content-Type": "application/x-ndjson"},
+                params={"mode": "valid_only"},
+                content=ndjson,
+            )
+            job = await finished(client, live, posted.headers["location"])
+            assert job["stored"] == 2
+            assert [(e["line"], e["field"]) for e in job["errors"]] == [
+                (3, "uscc"),
+                (4, "name"),
+                (5, "colour"),
+            ]
+            again = await client.post(
+                "/api/v1/imports/enterprises",
+                headers={**live.admin, "Content-Type": "application/x-ndjson"},
+                content=ndjson.splitlines()[0] + b"\n",
+            )
+            job = await finished(client, live, again.headers["location"])
+            assert job["status"] == "failed"
+            assert job["errors"][0]["message"] == f"{first} is already registered"
+
+
+class TestAnnualReportImport:
+    async def test_reports_load_by_uscc_and_year_and_bad_ones_are_named(self, live: Live) -> None:
+        uscc = random_uscc()
+        async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as client:
+            created = await client.post(
+                "/api/v1/enterprises", headers=live.admin, json={"uscc": uscc, "name": "报表公司"}
+            )
+            assert created.status_code == 201
+            rows = [
+                {"uscc": uscc, "year": 2024, **REPORT, "rd_accounting": True},
+                {"uscc": uscc, "year": 2025, **REPORT, "filed_on": "2026-04-01"},
+                {"uscc": random_uscc(), "year": 2025, **REPORT},
+                {"uscc": uscc, "year": 2025, **REPORT},
+                {"uscc": uscc, "year": 2023, **REPORT, "st_staff": 999},
+            ]
+            posted = await client.post(
+                "/api/v1/imports/annual-reports",
+                headers={**live.admin, "Content-Type": "application/x-ndjson"},
+                params={"mode": "valid_only"},
+                content="\n".join(json.dumps(r) for r in rows).encode(),
+            )
+            job = await finished(client, live, posted.headers["location"])
+            assert job["stored"] == 2, job
+            assert [(e["line"], e["field"]) for e in job["errors"]] == [
+                (3, "uscc"),
+                (4, "year"),
+                (5, None),
+            ]
+            report = await client.get(
+                f"/api/v1/enterprises/{created.json()['id']}/annual-reports/2024",
+                headers=live.admin,
+            )
+            assert report.json()["net_assets"] == "-100.50"
+            assert report.json()["rd_org"]["rd_accounting"] is True
+
+
+class TestUpload:
+    async def test_a_file_over_the_general_body_limit_is_accepted_here(self, live: Live) -> None:
+        rng = random.Random(11)
+        body = _csv([random_uscc(rng) for _ in range(20_000)], "大文件")
+        assert len(body) > 1024 * 1024
+        async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as client:
+            posted = await client.post(
+                "/api/v1/imports/enterprises",
+                headers={**live.admin, "Content-Type": "text/csv"},
+                content=body,
+            )
+            assert posted.status_code == 202, posted.text
+            elsewhere = await client.post("/api/v1/enterprises", headers=live.admin, content=body)
+            assert_problem(elsewhere, 413, "payload_too_large")
+            job = await finished(client, live, posted.headers["location"])
+            assert job["stored"] == 20_000
+
+    async def test_unknown_media_type_empty_file_and_wrong_role_are_refused(
+        self, live: Live
+    ) -> None:
+        async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as client:
+            assert_problem(
+                await client.post(
+                    "/api/v1/imports/enterprises",
+                    headers={**live.admin, "Content-Type": "application/pdf"},
+                    content=b"%PDF",
+                ),
+                415,
+                "unsupported_media_type",
+            )
+            assert_problem(
+                await client.post(
+                    "/api/v1/imports/enterprises",
+                    headers={**live.admin, "Content-Type": "text/csv"},
+                    content=b"  \n",
+                ),
+                422,
+                "empty_file",
+            )
+            assert_problem(
+                await client.get(
+                    "/api/v1/imports/00000000-0000-0000-0000-000000000000", headers=live.admin
+                ),
+                404,
+                "import_job_not_found",
+            )
+
+    async def test_a_file_that_is_not_utf8_fails_the_job_as_a_whole(self, live: Live) -> None:
+        async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as client:
+            posted = await client.post(
+                "/api/v1/imports/enterprises",
+                headers={**live.admin, "Content-Type": "text/csv"},
+                content="uscc,name\n91350100M000100Y43,正诚\n".encode("gbk"),
+            )
+            job = await finished(client, live, posted.headers["location"])
+            assert job["status"] == "failed"
+            assert "not UTF-8" in job["failure"]
