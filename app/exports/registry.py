@@ -18,14 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.scopes import Scope
 from app.config import Settings
 from app.enterprises import service as enterprise_service
+from app.outcomes import service as outcomes_service
 from app.privacy import mask_email, mask_name, mask_phone
 from app.projects import service as projects_service
+from app.rankings import service as rankings_service
 
 
 class ExportResource(StrEnum):
     ENTERPRISES = "enterprises"
     ANNUAL_REPORTS = "annual-reports"
     PROJECTS = "projects"
+    ACHIEVEMENTS = "achievements"
+    RANKINGS = "rankings"
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,61 @@ PROJECTS = Export(
     projects_service.stream_projects,
 )
 
-EXPORTS = {export.resource: export for export in (ENTERPRISES, ANNUAL_REPORTS, PROJECTS)}
+ACHIEVEMENTS = Export(
+    ExportResource.ACHIEVEMENTS,
+    Scope.READ_OUTCOMES,
+    (
+        Column("id", "uuid", "The ledger entry's id"),
+        Column(
+            "kind", "string", "hte_certified, sme_registered, little_giant, … (AchievementKind)"
+        ),
+        Column("enterprise_id", "uuid", "The enterprise's id"),
+        Column("uscc", "string", "The enterprise's USCC"),
+        Column("achieved_on", "date", "When it was achieved"),
+        Column("level", "string", "national, regional, city or district"),
+        Column("amount", MONEY, "Yuan: funding, an award's prize, a loan"),
+        Column("grade", "integer", "An award's grade: 1, 2 or 3"),
+        Column("reference", "string", "Certificate or approval number"),
+        Column("note", "string", "Note"),
+        Column("qualification_id", "uuid", "The qualification it recorded, if one"),
+        Column("version", "integer", "The entry's version (its ETag)"),
+        Column("created_at", "datetime", "When it was recorded"),
+        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+    ),
+    outcomes_service.stream_achievements,
+)
+
+RANKINGS = Export(
+    ExportResource.RANKINGS,
+    Scope.READ_RANKINGS,
+    (
+        Column("run_id", "uuid", "The ranking run"),
+        Column("pool", "string", "The ranked pool"),
+        Column("year", "integer", "The ranked year"),
+        Column("status", "string", "`published` (the run of record) or `superseded`"),
+        Column("published_at", "datetime", "When the run was published"),
+        Column("position", "integer", "1 is first"),
+        Column("enterprise_id", "uuid", "The enterprise's id"),
+        Column("uscc", "string", "The enterprise's USCC"),
+        Column("name", "string", "The enterprise's name when the run was computed"),
+        Column("composite", "decimal", "0.5 innovation + 0.3 growth + 0.2 participation"),
+        Column("innovation", "decimal", "Innovation dimension score (0-100)"),
+        Column("growth", "decimal", "Growth dimension score (0-100)"),
+        Column("participation", "decimal", "Participation dimension score (0-100)"),
+        Column("incentive", "boolean", "Within the top share: marked for policy incentives"),
+        Column("data_incomplete", "boolean", "An indicator was missing"),
+        Column("short_board_dimension", "string", "The weakest dimension"),
+        Column("short_board_indicator", "string", "The weakest indicator within it"),
+        Column("movement", "integer", "Positions gained since the compared run"),
+        Column("updated_at", "datetime", "When the run last changed (`updated_since` filters)"),
+    ),
+    rankings_service.stream_entries_of_record,
+)
+
+EXPORTS = {
+    export.resource: export
+    for export in (ENTERPRISES, ANNUAL_REPORTS, PROJECTS, ACHIEVEMENTS, RANKINGS)
+}
 SCOPES = {export.resource.value: export.scope for export in EXPORTS.values()}
 
 

@@ -61,6 +61,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "enterprises": ("企业", "Enterprises"),
         "annual-reports": ("年度报表", "Annual reports"),
         "projects": ("科技项目", "Tech projects"),
+        "achievements": ("成果台账", "Achievements"),
+        "rankings": ("动态监测排名", "Rankings"),
     },
     "FeedResourceName": {
         "enterprise": ("企业", "Enterprise"),

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.enterprises.models import Enterprise
 from app.outcomes.models import Achievement
 from app.pagination import SortKey, after_clause, order_by
 
@@ -106,3 +108,23 @@ async def first_records(
         )
         firsts += [(row, len(partition) == 2) for row in await session.scalars(stmt)]
     return firsts
+
+
+EXPORT_BATCH_ROWS = 2000
+
+
+async def stream_achievements(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Row[*tuple[Any, ...]]]]:
+    """The ledger with each enterprise's USCC, in id order, in batches through a server-side
+    cursor."""
+    stmt = (
+        select(*Achievement.__table__.columns, Enterprise.uscc)
+        .join(Enterprise, Enterprise.id == Achievement.enterprise_id)
+        .order_by(Achievement.id)
+    )
+    if updated_since is not None:
+        stmt = stmt.where(Achievement.updated_at >= updated_since)
+    result = await session.stream(stmt.execution_options(yield_per=EXPORT_BATCH_ROWS))
+    async for batch in result.partitions():
+        yield batch

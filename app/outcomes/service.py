@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections.abc import AsyncIterator, Sequence
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -247,3 +249,10 @@ async def statistics(session: AsyncSession, period: Period) -> OutcomeStatistics
         ],
         firsts=firsts,
     )
+
+
+def stream_achievements(
+    session: AsyncSession, settings: Settings, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Any]]:
+    """For the exports: the whole ledger (or what changed since), in batches."""
+    return repository.stream_achievements(session, updated_since)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Row, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -212,3 +213,45 @@ async def enterprise_history(
         stmt = stmt.where(after_clause(HISTORY_ORDER, after))
     rows = await session.execute(stmt.order_by(*order_by(HISTORY_ORDER)).limit(limit + 1))
     return [(entry, run) for entry, run in rows]
+
+
+EXPORT_BATCH_ROWS = 2000
+
+
+async def stream_entries_of_record(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Row[*tuple[Any, ...]]]]:
+    """Entries of the published and superseded runs (never drafts), run by run in position
+    order, in batches through a server-side cursor; `updated_since` picks the runs published
+    or superseded since."""
+    stmt = (
+        select(
+            RankingRun.id.label("run_id"),
+            RankingRun.pool,
+            RankingRun.year,
+            RankingRun.status,
+            RankingRun.published_at,
+            RankingEntry.position,
+            RankingEntry.enterprise_id,
+            RankingEntry.uscc,
+            RankingEntry.name,
+            RankingEntry.composite,
+            RankingEntry.innovation,
+            RankingEntry.growth,
+            RankingEntry.participation,
+            RankingEntry.incentive,
+            RankingEntry.data_incomplete,
+            RankingEntry.short_board_dimension,
+            RankingEntry.short_board["indicator"].astext.label("short_board_indicator"),
+            RankingEntry.movement,
+            RankingRun.updated_at,
+        )
+        .join(RankingRun, RankingRun.id == RankingEntry.run_id)
+        .where(RankingRun.status.in_([RunStatus.PUBLISHED.value, RunStatus.SUPERSEDED.value]))
+        .order_by(RankingRun.id, RankingEntry.position)
+    )
+    if updated_since is not None:
+        stmt = stmt.where(RankingRun.updated_at >= updated_since)
+    result = await session.stream(stmt.execution_options(yield_per=EXPORT_BATCH_ROWS))
+    async for batch in result.partitions():
+        yield batch

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import gc
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -441,3 +441,10 @@ async def enterprise_history(
         ],
         next_cursor=cursor,
     )
+
+
+def stream_entries_of_record(
+    session: AsyncSession, settings: Settings, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Any]]:
+    """For the exports: every entry of the runs of record, published or superseded."""
+    return repository.stream_entries_of_record(session, updated_since)
