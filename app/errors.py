@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import exc as orm_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -198,6 +199,20 @@ def is_database_down(error: BaseException) -> bool:
     return False
 
 
+def is_concurrent_write(error: BaseException) -> bool:
+    """Another transaction changed the row between this request's read and its write (the
+    version check found nothing to update), or PostgreSQL broke a deadlock or a
+    serialisation conflict: the request's fault no more than the client's, and worth a retry."""
+    if isinstance(error, orm_exc.StaleDataError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        cause = getattr(error.orig, "__cause__", None)
+        return isinstance(
+            cause, asyncpg.exceptions.DeadlockDetectedError | asyncpg.SerializationError
+        )
+    return False
+
+
 def _is_bad_data(error: sa_exc.DBAPIError) -> bool:
     cause = getattr(error.orig, "__cause__", None)
     return isinstance(cause, asyncpg.DataError) or isinstance(error, sa_exc.DataError)
@@ -258,6 +273,14 @@ def render(request: Request, error: BaseException) -> ProblemResponse:
     if is_database_down(error):
         logger.warning("database unavailable: %s", error.__class__.__name__)
         return _database_unavailable()
+    if is_concurrent_write(error):
+        return problem_response(
+            409,
+            "concurrent_update",
+            "The resource was changed by another request at the same time; read it again "
+            "and retry.",
+            headers={"Retry-After": "1"},
+        )
     if isinstance(error, sa_exc.IntegrityError):
         return problem_response(409, "conflict", "The change conflicts with stored data.")
     if isinstance(error, sa_exc.DBAPIError) and _is_bad_data(error):

@@ -166,3 +166,30 @@ class TestCalendarEnds:
             params={"visited_to": "9999-12-31T23:59:59-08:00"},
         )
         assert_problem(listed, 422, "validation_failed")
+
+
+class TestConcurrentWrites:
+    async def test_simultaneous_updates_of_one_row_are_200_or_409_never_500(
+        self, live_api: tuple[str, dict[str, str]]
+    ) -> None:
+        import asyncio
+
+        from tests.enterprises.test_enterprises import body as enterprise_body
+
+        base, admin = live_api
+        async with httpx.AsyncClient(base_url=base, headers=admin, timeout=60) as client:
+            created = await client.post("/api/v1/enterprises", json=enterprise_body())
+            assert created.status_code == 201, created.text
+            url = f"/api/v1/enterprises/{created.json()['id']}"
+            # No If-Match: each reads version 1 and races the others to the row.
+            answers = await asyncio.gather(
+                *(client.patch(url, json={"district": f"园区{n}"}) for n in range(12))
+            )
+            statuses = [a.status_code for a in answers]
+            assert set(statuses) <= {200, 409}, [a.text for a in answers if a.status_code >= 500]
+            assert 200 in statuses
+            for refused in (a for a in answers if a.status_code == 409):
+                assert_problem(refused, 409, "concurrent_update")
+                assert refused.headers["retry-after"] == "1"
+            final = await client.get(url)
+            assert final.headers["etag"] == f'"{1 + statuses.count(200)}"'
