@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # Run uploaded import jobs in this replica (tests of the upload alone turn it off).
     import_worker_enabled: bool = True
     alert_sweep_enabled: bool = True
+    # Change-feed entries older than this are pruned nightly (0: kept for ever); a consumer
+    # whose cursor falls behind what was pruned gets 410 and resyncs from the exports.
+    change_feed_retention_days: int = Field(default=90, ge=0, le=36_500)
     # The coverage rounds' windows as first-last month pairs: "1-4,5-8,9-12".
     visit_round_windows: str = "1-4,5-8,9-12"
 

@@ -141,6 +141,7 @@ class AdvisoryLock(IntEnum):
     DEMO_SEED = 7_100_002
     ALERT_SWEEP = 7_100_003
     RANKING_PUBLISH = 7_100_004
+    CHANGE_FEED_PRUNE = 7_100_005
 
 
 async def take_advisory_lock(session: AsyncSession, lock: AdvisoryLock) -> None:

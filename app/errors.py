@@ -131,6 +131,10 @@ class Unprocessable(AppError):
         super().__init__(detail, code=code, errors=errors or [])
 
 
+class Gone(AppError):
+    status, code, title = 410, "gone", "Gone"
+
+
 class TooManyRequests(AppError):
     status, code, title = 429, "too_many_requests", "Too many requests"
 

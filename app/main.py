@@ -24,6 +24,7 @@ from app.audit.router import router as audit_router
 from app.auth import service as auth_service
 from app.auth.router import router as auth_router
 from app.changes.router import router as changes_router
+from app.changes.scheduler import run_nightly
 from app.config import Settings, get_settings
 from app.db import create_engine, create_session_factory
 from app.enterprises.router import router as enterprises_router
@@ -107,7 +108,14 @@ def create_app(
             if settings.import_worker_enabled
             else None
         )
+        nightly = (
+            asyncio.create_task(run_nightly(factory, settings))
+            if settings.change_feed_retention_days
+            else None
+        )
         yield
+        if nightly is not None:
+            nightly.cancel()
         if daily is not None:
             daily.cancel()
         if imports is not None:

@@ -3,7 +3,7 @@
 from app.activities.models import Activity, ActivityInvitation
 from app.audit.models import AuditEvent
 from app.auth.models import ApiKey, ApiKeyWindow, LoginFailure, User
-from app.changes.models import ChangeEvent
+from app.changes.models import ChangeEvent, ChangeFeedPruned
 from app.db import Base
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.idempotency.models import IdempotencyRecord
@@ -35,6 +35,7 @@ __all__ = [
     "ApiKeyWindow",
     "AuditEvent",
     "ChangeEvent",
+    "ChangeFeedPruned",
     "Demand",
     "DemandAction",
     "Enterprise",

@@ -28,6 +28,8 @@ class ChangeEvent(Base):
         CheckConstraint("operation IN ('insert', 'update', 'delete')", name="operation_known"),
         # The feed reads in (xid, seq) order, resuming after a cursor.
         Index("ix_change_event_xid_seq", "xid", "seq"),
+        # The nightly prune finds a day's worth of old changes, not the whole window.
+        Index("ix_change_event_changed_at", "changed_at"),
     )
 
     seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
@@ -40,3 +42,16 @@ class ChangeEvent(Base):
     changed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
+
+
+class ChangeFeedPruned(Base):
+    """How far the feed has been pruned: every change at or before (xid, seq) is gone, so a
+    cursor before it cannot be resumed. One row, written by the nightly prune."""
+
+    __tablename__ = "change_feed_pruned"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    xid: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    pruned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from app import errors
-from app.auth.dependencies import ScopeRequired, SharingPrincipal
+from app.auth.dependencies import ScopeRequired, SettingsDep, SharingPrincipal
 from app.auth.scopes import Scope
 from app.changes import service
 from app.changes.registry import FeedResourceName
@@ -22,10 +22,16 @@ router = APIRouter(
 )
 
 
-@router.get("/changes", operation_id="listChanges", response_model=ChangePage)
+@router.get(
+    "/changes",
+    operation_id="listChanges",
+    response_model=ChangePage,
+    responses=errors.responses(410),
+)
 async def list_changes(
     principal: SharingPrincipal,
     session: SessionDep,
+    settings: SettingsDep,
     after: Annotated[
         str | None,
         Query(max_length=1024, description="`next_cursor` (or an item's `cursor`) already read"),
@@ -42,7 +48,8 @@ async def list_changes(
 ) -> ChangePage:
     """Committed changes after a cursor, in commit-safe order: a consumer that follows
     `next_cursor` sees every change exactly once, even when transactions commit out of order.
-    An API key sees the resources its scopes cover."""
+    An API key sees the resources its scopes cover. Changes are kept for
+    CHANGE_FEED_RETENTION_DAYS; a cursor older than that is 410 `cursor_expired`."""
     if after is not None and cursor is not None and after != cursor:
         raise Unprocessable(
             "Send the position as `after` or `cursor`, not two different ones.",
@@ -52,6 +59,7 @@ async def list_changes(
     return await service.read_changes(
         session,
         principal,
+        settings,
         after=after or cursor,
         limit=limit,
         resources=[r.value for r in resource] if resource else None,

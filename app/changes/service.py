@@ -3,16 +3,30 @@ can resume from without ever missing one (see repository.HORIZON and registry.py
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.auth.roles import Principal
 from app.changes import repository
 from app.changes.registry import RESOURCES, ChangeOperation, FeedResourceName
 from app.changes.schemas import ChangePage, ChangeRead
-from app.errors import Forbidden, Unprocessable
+from app.config import Settings
+from app.db import AdvisoryLock, try_advisory_lock
+from app.errors import Forbidden, Gone, Unprocessable
 from app.pagination import decode_cursor, encode_cursor
 
 START = (0, 0)
+PRUNE_BATCH = 10_000
+
+
+class CursorExpired(Gone):
+    code = "cursor_expired"
+
+
+def _retention_words(settings: Settings) -> str:
+    return f"{settings.change_feed_retention_days} days"
 
 
 def _position(after: str | None) -> tuple[int, int]:
@@ -50,6 +64,7 @@ def _visible(viewer: Principal, wanted: list[str] | None) -> list[str]:
 async def read_changes(
     session: AsyncSession,
     viewer: Principal,
+    settings: Settings,
     *,
     after: str | None,
     limit: int,
@@ -57,6 +72,18 @@ async def read_changes(
 ) -> ChangePage:
     position = _position(after)
     names = _visible(viewer, resources)
+    pruned = await repository.pruned_up_to(session)
+    if pruned is not None:
+        if position == START:
+            # A new consumer starts from what is kept (it takes the older state from the
+            # exports).
+            position = pruned
+        elif position < pruned:
+            raise CursorExpired(
+                "The changes after this cursor have been pruned (the feed keeps "
+                f"{_retention_words(settings)}); copy the resources again from "
+                "/api/v1/exports and follow the feed from a fresh read.",
+            )
     rows = await repository.read(session, after=position, resources=names, limit=limit)
     items = [
         ChangeRead(
@@ -74,3 +101,32 @@ async def read_changes(
         next_cursor=items[-1].cursor if items else encode_cursor(list(position)),
         has_more=len(rows) > limit,
     )
+
+
+async def prune(session: AsyncSession, settings: Settings) -> int:
+    """Drop the changes older than the retention, in batches, and move the watermark that
+    tells a lagging consumer its cursor has expired. One replica at a time; how many went."""
+    if settings.change_feed_retention_days == 0:
+        return 0
+    if not await try_advisory_lock(session, AdvisoryLock.CHANGE_FEED_PRUNE):
+        return 0
+    now = clock.now()
+    limit = await repository.prune_limit(
+        session, now - timedelta(days=settings.change_feed_retention_days)
+    )
+    if limit is None:
+        await session.commit()
+        return 0
+    # The watermark first: from this commit on, a cursor before it is refused, so no reader
+    # can take the gap the deletions leave for the end of the feed.
+    await repository.record_pruned(session, limit, now)
+    await session.commit()
+    removed = 0
+    while True:
+        await try_advisory_lock(session, AdvisoryLock.CHANGE_FEED_PRUNE)
+        deleted = await repository.delete_up_to(session, limit, PRUNE_BATCH)
+        # Short transactions: the feed's horizon waits for the oldest running one.
+        await session.commit()
+        removed += deleted
+        if deleted < PRUNE_BATCH:
+            return removed

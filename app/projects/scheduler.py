@@ -20,12 +20,17 @@ logger = logging.getLogger(__name__)
 RUN_AT = time(1, 0)
 
 
-def seconds_until_next_run(now: datetime, settings: Settings) -> float:
+def seconds_until(at: time, now: datetime, settings: Settings) -> float:
+    """Seconds from `now` to the next `at` o'clock in the zone's time."""
     local = now.astimezone(settings.zone)
-    target = datetime.combine(local.date(), RUN_AT, settings.zone)
+    target = datetime.combine(local.date(), at, settings.zone)
     if target <= local:
-        target = datetime.combine(local.date() + timedelta(days=1), RUN_AT, settings.zone)
+        target = datetime.combine(local.date() + timedelta(days=1), at, settings.zone)
     return (target - local).total_seconds()
+
+
+def seconds_until_next_run(now: datetime, settings: Settings) -> float:
+    return seconds_until(RUN_AT, now, settings)
 
 
 async def run_daily(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
