@@ -152,3 +152,8 @@ SharingPrincipal = Annotated[
     Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.INTEGRATION))
 ]
 StaffPrincipal = Annotated[Principal, Depends(require(Role.ADMIN, Role.MANAGER))]
+# The zone-wide figures (team assessments, outcomes, policy reach, the dashboard): for the
+# bureau, its specialists and the data-sharing platforms, not for one enterprise.
+ZoneFiguresPrincipal = Annotated[
+    Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.INTEGRATION))
+]

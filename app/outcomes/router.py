@@ -11,9 +11,8 @@ from app.auth.dependencies import (
     ScopeRequired,
     SettingsDep,
     StaffPrincipal,
-    require,
+    ZoneFiguresPrincipal,
 )
-from app.auth.roles import Principal, Role
 from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
@@ -36,11 +35,6 @@ router = APIRouter(
     tags=["outcomes"],
     responses=errors.responses(401, 403, 422, 503),
 )
-
-# The zone's figures are for the bureau, its specialists and the data-sharing platforms.
-FiguresPrincipal = Annotated[
-    Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.INTEGRATION))
-]
 
 
 @router.post(
@@ -131,7 +125,7 @@ async def update_achievement(
     response_model=OutcomeStatisticsRead,
 )
 async def get_outcome_statistics(
-    principal: FiguresPrincipal,
+    principal: ZoneFiguresPrincipal,
     session: SessionDep,
     settings: SettingsDep,
     period_from: Annotated[

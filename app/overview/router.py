@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends
 
 from app import errors
-from app.auth.dependencies import ScopeRequired, SettingsDep, require
-from app.auth.roles import Principal, Role
+from app.auth.dependencies import ScopeRequired, SettingsDep, ZoneFiguresPrincipal
 from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.overview import service
@@ -20,15 +17,10 @@ router = APIRouter(
     responses=errors.responses(401, 403, 503),
 )
 
-# The zone-wide dashboard: for the bureau, its specialists and the data-sharing platforms.
-DashboardPrincipal = Annotated[
-    Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.INTEGRATION))
-]
-
 
 @router.get("/statistics/overview", operation_id="getOverview", response_model=OverviewRead)
 async def get_overview(
-    principal: DashboardPrincipal, session: SessionDep, settings: SettingsDep
+    principal: ZoneFiguresPrincipal, session: SessionDep, settings: SettingsDep
 ) -> OverviewRead:
     """The dashboard in one call: pools by tier, alert counts, the current round's coverage,
     open and breached demands, the year's satisfaction rate and the year's outcomes."""

@@ -11,9 +11,8 @@ from app.auth.dependencies import (
     ScopeRequired,
     SettingsDep,
     StaffPrincipal,
-    require,
+    ZoneFiguresPrincipal,
 )
-from app.auth.roles import Principal, Role
 from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
@@ -39,10 +38,6 @@ router = APIRouter(
     responses=errors.responses(401, 403, 422, 503),
 )
 
-# Awareness is the bureau's measure of its publicity, not an enterprise's business.
-ReachPrincipal = Annotated[
-    Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.INTEGRATION))
-]
 AsOf = Annotated[CalendarDate | None, Query(description="Default: today")]
 
 
@@ -123,7 +118,7 @@ async def update_policy(
 )
 async def get_policy_reach(
     policy_id: uuid.UUID,
-    principal: ReachPrincipal,
+    principal: ZoneFiguresPrincipal,
     session: SessionDep,
     settings: SettingsDep,
     as_of: AsOf = None,

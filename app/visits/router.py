@@ -11,6 +11,7 @@ from app.auth.dependencies import (
     ScopeRequired,
     SettingsDep,
     StaffPrincipal,
+    ZoneFiguresPrincipal,
     require,
 )
 from app.auth.roles import Principal, Role
@@ -53,11 +54,6 @@ router = APIRouter(
     dependencies=[Depends(ScopeRequired(Scope.READ_VISITS))],
 )
 
-# The team's figures are for the bureau, its specialists and the data-sharing platforms.
-StaffOrSpecialist = Annotated[
-    Principal, Depends(require(Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.INTEGRATION))
-]
-
 
 @router.post(
     "/specialists",
@@ -93,7 +89,7 @@ async def list_specialists(
     response_model=SpecialistAssessmentPage,
 )
 async def list_specialist_assessments(
-    principal: StaffOrSpecialist,
+    principal: ZoneFiguresPrincipal,
     session: SessionDep,
     settings: SettingsDep,
     page: PageParamsDep,
@@ -111,7 +107,7 @@ async def list_specialist_assessments(
 )
 async def get_specialist_assessment(
     specialist_id: uuid.UUID,
-    principal: StaffOrSpecialist,
+    principal: ZoneFiguresPrincipal,
     session: SessionDep,
     settings: SettingsDep,
     year: Annotated[int, Query(ge=2000, le=2100)],
@@ -333,7 +329,7 @@ async def get_visit(
 
 @router.get("/visit-rounds", operation_id="listVisitRounds", response_model=RoundPage)
 async def list_visit_rounds(
-    principal: StaffOrSpecialist,
+    principal: ZoneFiguresPrincipal,
     session: SessionDep,
     settings: SettingsDep,
     page: PageParamsDep,
@@ -350,7 +346,7 @@ async def list_visit_rounds(
     responses=errors.responses(404),
 )
 async def get_visit_round_coverage(
-    principal: StaffOrSpecialist,
+    principal: ZoneFiguresPrincipal,
     session: SessionDep,
     settings: SettingsDep,
     year: Annotated[int, Path(ge=2000, le=2100)],
@@ -384,7 +380,7 @@ async def create_satisfaction_rating(
     response_model=SatisfactionRead,
 )
 async def get_satisfaction_statistics(
-    principal: StaffOrSpecialist,
+    principal: ZoneFiguresPrincipal,
     session: SessionDep,
     settings: SettingsDep,
     period_from: Annotated[CalendarDate | None, Query(alias="from")] = None,
