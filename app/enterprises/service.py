@@ -527,8 +527,12 @@ async def import_reports(
             stored.add((uuid.UUID(stored_id), int(stored_year)))
         if on_batch is not None:
             await on_batch(start + len(batch))
-    for changed in sorted({enterprise_id for enterprise_id, _ in stored}):
-        await _reports_changed(session, changed)
+    # The pools re-advise the tiers; imported here because pools builds on us.
+    from app.pools import service as pool_service
+
+    await pool_service.refresh_suggestions_of(
+        session, sorted({enterprise_id for enterprise_id, _ in stored})
+    )
     return stored
 
 

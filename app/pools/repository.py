@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -107,6 +108,22 @@ async def active_memberships(session: AsyncSession, enterprise_id: uuid.UUID) ->
         PoolMember.enterprise_id == enterprise_id, PoolMember.status == "active"
     )
     return list(await session.scalars(stmt))
+
+
+async def members_among(
+    session: AsyncSession, enterprise_ids: Sequence[uuid.UUID], pools: Sequence[str]
+) -> set[uuid.UUID]:
+    """Which of the enterprises are active in one of the pools (asked in chunks: a bulk load
+    names up to 100k enterprises, over PostgreSQL's limit of bind parameters)."""
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(enterprise_ids), 5_000):
+        stmt = select(PoolMember.enterprise_id).where(
+            PoolMember.enterprise_id.in_(enterprise_ids[start : start + 5_000]),
+            PoolMember.pool.in_(pools),
+            PoolMember.status == "active",
+        )
+        found.update(await session.scalars(stmt))
+    return found
 
 
 async def counts(session: AsyncSession) -> tuple[list[Any], list[Any]]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import date, timedelta
 
@@ -180,6 +181,16 @@ async def refresh_suggestions(session: AsyncSession, enterprise_id: uuid.UUID) -
     for member in members:
         _suggest(member, inputs)
     await repository.flush(session)
+
+
+async def refresh_suggestions_of(
+    session: AsyncSession, enterprise_ids: Sequence[uuid.UUID]
+) -> None:
+    """refresh_suggestions for a bulk load: one query finds the few enterprises that are in an
+    assessed pool, and only those are re-advised (no commit)."""
+    pools = [p.value for p in ASSESSED_POOLS]
+    for enterprise_id in sorted(await repository.members_among(session, enterprise_ids, pools)):
+        await refresh_suggestions(session, enterprise_id)
 
 
 # --- Pools and members ------------------------------------------------------------------------

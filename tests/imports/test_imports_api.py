@@ -155,6 +155,49 @@ class TestAnnualReportImport:
             assert report.json()["net_assets"] == "-100.50"
             assert report.json()["rd_org"]["rd_accounting"] is True
 
+    async def test_the_pools_re_advise_the_members_whose_reports_were_loaded(
+        self, live: Live
+    ) -> None:
+        member_uscc, outsider_uscc = random_uscc(), random_uscc()
+        async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as client:
+            ids = {}
+            for uscc in (member_uscc, outsider_uscc):
+                created = await client.post(
+                    "/api/v1/enterprises",
+                    headers=live.admin,
+                    json={
+                        "uscc": uscc,
+                        "name": f"建议公司{uscc[-4:]}",
+                        "tech_field": "new_materials",
+                    },
+                )
+                ids[uscc] = created.json()["id"]
+            filed = await client.put(
+                f"/api/v1/enterprises/{ids[member_uscc]}/annual-reports/2023",
+                headers=live.admin,
+                json={**REPORT, "net_assets": "16400000.00"},
+            )
+            assert filed.status_code in (200, 201), filed.text
+            entered = await client.post(
+                "/api/v1/pools/sme/members",
+                headers=live.admin,
+                json={"enterprise_id": ids[member_uscc], "tier": "selected", "reason": "导入测试"},
+            )
+            assert entered.status_code == 201, entered.text
+            assert entered.json()["assessed_year"] == 2023
+            rows = [{"uscc": u, "year": 2024, **REPORT} for u in (member_uscc, outsider_uscc)]
+            posted = await client.post(
+                "/api/v1/imports/annual-reports",
+                headers={**live.admin, "Content-Type": "application/x-ndjson"},
+                content="\n".join(json.dumps(r) for r in rows).encode(),
+            )
+            job = await finished(client, live, posted.headers["location"])
+            assert (job["status"], job["stored"]) == ("succeeded", 2), job
+            member = await client.get(
+                f"/api/v1/pools/sme/members/{entered.json()['id']}", headers=live.admin
+            )
+            assert member.json()["assessed_year"] == 2024
+
 
 class TestUpload:
     async def test_a_file_over_the_general_body_limit_is_accepted_here(self, live: Live) -> None:
