@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.imports.enums import ImportStatus
 from app.imports.models import ImportJob, ImportRowError
+from app.pagination import SortKey, after_clause, order_by
 
 # A running job refreshes its heartbeat at least this often; one silent for longer was
 # abandoned (its replica died) and may be taken over.
@@ -26,14 +27,20 @@ async def get(session: AsyncSession, job_id: uuid.UUID) -> ImportJob | None:
     return await session.get(ImportJob, job_id, populate_existing=True)
 
 
-async def errors_of(session: AsyncSession, job_id: uuid.UUID, limit: int) -> list[ImportRowError]:
-    stmt = (
-        select(ImportRowError)
-        .where(ImportRowError.job_id == job_id)
-        .order_by(ImportRowError.line, ImportRowError.id)
-        .limit(limit)
-    )
-    return list(await session.scalars(stmt))
+ERROR_ORDER = (SortKey(ImportRowError.line), SortKey(ImportRowError.id))
+
+
+async def errors_of(
+    session: AsyncSession,
+    job_id: uuid.UUID,
+    limit: int,
+    after: tuple[Any, ...] | None = None,
+) -> list[ImportRowError]:
+    """The job's rejected rows in line order, after a keyset position."""
+    stmt = select(ImportRowError).where(ImportRowError.job_id == job_id)
+    if after is not None:
+        stmt = stmt.where(after_clause(ERROR_ORDER, after))
+    return list(await session.scalars(stmt.order_by(*order_by(ERROR_ORDER)).limit(limit)))
 
 
 async def claim(session: AsyncSession, job_id: uuid.UUID, now: datetime) -> bool:

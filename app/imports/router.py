@@ -11,7 +11,8 @@ from app.db import SessionDep
 from app.http import set_location
 from app.imports import service
 from app.imports.enums import ImportFormat, ImportKind, ImportMode
-from app.imports.schemas import ImportJobRead
+from app.imports.schemas import ImportJobRead, ImportRowErrorPage
+from app.pagination import PageParamsDep
 
 router = APIRouter(
     prefix="/api/v1",
@@ -168,3 +169,16 @@ async def get_import_job(
 ) -> ImportJobRead:
     """An import's status, progress, and its rejected rows (line, field, message)."""
     return await service.get_job(session, job_id)
+
+
+@router.get(
+    "/imports/{job_id}/errors",
+    operation_id="listImportErrors",
+    response_model=ImportRowErrorPage,
+    responses=errors.responses(404),
+)
+async def list_import_errors(
+    job_id: uuid.UUID, principal: StaffPrincipal, session: SessionDep, page: PageParamsDep
+) -> ImportRowErrorPage:
+    """Every rejected row of an import, in line order."""
+    return await service.list_errors(session, job_id, page)

@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import Field
 
 from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
+from app.pagination import Page
 from app.schemas import Schema
 
 
@@ -13,6 +14,10 @@ class ImportRowErrorRead(Schema):
     line: int = Field(description="1-based line of the uploaded file (CSV: the header is 1)")
     field: str | None = Field(description="The column or JSON field at fault, if one")
     message: str
+
+
+class ImportRowErrorPage(Page[ImportRowErrorRead]):
+    pass
 
 
 class ImportJobRead(Schema):
@@ -30,7 +35,7 @@ class ImportJobRead(Schema):
     error_count: int
     errors: list[ImportRowErrorRead] = Field(
         description=f"The first rejected rows in line order (at most {1000}; `error_count` "
-        "counts all)"
+        "counts all; `GET …/{id}/errors` pages through every one)"
     )
     failure: str | None = Field(description="Why the job failed as a whole, if it did")
     created_at: datetime

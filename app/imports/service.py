@@ -33,8 +33,9 @@ from app.imports import repository
 from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
 from app.imports.models import ImportJob
 from app.imports.parsing import RowError, SourceRow, UnreadableFile, parse
-from app.imports.schemas import ImportJobRead, ImportRowErrorRead
+from app.imports.schemas import ImportJobRead, ImportRowErrorPage, ImportRowErrorRead
 from app.modelkit import utcnow
+from app.pagination import PageParams, paginate
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,19 @@ async def get_job(session: AsyncSession, job_id: uuid.UUID) -> ImportJobRead:
     if job is None:
         raise ImportJobNotFound(f"import job {job_id} does not exist")
     return _read(job, await repository.errors_of(session, job_id, ERRORS_SHOWN))
+
+
+async def list_errors(
+    session: AsyncSession, job_id: uuid.UUID, page: PageParams
+) -> ImportRowErrorPage:
+    if await repository.get(session, job_id) is None:
+        raise ImportJobNotFound(f"import job {job_id} does not exist")
+    rows = await repository.errors_of(session, job_id, page.limit + 1, page.after(2))
+    items, cursor = paginate(rows, page.limit, lambda e: (e.line, e.id))
+    return ImportRowErrorPage(
+        items=[ImportRowErrorRead(line=e.line, field=e.field, message=e.message) for e in items],
+        next_cursor=cursor,
+    )
 
 
 # --- Running a job ---------------------------------------------------------------------------

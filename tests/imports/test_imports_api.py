@@ -148,6 +148,25 @@ class TestAnnualReportImport:
                 (4, "year"),
                 (5, None),
             ]
+            # Every rejected row, page by page, in line order.
+            pages = [
+                await client.get(
+                    f"{posted.headers['location']}/errors", headers=live.admin, params={"limit": 2}
+                )
+            ]
+            while pages[-1].json()["next_cursor"]:
+                pages.append(
+                    await client.get(
+                        f"{posted.headers['location']}/errors",
+                        headers=live.admin,
+                        params={"limit": 2, "cursor": pages[-1].json()["next_cursor"]},
+                    )
+                )
+            assert [[e["line"] for e in p.json()["items"]] for p in pages] == [[3, 4], [5]]
+            missing = await client.get(
+                f"/api/v1/imports/{created.json()['id']}/errors", headers=live.admin
+            )
+            assert_problem(missing, 404, "import_job_not_found")
             report = await client.get(
                 f"/api/v1/enterprises/{created.json()['id']}/annual-reports/2024",
                 headers=live.admin,
