@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from enum import IntEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import URL, MetaData, make_url, text
+from sqlalchemy import URL, MetaData, Row, make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.base import Executable
 
 from app.config import Settings
 
@@ -123,6 +124,19 @@ async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
     raw = await connection.get_raw_connection()
     driver: asyncpg.Connection = raw.driver_connection
     return driver
+
+
+STREAM_BATCH_ROWS = 2000
+
+
+async def stream_batches(
+    session: AsyncSession, stmt: Executable
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """A statement's rows in batches through a server-side cursor: memory stays flat however
+    many rows there are (the exports)."""
+    result = await session.stream(stmt.execution_options(yield_per=STREAM_BATCH_ROWS))
+    async for batch in result.partitions():
+        yield batch
 
 
 def constraint_name(error: BaseException) -> str | None:

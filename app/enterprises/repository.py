@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Select
 
-from app.db import constraint_name, driver_connection
+from app.db import constraint_name, driver_connection, stream_batches
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.enterprises.uscc import is_uscc_prefix
 from app.errors import Conflict
@@ -358,7 +358,6 @@ async def snapshot_rows(
 EXPORT_ENTERPRISE_COLUMNS = [
     c for c in Enterprise.__table__.columns if c.name not in ("search_text", "name_grams")
 ]
-EXPORT_BATCH_ROWS = 2000
 
 
 async def stream_enterprises(
@@ -369,8 +368,7 @@ async def stream_enterprises(
     stmt = select(*EXPORT_ENTERPRISE_COLUMNS).order_by(Enterprise.id)
     if updated_since is not None:
         stmt = stmt.where(Enterprise.updated_at >= updated_since)
-    result = await session.stream(stmt.execution_options(yield_per=EXPORT_BATCH_ROWS))
-    async for batch in result.partitions():
+    async for batch in stream_batches(session, stmt):
         yield batch
 
 
@@ -385,8 +383,7 @@ async def stream_reports(
     )
     if updated_since is not None:
         stmt = stmt.where(AnnualReport.updated_at >= updated_since)
-    result = await session.stream(stmt.execution_options(yield_per=EXPORT_BATCH_ROWS))
-    async for batch in result.partitions():
+    async for batch in stream_batches(session, stmt):
         yield batch
 
 

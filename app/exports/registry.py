@@ -19,15 +19,20 @@ from app.auth.scopes import Scope
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.outcomes import service as outcomes_service
+from app.pools import service as pools_service
 from app.privacy import mask_email, mask_name, mask_phone
 from app.projects import service as projects_service
 from app.rankings import service as rankings_service
+from app.visits import service as visits_service
 
 
 class ExportResource(StrEnum):
     ENTERPRISES = "enterprises"
     ANNUAL_REPORTS = "annual-reports"
     PROJECTS = "projects"
+    POOL_MEMBERS = "pool-members"
+    VISITS = "visits"
+    DEMANDS = "demands"
     ACHIEVEMENTS = "achievements"
     RANKINGS = "rankings"
 
@@ -141,6 +146,78 @@ PROJECTS = Export(
     projects_service.stream_projects,
 )
 
+POOL_MEMBERS = Export(
+    ExportResource.POOL_MEMBERS,
+    Scope.READ_POOLS,
+    (
+        Column("id", "uuid", "The membership's id"),
+        Column("pool", "string", "hte, sme or project"),
+        Column("enterprise_id", "uuid", "The enterprise's id"),
+        Column("uscc", "string", "The enterprise's USCC"),
+        Column("project_id", "uuid", "The project (project pool only)"),
+        Column("tier", "string", "selected, cultivating, mature or applying"),
+        Column("status", "string", "active, certified, withdrawn or disqualified"),
+        Column("entered_on", "date", "Effective date of the entry"),
+        Column("exited_on", "date", "Effective date of the exit, if it left"),
+        Column("suggested_tier", "string", "The latest assessment's advice"),
+        Column("assessed_year", "integer", "The report year the advice comes from"),
+        Column("assessed_at", "datetime", "When it was last assessed"),
+        Column("version", "integer", "The membership's version (its ETag)"),
+        Column("created_at", "datetime", "When it was recorded"),
+        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+    ),
+    pools_service.stream_members,
+)
+
+VISITS = Export(
+    ExportResource.VISITS,
+    Scope.READ_VISITS,
+    (
+        Column("id", "uuid", "The visit's id"),
+        Column("enterprise_id", "uuid", "The enterprise visited"),
+        Column("uscc", "string", "The enterprise's USCC"),
+        Column("specialist_ids", "list", "The specialists who visited; in CSV separated by `;`"),
+        Column("visited_at", "datetime", "When"),
+        Column("kind", "string", "coverage, on_demand or follow_up"),
+        Column("channel", "string", "How (on site, by phone, online, …)"),
+        Column("policies_presented", "list", "Ids of the catalogue's policies presented"),
+        Column("resources_linked", "list", "Resources linked for the enterprise"),
+        Column("notes", "string", "The specialists' notes"),
+        Column("recorded_by", "uuid", "The user who recorded it"),
+        Column("version", "integer", "The visit's version (its ETag)"),
+        Column("created_at", "datetime", "When it was recorded"),
+        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+    ),
+    visits_service.stream_visits,
+)
+
+DEMANDS = Export(
+    ExportResource.DEMANDS,
+    Scope.READ_VISITS,
+    (
+        Column("id", "uuid", "The demand's id"),
+        Column("enterprise_id", "uuid", "The enterprise that has it"),
+        Column("uscc", "string", "The enterprise's USCC"),
+        Column("specialist_id", "uuid", "The responsible specialist"),
+        Column("visit_id", "uuid", "The visit it was raised in, if one"),
+        Column("category", "string", "policy_consultation, financing, talent, … (DemandCategory)"),
+        Column("title", "string", "Title"),
+        Column("description", "string", "Description"),
+        Column("status", "string", "open, responded, in_progress, resolved, closed or rejected"),
+        Column("raised_by", "uuid", "The user who raised it"),
+        Column("raised_by_role", "string", "The role of who raised it"),
+        Column("raised_at", "datetime", "When it was raised"),
+        Column("response_due_at", "datetime", "24 hours later: the first response is due"),
+        Column("first_response_at", "datetime", "When it was first answered"),
+        Column("resolved_at", "datetime", "When it was resolved"),
+        Column("rejection_reason", "string", "Why it was rejected, if it was"),
+        Column("version", "integer", "The demand's version (its ETag)"),
+        Column("created_at", "datetime", "When it was recorded"),
+        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+    ),
+    visits_service.stream_demands,
+)
+
 ACHIEVEMENTS = Export(
     ExportResource.ACHIEVEMENTS,
     Scope.READ_OUTCOMES,
@@ -194,7 +271,16 @@ RANKINGS = Export(
 
 EXPORTS = {
     export.resource: export
-    for export in (ENTERPRISES, ANNUAL_REPORTS, PROJECTS, ACHIEVEMENTS, RANKINGS)
+    for export in (
+        ENTERPRISES,
+        ANNUAL_REPORTS,
+        POOL_MEMBERS,
+        PROJECTS,
+        VISITS,
+        DEMANDS,
+        ACHIEVEMENTS,
+        RANKINGS,
+    )
 }
 SCOPES = {export.resource.value: export.scope for export in EXPORTS.values()}
 

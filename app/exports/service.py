@@ -35,6 +35,8 @@ MEDIA_TYPES = {
 
 
 def _json_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_json_value(item) for item in value]
     if isinstance(value, Decimal | UUID):
         return str(value)  # money stays an exact decimal string
     if isinstance(value, datetime | date):

@@ -60,7 +60,10 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "ExportResource": {
         "enterprises": ("企业", "Enterprises"),
         "annual-reports": ("年度报表", "Annual reports"),
+        "pool-members": ("培育库成员", "Pool members"),
         "projects": ("科技项目", "Tech projects"),
+        "visits": ("走访", "Visits"),
+        "demands": ("企业诉求", "Demands"),
         "achievements": ("成果台账", "Achievements"),
         "rankings": ("动态监测排名", "Rankings"),
     },

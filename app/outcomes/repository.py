@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import stream_batches
 from app.enterprises.models import Enterprise
 from app.outcomes.models import Achievement
 from app.pagination import SortKey, after_clause, order_by
@@ -110,9 +111,6 @@ async def first_records(
     return firsts
 
 
-EXPORT_BATCH_ROWS = 2000
-
-
 async def stream_achievements(
     session: AsyncSession, updated_since: datetime | None
 ) -> AsyncIterator[Sequence[Row[*tuple[Any, ...]]]]:
@@ -125,6 +123,5 @@ async def stream_achievements(
     )
     if updated_since is not None:
         stmt = stmt.where(Achievement.updated_at >= updated_since)
-    result = await session.stream(stmt.execution_options(yield_per=EXPORT_BATCH_ROWS))
-    async for batch in result.partitions():
+    async for batch in stream_batches(session, stmt):
         yield batch

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import Select
 
-from app.db import constraint_name
+from app.db import constraint_name, stream_batches
 from app.enterprises.models import Enterprise
 from app.errors import Conflict
 from app.pagination import SortKey, after_clause, order_by
@@ -184,3 +184,19 @@ async def active_pools(
     if enterprise_id is not None:
         stmt = stmt.where(PoolMember.enterprise_id == enterprise_id)
     return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+
+
+async def stream_members(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """Every membership, past ones included, with the enterprise's USCC, in id order, in
+    batches (the exports)."""
+    stmt = (
+        select(*PoolMember.__table__.columns, Enterprise.uscc)
+        .join(Enterprise, Enterprise.id == PoolMember.enterprise_id)
+        .order_by(PoolMember.id)
+    )
+    if updated_since is not None:
+        stmt = stmt.where(PoolMember.updated_at >= updated_since)
+    async for batch in stream_batches(session, stmt):
+        yield batch

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -604,3 +605,10 @@ async def active_pools(
     for owner, pool in await repository.active_pools(session, enterprise_id):
         found.setdefault(owner, set()).add(pool)
     return found
+
+
+def stream_members(
+    session: AsyncSession, settings: Settings, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Any]]:
+    """For the exports: every membership, past ones included."""
+    return repository.stream_members(session, updated_since)

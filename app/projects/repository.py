@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import AdvisoryLock, driver_connection, take_advisory_lock
+from app.db import AdvisoryLock, driver_connection, stream_batches, take_advisory_lock
 from app.pagination import SortKey, after_clause, order_by
 from app.projects.enums import AlertColor
 from app.projects.models import (
@@ -347,6 +347,5 @@ async def stream_projects(
     ).order_by(Project.id)
     if updated_since is not None:
         stmt = stmt.where(Project.updated_at >= updated_since)
-    result = await session.stream(stmt.execution_options(yield_per=2000))
-    async for batch in result.partitions():
+    async for batch in stream_batches(session, stmt):
         yield batch

@@ -10,7 +10,7 @@ from sqlalchemy import Row, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import constraint_name, driver_connection
+from app.db import constraint_name, driver_connection, stream_batches
 from app.errors import Conflict
 from app.pagination import SortKey, after_clause, order_by
 from app.rankings.enums import RunStatus
@@ -215,9 +215,6 @@ async def enterprise_history(
     return [(entry, run) for entry, run in rows]
 
 
-EXPORT_BATCH_ROWS = 2000
-
-
 async def stream_entries_of_record(
     session: AsyncSession, updated_since: datetime | None
 ) -> AsyncIterator[Sequence[Row[*tuple[Any, ...]]]]:
@@ -252,6 +249,5 @@ async def stream_entries_of_record(
     )
     if updated_since is not None:
         stmt = stmt.where(RankingRun.updated_at >= updated_since)
-    result = await session.stream(stmt.execution_options(yield_per=EXPORT_BATCH_ROWS))
-    async for batch in result.partitions():
+    async for batch in stream_batches(session, stmt):
         yield batch

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -819,3 +820,17 @@ async def demand_counts(session: AsyncSession, settings: Settings) -> tuple[int,
     zone = settings.zone
     year_start = datetime.combine(date(now.astimezone(zone).year, 1, 1), time.min, zone)
     return await repository.demand_counts(session, now, year_start)
+
+
+def stream_visits(
+    session: AsyncSession, settings: Settings, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Any]]:
+    """For the exports: every visit."""
+    return repository.stream_visits(session, updated_since)
+
+
+def stream_demands(
+    session: AsyncSession, settings: Settings, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Any]]:
+    """For the exports: every demand."""
+    return repository.stream_demands(session, updated_since)
