@@ -42,6 +42,13 @@ class RankingWeights(Schema):
     indicators: IndicatorWeights
 
 
+class RankingWeightsWrite(Schema):
+    """Either part may be left out: it keeps DOMAIN.md's default."""
+
+    dimensions: DimensionWeights | None = None
+    indicators: IndicatorWeights | None = None
+
+
 class RankingRunCreate(Schema):
     model_config = Schema.model_config | {
         "json_schema_extra": {
@@ -76,7 +83,7 @@ class RankingRunCreate(Schema):
 
     pool: Pool
     year: int = Field(ge=2000, le=2200, description="A year that has begun")
-    weights: RankingWeights | None = Field(
+    weights: RankingWeightsWrite | None = Field(
         default=None, description="Default: DOMAIN.md's (0.5/0.3/0.2 and the indicators')"
     )
     top_share: Decimal = Field(

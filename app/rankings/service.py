@@ -38,7 +38,7 @@ from app.rankings.schemas import (
     RankingRunCreate,
     RankingRunPage,
     RankingRunRead,
-    RankingWeights,
+    RankingWeightsWrite,
 )
 from app.visits import service as visit_service
 
@@ -58,12 +58,13 @@ class RankingNotDraft(Conflict):
 # --- Between the API's shapes and the formula's ------------------------------------------
 
 
-def _weights(data: RankingWeights | None) -> formula.Weights:
+def _weights(data: RankingWeightsWrite | None) -> formula.Weights:
+    default = formula.DEFAULT_WEIGHTS
     if data is None:
-        return formula.DEFAULT_WEIGHTS
+        return default
     return formula.Weights(
-        dimensions=dict(data.dimensions.model_dump()),
-        indicators=dict(data.indicators.model_dump()),
+        dimensions=dict(data.dimensions.model_dump()) if data.dimensions else default.dimensions,
+        indicators=dict(data.indicators.model_dump()) if data.indicators else default.indicators,
     )
 
 

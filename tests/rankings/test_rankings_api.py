@@ -378,6 +378,18 @@ class TestHandComputedCohort:
         assert why in body["detail"]
         assert await session.scalar(select(func.count()).select_from(RankingRun)) == 0
 
+    async def test_dimension_weights_alone_keep_the_default_indicator_weights(
+        self, client: httpx.AsyncClient, session: AsyncSession, cohort: dict[str, Enterprise]
+    ) -> None:
+        staff = await headers_for(session, Role.MANAGER)
+        dimensions = {"innovation": "0.6", "growth": "0.2", "participation": "0.2"}
+        run = await create_run(client, staff, year=2025, weights={"dimensions": dimensions})
+        assert run["weights"]["dimensions"] == dimensions
+        assert run["weights"]["indicators"]["rd_intensity"] == "0.35"
+        # A: 0.6 × 2.45t + 0.2 × 3t + 0.2 × 2.1t = 2.49t = 83.0
+        [a] = await entries(client, staff, run["id"], limit=1)
+        assert close(a["composite"], "83")
+
     async def test_negative_weight_is_422(
         self, client: httpx.AsyncClient, session: AsyncSession, cohort: dict[str, Enterprise]
     ) -> None:
