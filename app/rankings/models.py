@@ -69,6 +69,10 @@ class RankingRun(UUIDKey, Timestamps, Versioned, Base):
     cohort_size: Mapped[int] = mapped_column(Integer, nullable=False)
     incentive_count: Mapped[int] = mapped_column(Integer, nullable=False)
     incomplete_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    # How many entries have each dimension as their short board: where the pool needs help.
+    short_board_counts: Mapped[dict[str, int]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'{}'::jsonb")
+    )
     # The published run movement was measured against (the pool's latest earlier year).
     compared_run_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("ranking_run.id", ondelete="SET NULL")

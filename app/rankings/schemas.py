@@ -99,6 +99,12 @@ class RankingRunCreate(Schema):
     )
 
 
+class DimensionCounts(Schema):
+    innovation: int
+    growth: int
+    participation: int
+
+
 class RankingRunRead(Schema):
     id: uuid.UUID
     pool: Pool
@@ -111,6 +117,9 @@ class RankingRunRead(Schema):
     cohort_size: int
     incentive_count: int
     incomplete_count: int = Field(description="Entries marked data_incomplete")
+    short_boards: DimensionCounts = Field(
+        description="How many entries have each dimension as their short board"
+    )
     compared_run_id: uuid.UUID | None = Field(
         description="The published run `movement` is measured against (the pool's latest "
         "earlier year), null when there is none"

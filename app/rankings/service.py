@@ -133,7 +133,11 @@ def _record(
 
 
 def _run_read(run: RankingRun) -> RankingRunRead:
-    return RankingRunRead.model_validate(run)
+    values = {
+        name: getattr(run, name) for name in RankingRunRead.model_fields if hasattr(run, name)
+    }
+    values["short_boards"] = {d: run.short_board_counts.get(d, 0) for d in formula.DIMENSIONS}
+    return RankingRunRead.model_validate(values)
 
 
 def _entry_values(entry: RankingEntry) -> dict[str, Any]:
@@ -270,6 +274,10 @@ async def create_run(
             cohort_size=len(entries),
             incentive_count=sum(1 for e in entries if e.incentive),
             incomplete_count=sum(1 for e in entries if e.data_incomplete),
+            short_board_counts={
+                d: sum(1 for e in entries if e.short_board.dimension == d)
+                for d in formula.DIMENSIONS
+            },
             compared_run_id=compared.id if compared else None,
             computed_at=clock.now(),
             created_by=actor.id,

@@ -263,6 +263,8 @@ class TestHandComputedCohort:
         assert gc.isenabled()
         assert (run["incomplete_count"], run["cohort_on"]) == (2, "2025-12-31")
         assert run["report_deadline"] == "2026-06-30"
+        # A and B: participation; C: growth; D: innovation.
+        assert run["short_boards"] == {"innovation": 1, "growth": 1, "participation": 2}
         assert run["weights"]["dimensions"] == {
             "innovation": "0.5",
             "growth": "0.3",
