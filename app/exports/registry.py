@@ -58,6 +58,18 @@ class Export:
 
 
 MONEY = "decimal"
+
+
+def _kept(created: str) -> tuple[Column, ...]:
+    """The columns every exported record ends with: its version, when it was first stored
+    (`created`), and when it last changed, which `updated_since` filters on."""
+    return (
+        Column("version", "integer", "The record's version (its ETag)"),
+        Column("created_at", "datetime", created),
+        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+    )
+
+
 ENTERPRISES = Export(
     ExportResource.ENTERPRISES,
     Scope.READ_ENTERPRISES,
@@ -75,9 +87,7 @@ ENTERPRISES = Export(
         Column("contact_phone", "string", "Contact phone (masked: 138****5678)", mask_phone),
         Column("contact_email", "string", "Contact e-mail (masked: z***@example.com)", mask_email),
         Column("status", "string", "`active` or `archived`"),
-        Column("version", "integer", "The record's version (its ETag)"),
-        Column("created_at", "datetime", "When it was registered"),
-        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+        *_kept("When it was registered"),
     ),
     lambda session, settings, since: enterprise_service.stream_enterprises(session, since),
 )
@@ -114,9 +124,7 @@ ANNUAL_REPORTS = Export(
         Column("transformation_incentives", "boolean", "Has transformation incentives"),
         Column("talent_programs", "boolean", "Has talent programmes"),
         Column("major_incident", "boolean", "A major safety/quality/environmental incident"),
-        Column("version", "integer", "The report's version (its ETag)"),
-        Column("created_at", "datetime", "When it was first filed in the service"),
-        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+        *_kept("When it was first filed in the service"),
     ),
     lambda session, settings, since: enterprise_service.stream_reports(session, since),
 )
@@ -139,9 +147,7 @@ PROJECTS = Export(
         Column("computed_color", "string", "The rules' colour (differs under an override)"),
         Column("alert_evaluated_on", "date", "When the rules last evaluated it"),
         Column("override_expires_on", "date", "Until when a staff override holds, if one"),
-        Column("version", "integer", "The project's version (its ETag)"),
-        Column("created_at", "datetime", "When it was registered"),
-        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+        *_kept("When it was registered"),
     ),
     projects_service.stream_projects,
 )
@@ -162,9 +168,7 @@ POOL_MEMBERS = Export(
         Column("suggested_tier", "string", "The latest assessment's advice"),
         Column("assessed_year", "integer", "The report year the advice comes from"),
         Column("assessed_at", "datetime", "When it was last assessed"),
-        Column("version", "integer", "The membership's version (its ETag)"),
-        Column("created_at", "datetime", "When it was recorded"),
-        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+        *_kept("When it was recorded"),
     ),
     pools_service.stream_members,
 )
@@ -184,9 +188,7 @@ VISITS = Export(
         Column("resources_linked", "list", "Resources linked for the enterprise"),
         Column("notes", "string", "The specialists' notes"),
         Column("recorded_by", "uuid", "The user who recorded it"),
-        Column("version", "integer", "The visit's version (its ETag)"),
-        Column("created_at", "datetime", "When it was recorded"),
-        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+        *_kept("When it was recorded"),
     ),
     visits_service.stream_visits,
 )
@@ -211,9 +213,7 @@ DEMANDS = Export(
         Column("first_response_at", "datetime", "When it was first answered"),
         Column("resolved_at", "datetime", "When it was resolved"),
         Column("rejection_reason", "string", "Why it was rejected, if it was"),
-        Column("version", "integer", "The demand's version (its ETag)"),
-        Column("created_at", "datetime", "When it was recorded"),
-        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+        *_kept("When it was recorded"),
     ),
     visits_service.stream_demands,
 )
@@ -235,9 +235,7 @@ ACHIEVEMENTS = Export(
         Column("reference", "string", "Certificate or approval number"),
         Column("note", "string", "Note"),
         Column("qualification_id", "uuid", "The qualification it recorded, if one"),
-        Column("version", "integer", "The entry's version (its ETag)"),
-        Column("created_at", "datetime", "When it was recorded"),
-        Column("updated_at", "datetime", "When it last changed (`updated_since` filters on it)"),
+        *_kept("When it was recorded"),
     ),
     outcomes_service.stream_achievements,
 )
