@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +32,7 @@ from app.config import Settings
 from app.errors import Conflict, NotFound, Unprocessable, ValidationErrorItem
 from app.http import check_if_match
 from app.pagination import PageParams, paginate
+from app.visits.rules import Rate
 
 __all__ = ["Counts", "participation"]
 
@@ -282,12 +282,6 @@ async def uninvite(
     await session.commit()
 
 
-def _rate(counts: Counts) -> Decimal | None:
-    if counts.invited == 0:
-        return None
-    return (Decimal(100) * counts.attended / counts.invited).quantize(Decimal("0.01"))
-
-
 async def _attendance(session: AsyncSession, activity: Activity) -> AttendanceRead:
     counts = (await repository.counts(session, [activity.id])).get(activity.id, Counts(0, 0))
     return AttendanceRead(
@@ -295,7 +289,7 @@ async def _attendance(session: AsyncSession, activity: Activity) -> AttendanceRe
         held_on=activity.held_on,
         invited=counts.invited,
         attended=counts.attended,
-        rate_percent=_rate(counts),
+        rate_percent=Rate.of(counts.attended, counts.invited).percent,
         attended_enterprise_ids=await repository.attendees(session, activity.id),
     )
 

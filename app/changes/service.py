@@ -123,7 +123,9 @@ async def prune(session: AsyncSession, settings: Settings) -> int:
     await session.commit()
     removed = 0
     while True:
-        await try_advisory_lock(session, AdvisoryLock.CHANGE_FEED_PRUNE)
+        # The lock went with the last commit; another replica holding it now carries on.
+        if not await try_advisory_lock(session, AdvisoryLock.CHANGE_FEED_PRUNE):
+            return removed
         deleted = await repository.delete_up_to(session, limit, PRUNE_BATCH)
         # Short transactions: the feed's horizon waits for the oldest running one.
         await session.commit()

@@ -11,9 +11,10 @@ without one they are not met, since nothing shows the enterprise is small enough
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from app.policies.enums import PolicyCriterion
+from app.visits.rules import Rate
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,4 @@ def applies(criteria: Criteria, profile: Profile) -> tuple[bool, list[Check]]:
 
 def awareness_percent(told: int, eligible: int) -> Decimal | None:
     """100 × told / eligible to two places, as every rate of the service; None for none."""
-    if eligible == 0:
-        return None
-    return (Decimal(100) * told / eligible).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return Rate.of(told, eligible).percent

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -289,7 +289,7 @@ async def create_run(
                 _record(
                     run.id,
                     entry,
-                    names[uuid.UUID(str(entry.enterprise_id))],
+                    names[cast(uuid.UUID, entry.enterprise_id)],
                     formula.movement(previous, entry) if compared else None,
                 )
                 for entry in entries
