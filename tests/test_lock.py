@@ -92,7 +92,7 @@ def walk(
             continue
         name = canonicalize_name(requirement.name)
         pin = pins.get(name)
-        assert pin is not None, f"{lock} lacks {requirement} : {STALE}"
+        assert pin is not None, f"{lock} lacks {requirement}: {STALE}"
         assert requirement.specifier.contains(pin.version, prereleases=True), (
             f"{lock} pins {name}=={pin.version}, outside {requirement}: {STALE}"
         )
