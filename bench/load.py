@@ -312,8 +312,12 @@ def _children(pid: int) -> list[int]:
 
 def serving_processes(pid: int) -> int:
     """uvicorn with several workers is a supervisor and its children; alone, one process."""
-    children = [c for c in _children(pid) if "python" in Path(f"/proc/{c}/cmdline").read_text()]
-    return len(children) or 1
+    workers = 0
+    for child in _children(pid):
+        command = Path(f"/proc/{child}/cmdline").read_bytes()
+        # multiprocessing's resource tracker is a child too, but serves nothing.
+        workers += b"python" in command and b"resource_tracker" not in command
+    return workers or 1
 
 
 @contextmanager

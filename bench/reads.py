@@ -66,6 +66,9 @@ def options(description: str | None) -> argparse.ArgumentParser:
         "--workers", type=int, default=1, help="WEB_CONCURRENCY of the service (and the floor)"
     )
     parser.add_argument("--client", choices=["auto", "wrk", "builtin"], default="auto")
+    parser.add_argument(
+        "--pool-size", type=int, default=None, help="DB_POOL_SIZE of the service (its default)"
+    )
     return parser
 
 
@@ -81,13 +84,15 @@ class Servers:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def service_env(url: str, port: int, workers: int, pool: int) -> dict[str, str]:
+def service_env(url: str, port: int, workers: int, pool: int | None) -> dict[str, str]:
+    # The service's own pool size unless asked: how it is configured is part of what is measured.
+    sized = {} if pool is None else {"DB_POOL_SIZE": str(pool)}
     return {
+        **sized,
         "DATABASE_URL": url,
         "SECRET_KEY": SECRET,
         "PORT": str(port),
         "WEB_CONCURRENCY": str(workers),
-        "DB_POOL_SIZE": str(pool),
         "BOOTSTRAP_ADMIN_EMAIL": ADMIN[0],
         "BOOTSTRAP_ADMIN_PASSWORD": ADMIN[1],
         "SEED_DEMO": "false",
@@ -131,19 +136,38 @@ def report_line(label: str, service: Result, floor: Result) -> str:
 
 def header(args: argparse.Namespace, generator: Generator, servers: tuple[int, int]) -> str:
     service_procs, floor_procs = servers
-    return (
+    lines = [
         f"load: {generator.describe()}, {args.duration:g} s per route after {args.warmup:g} s "
-        f"of warm-up; service WEB_CONCURRENCY={args.workers} ({service_procs} serving "
-        f"process{'es' if service_procs > 1 else ''}), floor {floor_procs}\n"
-        f"{'route':<44}{'service':>10}{'floor':>10}{'ratio':>8}   (requests per second)"
-    )
+        f"of warm-up; WEB_CONCURRENCY={args.workers}: the service serves with {service_procs} "
+        f"process{'es' if service_procs > 1 else ''}, the floor with {floor_procs}",
+    ]
+    if service_procs != args.workers:
+        lines.append(
+            f"WARNING: the service ignored WEB_CONCURRENCY={args.workers}: the figures below "
+            f"are {service_procs} process(es) against a floor of {floor_procs}"
+        )
+    lines.append(f"{'route':<44}{'service':>10}{'floor':>10}{'ratio':>8}   (requests per second)")
+    return "\n".join(lines)
 
 
-def check_same(port_a: int, port_b: int, plan: Plan, normalise: Callable[[Any], Any]) -> None:
-    """Both servers answer the first request of the plan with the same status and JSON."""
-    path, body = plan.request(0)
+@dataclass(frozen=True)
+class Check:
+    """How the service's and the floor's first answers must agree before anything is timed:
+    reads the same request and the same JSON; writes a request each (a USCC is taken once)
+    and the same fields."""
+
+    numbers: tuple[int, int]
+    normalise: Callable[[Any], Any]
+
+
+READ_CHECK = Check((0, 0), lambda body: body)
+WRITE_CHECK = Check((0, 1), lambda body: sorted(body))
+
+
+def check_same(ports: tuple[int, int], plan: Plan, check: Check) -> None:
     answers = []
-    for port in (port_a, port_b):
+    for port, number in zip(ports, check.numbers, strict=True):
+        path, body = plan.request(number)
         response = httpx.request(
             plan.method,
             f"http://{HOST}:{port}{path}",
@@ -152,11 +176,11 @@ def check_same(port_a: int, port_b: int, plan: Plan, normalise: Callable[[Any], 
             timeout=30,
         )
         answers.append(
-            (response.status_code, response.headers.get("etag"), normalise(response.json()))
+            (response.status_code, response.headers.get("etag"), check.normalise(response.json()))
         )
     if answers[0] != answers[1]:
         raise SystemExit(
-            f"the floor does not answer {plan.method} {path} as the service does:\n"
+            f"the floor does not answer {plan.method} {plan.path} as the service does:\n"
             f"service {json.dumps(answers[0], ensure_ascii=False)[:2000]}\n"
             f"floor   {json.dumps(answers[1], ensure_ascii=False)[:2000]}"
         )
@@ -194,13 +218,14 @@ def run_routes(
     service_pid: int,
     floor_pid: int,
     chosen: list[Route],
-    normalise: Callable[[Any], Any] | None,
+    check: Check,
 ) -> None:
     generator = Generator.choose(args.client, args.connections)
-    if normalise is not None:
-        for route in chosen:
-            check_same(servers.service_port, servers.floor_port, route.plan, normalise)
-        print("the floor answers each route with the service's status and JSON")
+    for route in chosen:
+        check_same((servers.service_port, servers.floor_port), route.plan, check)
+    # The load numbers its requests after those the check sent.
+    generator.used = max(check.numbers) + 1
+    print("the floor answers each route with the service's status, ETag and JSON")
     print(header(args, generator, (serving_processes(service_pid), serving_processes(floor_pid))))
     for route in [Route("GET /health/live (no database)", Plan("GET", "/health/live")), *chosen]:
         service = measure(generator, servers.service_port, route.plan, args.duration, args.warmup)
@@ -214,27 +239,22 @@ def run(args: argparse.Namespace, database: str, writes: bool) -> None:
     try:
         ids = asyncio.run(seed(url))
         service_port, floor_port = free_port(), free_port()
-        # Each worker's pool covers the connections it may be handed (the floor's does too).
-        pool = max(1, args.connections // args.workers)
+        service_env_ = service_env(url, service_port, args.workers, args.pool_size)
+        floor_env_ = floor_env(url, args.connections)
         with (
-            server(service_command(), service_env(url, service_port, args.workers, pool),
-                   service_port, "the service") as service_process,
-            server(floor_command(floor_port, args.workers), floor_env(url, pool), floor_port,
-                   "the floor") as floor_process,
-        ):  # fmt: skip
+            server(service_command(), service_env_, service_port, "the service") as service,
+            server(
+                floor_command(floor_port, args.workers), floor_env_, floor_port, "the floor"
+            ) as floor,
+        ):
             servers = Servers(service_port, floor_port, login(service_port))
             if writes:
                 from bench.writes import write_routes
 
-                run_routes(
-                    args, servers, service_process.pid, floor_process.pid,
-                    write_routes(servers, ids), None,
-                )  # fmt: skip
+                chosen, check = write_routes(servers, ids), WRITE_CHECK
             else:
-                run_routes(
-                    args, servers, service_process.pid, floor_process.pid,
-                    routes(servers, ids), lambda body: body,
-                )  # fmt: skip
+                chosen, check = routes(servers, ids), READ_CHECK
+            run_routes(args, servers, service.pid, floor.pid, chosen, check)
     finally:
         asyncio.run(drop_database(url))
         if embedded is not None:
