@@ -354,16 +354,27 @@ def server(
             process.wait(timeout=10)
 
 
-def service_command() -> list[str]:
-    return [sys.executable, "-m", "app.cli", "serve"]
+def service_command(launcher: str, port: int, workers: int) -> list[str]:
+    """`cli`: what production runs (`python -m app.cli serve`, which reads WEB_CONCURRENCY
+    itself, or not); `uvicorn`: uvicorn's own command line on the app factory, with
+    `--workers`, to compare worker counts whatever app.cli does."""
+    if launcher == "cli":
+        return [sys.executable, "-m", "app.cli", "serve"]
+    return [
+        *uvicorn_command("app.main:create_app", port, workers),
+        "--factory",
+        "--proxy-headers",
+        "--timeout-graceful-shutdown",
+        "20",
+    ]
 
 
-def floor_command(port: int, workers: int) -> list[str]:
+def uvicorn_command(target: str, port: int, workers: int) -> list[str]:
     return [
         sys.executable,
         "-m",
         "uvicorn",
-        "bench.floor:app",
+        target,
         "--host",
         HOST,
         "--port",
@@ -374,3 +385,7 @@ def floor_command(port: int, workers: int) -> list[str]:
         "--log-level",
         "warning",
     ]
+
+
+def floor_command(port: int, workers: int) -> list[str]:
+    return uvicorn_command("bench.floor:app", port, workers)

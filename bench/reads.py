@@ -67,6 +67,13 @@ def options(description: str | None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--client", choices=["auto", "wrk", "builtin"], default="auto")
     parser.add_argument(
+        "--launcher",
+        choices=["cli", "uvicorn"],
+        default="cli",
+        help="the service as `python -m app.cli serve` (production's command) or as uvicorn's "
+        "command line with --workers on app.main:create_app",
+    )
+    parser.add_argument(
         "--pool-size", type=int, default=None, help="DB_POOL_SIZE of the service (its default)"
     )
     return parser
@@ -242,7 +249,12 @@ def run(args: argparse.Namespace, database: str, writes: bool) -> None:
         service_env_ = service_env(url, service_port, args.workers, args.pool_size)
         floor_env_ = floor_env(url, args.connections)
         with (
-            server(service_command(), service_env_, service_port, "the service") as service,
+            server(
+                service_command(args.launcher, service_port, args.workers),
+                service_env_,
+                service_port,
+                "the service",
+            ) as service,
             server(
                 floor_command(floor_port, args.workers), floor_env_, floor_port, "the floor"
             ) as floor,
