@@ -12,7 +12,7 @@ from typing import Any
 
 import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
-import yaml  # type: ignore[import-untyped]  # kubernetes-validate brings PyYAML
+import yaml
 
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_engine
