@@ -20,7 +20,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.errors import problem_response, render
 from app.ops.context import request_id_var
 
-logger = logging.getLogger(__name__)
 access_log = logging.getLogger("app.access")
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -223,12 +222,10 @@ class ErrorBoundaryMiddleware:
             await self.app(scope, receive, watch)
         except Exception as exc:
             response = render(Request(scope), exc)  # logs it, with the request id
-            if started:
-                # Part of another answer is out and cannot be taken back; returning lets the
-                # server close the connection, which tells the client the body is incomplete.
-                logger.error("the answer was already started; connection closed")
-                return
-            await response(scope, receive, send)
+            if not started:
+                await response(scope, receive, send)
+            # Otherwise part of another answer is out and cannot be taken back: returning lets
+            # the server close the connection, which tells the client the body is incomplete.
 
 
 def _path_methods(app: FastAPI) -> list[tuple[re.Pattern[str], int, frozenset[str]]]:

@@ -7,12 +7,13 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import StreamingResponse
 
 from app.config import PROJECT_ROOT
 from app.main import create_app
@@ -64,6 +65,14 @@ def no_database() -> Iterator[str]:
     @app.get("/api/v1/boom", include_in_schema=False)
     async def boom() -> None:
         raise RuntimeError("a bug")
+
+    @app.get("/api/v1/half", include_in_schema=False)
+    async def half() -> StreamingResponse:
+        async def rows() -> AsyncIterator[bytes]:
+            yield b"first row\n"
+            raise RuntimeError("failed mid-stream")
+
+        return StreamingResponse(rows(), media_type="text/plain")
 
     with LiveServer(app) as server:
         yield server.url
@@ -124,6 +133,19 @@ class TestErrorsKeepTheConnection:
         ]
         assert [entry["request_id"] for entry in errors] == [bug.headers["x-request-id"]]
         assert "RuntimeError: a bug" in errors[0]["exception"]
+
+    def test_a_failure_after_the_answer_started_cuts_that_answer_short_and_logs_once(
+        self, no_database: str, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.INFO)
+        with httpx.Client(base_url=no_database, timeout=30) as client:
+            with pytest.raises(httpx.RemoteProtocolError):
+                client.get("/api/v1/half")
+            # The client can tell the body is incomplete; the next request gets a new one.
+            assert client.get("/health/live").status_code == 200
+        failures = [r for r in caplog.records if r.exc_info is not None]
+        assert len(failures) == 1
+        assert "failed mid-stream" in str(failures[0].exc_info[1] if failures[0].exc_info else "")
 
     def test_a_cors_caller_can_read_the_503(self, no_database: str) -> None:
         down = httpx.post(
