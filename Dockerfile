@@ -10,7 +10,7 @@ RUN python -m venv /opt/venv \
 
 # Run: the source beside the environment, as an unprivileged user.
 FROM python:3.11-slim
-ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PORT=8000
+ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 HOST=0.0.0.0 PORT=8000
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin service
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /srv

@@ -6,14 +6,20 @@ import argparse
 import asyncio
 import json
 import signal
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import uvicorn
 from pydantic import ValidationError
 
 from app.config import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def load_settings() -> Settings:
@@ -54,41 +60,89 @@ def cmd_migrate(settings: Settings) -> None:
 
 
 def cmd_serve(settings: Settings) -> None:
-    import uvicorn
-
     from app.main import create_app
     from app.migrations import upgrade
     from app.ops.logging import configure_logging
 
     configure_logging(settings.log_level)
+    # Bound before anything starts, so that a taken port is one line, not a database started,
+    # migrated and stopped for nothing, then a traceback.
+    listener = bind(settings.host, settings.port)
     with database(settings) as url:
         upgrade(url)
         app = create_app(settings, database_url=url)
-        where = f"http://127.0.0.1:{settings.port}"
-        print(
-            f"\n  Serving on {where}\n  API docs: {where}/docs (ReDoc: {where}/redoc)\n"
-            f"  Log in: POST {where}/api/v1/auth/token (or 'Authorize' in the docs)\n"
-            + (
-                "  Demo users: manager@demo.example.com / specialist@demo.example.com,"
-                " password demo-password-2026\n"
-                if settings.should_seed_demo
-                else ""
-            ),
-            flush=True,
-        )
-        config = uvicorn.Config(
-            app,
-            host="0.0.0.0",  # noqa: S104 - a service, reached through the host's ports
-            port=settings.port,
-            log_config=None,
-            access_log=False,
-            timeout_graceful_shutdown=20,
-            proxy_headers=True,
+        server = AnnouncingServer(
+            server_config(app, host=settings.host, port=settings.port), banner(settings)
         )
         # uvicorn drains requests on SIGTERM, then re-raises the signal; turning it into
         # SystemExit lets the `with` above stop the embedded PostgreSQL cleanly.
         signal.signal(signal.SIGTERM, _exit_quietly)
-        uvicorn.Server(config).run()
+        server.run(sockets=[listener])
+
+
+def server_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
+    """How the service is served: by `serve`, and by the tests' live server."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        # Which server and version answer is of use to an attacker only.
+        server_header=False,
+        timeout_graceful_shutdown=20,
+        proxy_headers=True,
+    )
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, or one line on stderr and exit status 1."""
+    listener: socket.socket | None = None
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        listener = socket.socket(family, kind, proto)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+    except OSError as exc:
+        if listener is not None:
+            listener.close()
+        print(f"cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    return listener
+
+
+def banner(settings: Settings) -> str:
+    everywhere = settings.host in {"0.0.0.0", "::", ""}  # noqa: S104 - naming it, not binding
+    host = "127.0.0.1" if everywhere else settings.host
+    where = f"http://{f'[{host}]' if ':' in host else host}:{settings.port}"
+    return (
+        f"\n  Serving on {where}"
+        + (f" (listening on every interface, HOST={settings.host})" if everywhere else "")
+        + f"\n  API docs: {where}/docs (ReDoc: {where}/redoc)\n"
+        f"  Log in: POST {where}/api/v1/auth/token (or 'Authorize' in the docs)\n"
+        + (
+            "  Demo users: manager@demo.example.com / specialist@demo.example.com,"
+            " password demo-password-2026\n"
+            if settings.should_seed_demo
+            else ""
+        )
+    )
+
+
+class AnnouncingServer(uvicorn.Server):
+    """Prints the banner once the application has started (migrated, first administrator and
+    demo in place) and the socket is listening: what it announces then works."""
+
+    def __init__(self, config: uvicorn.Config, banner: str) -> None:
+        super().__init__(config)
+        self.banner = banner
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            print(self.banner, flush=True)
 
 
 def _exit_quietly(signum: int, frame: object) -> None:
@@ -197,7 +251,7 @@ def cmd_openapi(settings: Settings, output: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app.cli")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="migrate, then serve on PORT")
+    commands.add_parser("serve", help="migrate, then serve on HOST:PORT")
     commands.add_parser("migrate", help="alembic upgrade head")
     commands.add_parser("demo", help="load the demo zone")
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")

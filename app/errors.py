@@ -300,10 +300,16 @@ async def _handle(request: Request, error: Exception) -> ProblemResponse:
 
 
 def install_handlers(app: FastAPI) -> None:
+    """The errors a request is expected to meet, answered where they are raised.
+
+    Anything else (a database outage, a bug) is answered by the error boundary middleware
+    (`app.ops.middleware.ErrorBoundaryMiddleware`), not by a handler for `Exception`: Starlette
+    runs that one outside every middleware and re-raises after answering, so the server logged
+    a second traceback, dropped the keep-alive connection and the access log said 500 whatever
+    the client got."""
     app.add_exception_handler(AppError, _handle)
     app.add_exception_handler(RequestValidationError, _handle)
     app.add_exception_handler(StarletteHTTPException, _handle)
-    app.add_exception_handler(Exception, _handle)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -33,7 +33,13 @@ from app.idempotency.middleware import IdempotencyMiddleware
 from app.imports import service as imports_service
 from app.imports.router import router as imports_router
 from app.meta.router import router as meta_router
-from app.ops.middleware import Metrics, RequestContextMiddleware, RequestGuardMiddleware
+from app.ops.middleware import (
+    ErrorBoundaryMiddleware,
+    MethodsMiddleware,
+    Metrics,
+    RequestContextMiddleware,
+    RequestGuardMiddleware,
+)
 from app.ops.router import router as ops_router
 from app.outcomes.router import router as outcomes_router
 from app.overview.router import router as overview_router
@@ -55,7 +61,9 @@ ranking, and the bureau's outcomes.
 
 Errors are `application/problem+json` (RFC 9457) with a stable `code`. Lists are
 keyset-paginated (`limit`, `cursor` → `next_cursor`). Single resources carry an `ETag`;
-`PATCH`/`PUT` honour `If-Match`. `POST` honours `Idempotency-Key`.
+`PATCH`/`PUT` honour `If-Match`. `POST` honours `Idempotency-Key`. Every `/api/v1` answer
+is `Cache-Control: no-store`. `HEAD` works on every `GET` route and `OPTIONS` on every path
+(204, `Allow`); neither is listed here.
 """
 
 ROUTERS = (
@@ -142,8 +150,18 @@ def create_app(
     _install_docs(app)
     _install_openapi(app)
 
-    # Added innermost first: the request context wraps everything else.
+    # Added innermost first: the request context wraps everything else. CORS sits above the
+    # error boundary so that the boundary's 500/503 answers carry CORS headers too (a browser
+    # hides an answer without them); above the boundary there is only plain code, no I/O.
     app.add_middleware(IdempotencyMiddleware, retention=timedelta(hours=settings.idempotency_hours))
+    app.add_middleware(MethodsMiddleware)
+    app.add_middleware(
+        RequestGuardMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        # Bulk imports upload whole files: their own, explicit limit.
+        larger_limits={"/api/v1/imports/": settings.import_max_bytes},
+    )
+    app.add_middleware(ErrorBoundaryMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -152,12 +170,6 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
-    app.add_middleware(
-        RequestGuardMiddleware,
-        max_body_bytes=settings.max_body_bytes,
-        # Bulk imports upload whole files: their own, explicit limit.
-        larger_limits={"/api/v1/imports/": settings.import_max_bytes},
-    )
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     return app
 

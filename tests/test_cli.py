@@ -3,17 +3,25 @@ life (first start with a generated admin, a second start on the same data, clean
 
 from __future__ import annotations
 
+import asyncio
 import os
+import queue
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
 
 from app.config import PROJECT_ROOT
+from app.db import drop_database
+from tests.conftest import fresh_database
 from tests.live import free_port
 
 
@@ -127,3 +135,104 @@ class TestRoundWindows:
         for bad in ("1-6,8-12,1-1", "jan-apr", "1-4,5-8"):
             with pytest.raises(ValidationError, match="visit_round_windows"):
                 Settings.model_validate({"visit_round_windows": bad})
+
+
+@pytest.fixture
+def fresh_url(server_url: str) -> Iterator[str]:
+    url = fresh_database(server_url, "serve")
+    yield url
+    asyncio.run(drop_database(url))
+
+
+def serve_env(url: str, port: int) -> dict[str, str]:
+    return cli_env(
+        DATABASE_URL=url,
+        SECRET_KEY="serve-test-secret-0123456789",
+        PORT=str(port),
+        SEED_DEMO="false",
+        LOG_LEVEL="WARNING",
+    )
+
+
+def serve(url: str, port: int, stderr: IO[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve"],
+        cwd=PROJECT_ROOT,
+        env=serve_env(url, port),
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+    )
+
+
+def lines_until(process: subprocess.Popen[str], marker: str, seconds: float) -> list[str]:
+    """stdout's lines up to the one holding `marker`, read in a thread so a hang cannot."""
+    assert process.stdout is not None
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        seen.append(line)
+        if marker in line:
+            return seen
+    process.kill()
+    raise AssertionError(f"no {marker!r} within {seconds} s: {''.join(seen)}")
+
+
+class TestServeBinding:
+    def test_a_taken_port_is_one_line_on_stderr_and_a_non_zero_exit(self, fresh_url: str) -> None:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            result = subprocess.run(
+                [sys.executable, "-m", "app.cli", "serve"],
+                cwd=PROJECT_ROOT,
+                env=serve_env(fresh_url, port),
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+        assert result.returncode == 1
+        assert result.stderr.strip().splitlines() == [
+            f"cannot listen on 127.0.0.1:{port}: Address already in use"
+        ]
+        assert "Serving on" not in result.stdout
+        assert "Traceback" not in result.stderr
+
+    def test_the_banner_comes_once_the_port_answers_on_loopback_only(
+        self, fresh_url: str, tmp_path: Path
+    ) -> None:
+        port = free_port()
+        with (tmp_path / "stderr").open("w+") as stderr:
+            process = serve(fresh_url, port, stderr)
+            try:
+                seen = lines_until(process, "Serving on", 120)
+                # Announced means answering: migrated, bound and listening, this very moment.
+                ready = httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=5)
+                assert ready.status_code == 200, ready.text
+                assert "server" not in ready.headers
+                assert seen[-1].strip() == f"Serving on http://127.0.0.1:{port}"
+                # HOST defaults to loopback: 127.0.0.2 is this machine too, but not 127.0.0.1.
+                with pytest.raises(httpx.ConnectError):
+                    httpx.get(f"http://127.0.0.2:{port}/health/live", timeout=5)
+            finally:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=60)
+            assert process.returncode == 0
+            stderr.seek(0)
+            assert "Traceback" not in stderr.read()

@@ -6,17 +6,34 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Iterable
 
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import problem_response
+from app.errors import problem_response, render
 from app.ops.context import request_id_var
 
 access_log = logging.getLogger("app.access")
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# Sent on every answer: browsers must not guess a type other than the one declared (a JSON
+# answer rendered as HTML), nor send our URLs, which carry ids, to other sites.
+ALWAYS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
+# Every /api/v1 answer may carry personal data or a credential (contacts, users, tokens, and
+# the problems that name them), so none may be stored by a browser or a shared cache.
+NO_STORE_PREFIX = "/api/v1/"
+# A 204 has no content, so nothing may describe one (RFC 9110 §8.6, §15.3.5).
+CONTENT_HEADERS = frozenset({b"content-type", b"content-length", b"content-encoding"})
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 class Metrics:
@@ -42,8 +59,24 @@ def _route_template(scope: Scope) -> str:
     return path if isinstance(path, str) else "unmatched"
 
 
+def answer_headers(
+    path: str, status: int, headers: Iterable[tuple[bytes, bytes]], request_id: str
+) -> list[tuple[bytes, bytes]]:
+    """The response's headers as sent: the request id, the headers every answer carries, none
+    that describe content on a 204."""
+    dropped = {b"x-request-id"} | (CONTENT_HEADERS if status == 204 else frozenset())
+    kept = [(name, value) for name, value in headers if name.lower() not in dropped]
+    present = {name.lower() for name, _ in kept}
+    kept.extend((name, value) for name, value in ALWAYS if name not in present)
+    if path.startswith(NO_STORE_PREFIX) and b"cache-control" not in present:
+        kept.append((b"cache-control", b"no-store"))
+    kept.append((b"x-request-id", request_id.encode()))
+    return kept
+
+
 class RequestContextMiddleware:
-    """X-Request-ID in and out, one access-log line and the metrics for every request."""
+    """X-Request-ID in and out, the headers every answer carries, one access-log line and the
+    metrics for every request, with the status the client received."""
 
     def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
         self.app = app
@@ -64,10 +97,9 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                headers = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
-                ]
-                headers.append((b"x-request-id", request_id.encode()))
+                headers = answer_headers(
+                    scope["path"], status, message.get("headers", []), request_id
+                )
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -163,3 +195,117 @@ class RequestGuardMiddleware:
             "payload_too_large",
             f"The request body exceeds {limit} bytes.",
         )(scope, receive, send)
+
+
+class ErrorBoundaryMiddleware:
+    """Whatever a handler or a middleware below raises ends here, answered as the problem+json
+    it deserves (503 with Retry-After when the database is down, 500 otherwise), logged once
+    with the request id. Nothing reaches the server, so the keep-alive connection stays open
+    and the request context above records the status the client received."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            response = render(Request(scope), exc)  # logs it, with the request id
+            if not started:
+                await response(scope, receive, send)
+            # Otherwise part of another answer is out and cannot be taken back: returning lets
+            # the server close the connection, which tells the client the body is incomplete.
+
+
+def _path_methods(app: FastAPI) -> list[tuple[re.Pattern[str], int, frozenset[str]]]:
+    """Every route's path pattern, number of parameters and methods (static files: GET)."""
+    table = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, Mount) and isinstance(route.app, StaticFiles):
+            methods: frozenset[str] = frozenset({"GET", "HEAD"})
+        elif context.methods:
+            methods = frozenset(context.methods)
+        else:
+            continue
+        table.append((context.path_regex, len(context.param_convertors), methods))
+    return table
+
+
+class MethodsMiddleware:
+    """HEAD on every GET route, OPTIONS on every path, and 405 answers whose `Allow` names the
+    path's methods.
+
+    FastAPI registers one route per path and method (`GET /enterprises`, `POST /enterprises`)
+    and, unlike Starlette, adds no HEAD. Starlette's router answers a method no route has with
+    the `Allow` of the first route whose path matched, so OPTIONS /api/v1/enterprises said
+    `Allow: POST`. Here the methods of a path are those of every route of its most literal
+    template (fewest parameters: `/imports/enterprises` over `/imports/{job_id}`).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._table: list[tuple[re.Pattern[str], int, frozenset[str]]] | None = None
+
+    def _methods(self, scope: Scope) -> frozenset[str] | None:
+        if self._table is None:
+            # Built on the first request: the routes are all registered by then.
+            self._table = _path_methods(scope["app"])
+        path: str = scope["path"]
+        matched = [(params, methods) for regex, params, methods in self._table if regex.match(path)]
+        if not matched:
+            return None
+        fewest = min(params for params, _ in matched)
+        return frozenset().union(*(methods for params, methods in matched if params == fewest))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        methods = self._methods(scope)
+        method = scope["method"]
+        if methods is None or method in methods:
+            await self.app(scope, receive, send)
+            return
+        allowed = methods | {"OPTIONS"} | ({"HEAD"} if "GET" in methods else set())
+        allow = ", ".join(m for m in METHOD_ORDER if m in allowed)
+        if method == "OPTIONS":
+            await Response(status_code=204, headers={"Allow": allow})(scope, receive, send)
+        elif method == "HEAD" and "GET" in methods:
+            await self._head(scope, receive, send)
+        else:
+            await problem_response(
+                405,
+                "method_not_allowed",
+                f"{method} is not allowed on {scope['path']}; allowed: {allow}.",
+                headers={"Allow": allow},
+            )(scope, receive, send)
+
+    async def _head(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The GET answer's status and headers, without its body."""
+        as_get = {**scope, "method": "GET"}
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        try:
+            await self.app(as_get, receive, without_body)
+        finally:
+            # The router names the route in the scope it was given; the access log reads ours.
+            if "route" in as_get:
+                scope["route"] = as_get["route"]
