@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import socket
 import sys
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 from pydantic import ValidationError
+from uvicorn.supervisors import Multiprocess
 
 from app.config import PROJECT_ROOT, Settings
 
@@ -70,6 +72,9 @@ def cmd_serve(settings: Settings) -> None:
     listener = bind(settings.host, settings.port)
     with database(settings) as url:
         upgrade(url)
+        if settings.web_concurrency > 1:
+            _serve_workers(settings, url, listener)
+            return
         app = create_app(settings, database_url=url)
         server = AnnouncingServer(
             server_config(app, host=settings.host, port=settings.port), banner(settings)
@@ -80,12 +85,38 @@ def cmd_serve(settings: Settings) -> None:
         server.run(sockets=[listener])
 
 
-def server_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
-    """How the service is served: by `serve`, and by the tests' live server."""
+def _serve_workers(settings: Settings, url: str, listener: socket.socket) -> None:
+    """WEB_CONCURRENCY worker processes sharing the one listening socket. The workers read
+    their settings from the environment like this process did, so the database this process
+    chose (the embedded one included) and its signing secret are handed on there."""
+    os.environ["DATABASE_URL"] = url
+    os.environ["SECRET_KEY"] = settings.signing_key()
+    config = server_config(
+        "app.cli:worker_app", host=settings.host, port=settings.port, factory=True
+    )
+    config.workers = settings.web_concurrency
+    AnnouncingSupervisor(config, [listener], banner(settings)).run()
+
+
+def worker_app() -> FastAPI:
+    """The application of one worker process (WEB_CONCURRENCY > 1)."""
+    from app.main import create_app
+    from app.ops.logging import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)
+
+
+def server_config(
+    app: FastAPI | str, *, host: str, port: int, factory: bool = False
+) -> uvicorn.Config:
+    """How the service is served: by `serve`, its workers, and the tests' live server."""
     return uvicorn.Config(
         app,
         host=host,
         port=port,
+        factory=factory,
         log_config=None,
         access_log=False,
         # Which server and version answer is of use to an attacker only.
@@ -142,6 +173,21 @@ class AnnouncingServer(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if self.started:
+            print(self.banner, flush=True)
+
+
+class AnnouncingSupervisor(Multiprocess):
+    """uvicorn's worker supervisor, printing the banner once every worker has started."""
+
+    def __init__(self, config: uvicorn.Config, sockets: list[socket.socket], banner: str) -> None:
+        super().__init__(config, sockets)
+        self.banner = banner
+
+    def init_processes(self) -> None:
+        super().init_processes()
+        # Before the supervision loop starts pinging, so the two never share a worker's pipe.
+        timeout = self.config.timeout_worker_healthcheck * 12
+        if all(process.wait_until_ready(timeout, self.should_exit) for process in self.processes):
             print(self.banner, flush=True)
 
 

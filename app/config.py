@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     # 0.0.0.0, since it is reached through the host's published port.
     host: str = Field(default="127.0.0.1", min_length=1, max_length=255)
     port: int = Field(default=8000, ge=1, le=65535)
+    # Worker processes of `serve` on the one port (uvicorn's own variable name).
+    web_concurrency: int = Field(default=1, ge=1, le=64)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     secret_key: str | None = None
     access_token_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)

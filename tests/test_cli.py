@@ -144,21 +144,22 @@ def fresh_url(server_url: str) -> Iterator[str]:
     asyncio.run(drop_database(url))
 
 
-def serve_env(url: str, port: int) -> dict[str, str]:
+def serve_env(url: str, port: int, **extra: str) -> dict[str, str]:
     return cli_env(
         DATABASE_URL=url,
         SECRET_KEY="serve-test-secret-0123456789",
         PORT=str(port),
         SEED_DEMO="false",
         LOG_LEVEL="WARNING",
+        **extra,
     )
 
 
-def serve(url: str, port: int, stderr: IO[str]) -> subprocess.Popen[str]:
+def serve(url: str, port: int, stderr: IO[str], **extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve"],
         cwd=PROJECT_ROOT,
-        env=serve_env(url, port),
+        env=serve_env(url, port, **extra),
         stdout=subprocess.PIPE,
         stderr=stderr,
         text=True,
@@ -234,5 +235,45 @@ class TestServeBinding:
                 process.send_signal(signal.SIGTERM)
                 process.wait(timeout=60)
             assert process.returncode == 0
+            stderr.seek(0)
+            assert "Traceback" not in stderr.read()
+
+
+def worker_processes(parent: int) -> list[int]:
+    """The processes `serve` started to serve requests (not multiprocessing's helpers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == parent and b"spawn_main" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+class TestServeWorkers:
+    def test_web_concurrency_serves_from_that_many_processes_and_stops_them(
+        self, fresh_url: str, tmp_path: Path
+    ) -> None:
+        port = free_port()
+        with (tmp_path / "stderr").open("w+") as stderr:
+            process = serve(fresh_url, port, stderr, WEB_CONCURRENCY="2")
+            try:
+                lines_until(process, "Serving on", 180)
+                workers = worker_processes(process.pid)
+                assert len(workers) == 2, workers
+                with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+                    answers = [client.get("/health/ready").status_code for _ in range(20)]
+                assert answers == [200] * 20
+            finally:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=60)
+            assert process.returncode == 0
+            assert worker_processes(process.pid) == []
+            assert all(not Path(f"/proc/{pid}").exists() for pid in workers)
             stderr.seek(0)
             assert "Traceback" not in stderr.read()
