@@ -301,6 +301,7 @@ class _Job:
         """Record why the run stopped, retrying until the database answers (backoff): the
         job goes back to `pending` for its next attempt, or, at the last, ends `failed`."""
         delay = SETTLE_FIRST_DELAY
+        broken = 0  # tries that failed for another reason than the database being away
         for _ in range(SETTLE_TRIES):
             try:
                 if self.claim.attempt >= self.settings.import_max_attempts:
@@ -318,6 +319,9 @@ class _Job:
             except Exception as exc:
                 if not is_database_down(exc):
                     logger.exception("import job %s: recording its failure failed", self.job.id)
+                    broken += 1
+                    if broken == 3:
+                        break
             await asyncio.sleep(delay)
             delay = min(delay * 2, SETTLE_MAX_DELAY)
         # Still silent: the job's heartbeat has stopped, so a reaper takes it over.
