@@ -98,9 +98,21 @@ class Scene:
         return job_id
 
     async def mid_store(self, job_id: str) -> None:
-        """Every row checked, the storing transaction under way (nothing committed yet)."""
+        """Every row checked, and the server's storing transaction inserting the file's rows
+        (nothing of it committed yet): the moment to strike."""
         await self.wait_for(job_id, "status = 'running' AND total > 0 AND processed = total", 90)
-        await asyncio.sleep(1.5)
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            deadline = time.monotonic() + 60
+            while not await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+                " AND query LIKE '%INSERT INTO enterprise (%'"
+            ):
+                assert time.monotonic() < deadline, "the rows were never being stored"
+                await asyncio.sleep(0.02)
+        finally:
+            await conn.close()
 
     async def assert_stored_once(self, job_id: str, server: ServerProcess) -> None:
         """Ended `succeeded` through the API, every row and its audit event exactly once."""
