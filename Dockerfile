@@ -1,13 +1,12 @@
 # syntax=docker/dockerfile:1
-# Build: dependencies into a virtual environment, nothing else.
+# Build: the locked runtime dependencies, each checked against its hash, into a virtual
+# environment, nothing else (the service runs from its source below; `make lock` writes the lock).
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-COPY pyproject.toml README.md ./
-COPY app ./app
+COPY requirements.lock ./
 RUN python -m venv /opt/venv \
-    && /opt/venv/bin/pip install . \
-    && /opt/venv/bin/pip uninstall --yes tech-accompaniment
+    && /opt/venv/bin/pip install --require-hashes -r requirements.lock
 
 # Run: the source beside the environment, as an unprivileged user.
 FROM python:3.11-slim

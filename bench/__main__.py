@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import exports, imports, overview, ranking, search, sweep
+from bench import exports, imports, overview, ranking, reads, search, sweep, writes
 
 
 def main() -> None:
@@ -12,6 +12,8 @@ def main() -> None:
     overview.main()
     imports.main()
     exports.main()
+    reads.main([])
+    writes.main([])
 
 
 if __name__ == "__main__":
