@@ -19,6 +19,7 @@ from app.imports.enums import ImportFormat, ImportKind, ImportMode
 from app.migrations import upgrade
 from tests.conftest import fresh_database, make_settings
 from tests.factories import random_uscc
+from tests.imports.conftest import fetchrow
 
 
 @pytest.fixture(scope="module")
@@ -62,16 +63,6 @@ async def _job(
             payload=body.encode(),
         )
     return read.id
-
-
-async def _fetchrow(settings: Settings, sql: str, *args: object) -> asyncpg.Record:
-    conn = await asyncpg.connect(_dsn(settings))
-    try:
-        row = await conn.fetchrow(sql, *args)
-        assert row is not None
-        return row
-    finally:
-        await conn.close()
 
 
 class TestClaims:
@@ -125,7 +116,7 @@ class TestClaims:
             " (SELECT status FROM import_job WHERE id = $4) AS status"
         )
         args = (usccs, f"import:{job_id}", str(job_id), job_id)
-        before = await _fetchrow(own_settings, counts, *args)
+        before = await fetchrow(_dsn(own_settings), counts, *args)
         assert tuple(before) == (0, 0, 0, "running")
 
         # The run holding the job went silent in turn: the next claim runs it to the end.
@@ -138,5 +129,5 @@ class TestClaims:
         finally:
             await conn.close()
         assert await service.run_job(factory, own_settings, job_id) is True
-        after = await _fetchrow(own_settings, counts, *args)
+        after = await fetchrow(_dsn(own_settings), counts, *args)
         assert tuple(after) == (40, 40, 1, "succeeded")

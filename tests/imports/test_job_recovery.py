@@ -21,6 +21,7 @@ from app.db import drop_database
 from app.migrations import upgrade
 from tests.conftest import fresh_database
 from tests.factories import random_uscc
+from tests.imports.conftest import fetchrow
 from tests.imports.processes import DatabaseProxy, ServerProcess
 
 ROWS = 20_000  # a job of several seconds on the shared machine, stored in one transaction
@@ -41,13 +42,7 @@ class Scene:
         return ServerProcess(database_url or self.url, self.logs / f"{name}.log", **settings)
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record:
-        conn = await asyncpg.connect(self.dsn)
-        try:
-            row = await conn.fetchrow(sql, *args)
-            assert row is not None
-            return row
-        finally:
-            await conn.close()
+        return await fetchrow(self.dsn, sql, *args)
 
     async def job(self, job_id: str) -> asyncpg.Record:
         return await self.fetchrow(
