@@ -267,7 +267,7 @@ def cmd_import(settings: Settings, kind: str, path: Path, mode: str, fmt: str | 
                         fmt=chosen,
                         payload=payload,
                     )
-                await service.run_job(factory, settings, job.id, bar)
+                await service.run_to_end(factory, settings, job.id, bar)
                 bar.close()
                 async with factory() as session:
                     done = await service.get_job(session, job.id)

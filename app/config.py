@@ -53,8 +53,18 @@ class Settings(BaseSettings):
     # Bulk imports: their own, larger body limit (the rest of the API keeps max_body_bytes).
     import_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     import_max_rows: int = Field(default=100_000, ge=1)
-    # Run uploaded import jobs in this replica (tests of the upload alone turn it off).
+    # Run uploaded import jobs in this replica, and its reaper of abandoned ones (tests of the
+    # upload alone turn it off).
     import_worker_enabled: bool = True
+    # A running job's heartbeat; a job silent for import_stale_seconds (its replica died) is
+    # taken over by the reaper of any replica, which looks every heartbeat interval.
+    import_heartbeat_seconds: float = Field(default=5.0, gt=0, le=300)
+    import_stale_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # Runs of one job, takeovers included: when the last one fails too the job ends `failed`.
+    import_max_attempts: int = Field(default=3, ge=1, le=100)
+    # Per-line parsing limits: a line over them is one row error, never the whole job's.
+    import_max_line_chars: int = Field(default=65_536, ge=1024)
+    import_max_depth: int = Field(default=32, ge=2, le=500)
     alert_sweep_enabled: bool = True
     # Change-feed entries older than this are pruned nightly (0: kept for ever); a consumer
     # whose cursor falls behind what was pruned gets 410 and resyncs from the exports.
@@ -116,6 +126,9 @@ class Settings(BaseSettings):
             raise ValueError("SECRET_KEY must be at least 16 characters")
         if bool(self.bootstrap_admin_email) != bool(self.bootstrap_admin_password):
             raise ValueError("BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD go together")
+        # A live job must not look abandoned between two of its heartbeats.
+        if self.import_stale_seconds < 2 * self.import_heartbeat_seconds:
+            raise ValueError("IMPORT_STALE_SECONDS must be at least twice IMPORT_HEARTBEAT_SECONDS")
         return self
 
     @property

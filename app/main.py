@@ -110,12 +110,8 @@ def create_app(
             if settings.alert_sweep_enabled
             else None
         )
-        # Import jobs a stopped replica left behind are taken over by whoever starts next.
-        imports = (
-            asyncio.create_task(imports_service.run_waiting(factory, settings))
-            if settings.import_worker_enabled
-            else None
-        )
+        # Every replica runs import jobs and takes over those whose runner went silent.
+        imports = imports_service.start_worker(app.state, factory, settings)
         nightly = (
             asyncio.create_task(run_nightly(factory, settings))
             if settings.change_feed_retention_days
@@ -127,7 +123,7 @@ def create_app(
         if daily is not None:
             daily.cancel()
         if imports is not None:
-            imports.cancel()
+            await imports.stop()  # the running jobs are handed back
         if engine is not None:
             await engine.dispose()
 

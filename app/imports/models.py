@@ -33,6 +33,7 @@ class ImportJob(UUIDKey, Timestamps, Base):
         CheckConstraint(f"format IN ({sql_values(ImportFormat)})", name="format_known"),
         CheckConstraint(f"status IN ({sql_values(ImportStatus)})", name="status_known"),
         CheckConstraint("processed <= total AND stored <= total", name="counts_within_total"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         Index("ix_import_job_status_heartbeat", "status", "heartbeat_at"),
     )
 
@@ -55,6 +56,13 @@ class ImportJob(UUIDKey, Timestamps, Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A running job touches this; a stale one was abandoned by a replica that died.
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The run that holds the job, new at each claim: a run whose claim was taken over finds
+    # its id gone, and every write it makes (progress, rows, outcome) matches nothing.
+    claim_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # Runs begun (a run handed back at shutdown is not counted); a job whose last allowed
+    # run fails too ends `failed` with last_error, the reason its last run stopped.
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

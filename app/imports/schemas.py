@@ -38,6 +38,11 @@ class ImportJobRead(Schema):
         "counts all; `GET …/{id}/errors` pages through every one)"
     )
     failure: str | None = Field(description="Why the job failed as a whole, if it did")
+    attempts: int = Field(
+        description="Runs begun: a run whose replica died or lost the database is followed "
+        "by another (any replica takes the job over); when the last allowed run fails too "
+        "the job ends `failed` and `failure` says why"
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -28,11 +28,11 @@ from app.enterprises import service as enterprise_service
 from app.enterprises.schemas import AnnualReportWrite, EnterpriseCreate
 from app.enterprises.service import RD_ORG_FIELDS
 from app.enterprises.uscc import InvalidUSCC, normalize_uscc
-from app.errors import NotFound, PayloadTooLarge, Unprocessable
+from app.errors import NotFound, PayloadTooLarge, Unprocessable, is_database_down
 from app.imports import repository
 from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
 from app.imports.models import ImportJob
-from app.imports.parsing import RowError, SourceRow, UnreadableFile, parse
+from app.imports.parsing import Limits, RowError, SourceRow, UnreadableFile, parse
 from app.imports.schemas import ImportJobRead, ImportRowErrorPage, ImportRowErrorRead
 from app.modelkit import utcnow
 from app.pagination import PageParams, paginate
@@ -41,6 +41,14 @@ logger = logging.getLogger(__name__)
 
 ERRORS_SHOWN = 1000
 CHECK_BATCH = 2000
+# Jobs a replica's reaper runs at once (uploads start at once whatever the count).
+REAPER_JOBS = 2
+# Shutdown waits this long for a job to be handed back.
+HAND_BACK_SECONDS = 5.0
+# Recording a failure while the database is away: backoff from 0.5 s to 10 s, ~30 min in all.
+SETTLE_FIRST_DELAY = 0.5
+SETTLE_MAX_DELAY = 10.0
+SETTLE_TRIES = 200
 # (phase, done, total): phase is `checked` or `stored`.
 Progress = Callable[[str, int, int], None]
 
@@ -117,6 +125,7 @@ def _read(job: ImportJob, errors: list[Any]) -> ImportJobRead:
         error_count=job.error_count,
         errors=[ImportRowErrorRead(line=e.line, field=e.field, message=e.message) for e in errors],
         failure=job.failure,
+        attempts=job.attempts or 0,
         created_at=job.created_at,
         started_at=job.started_at,
         finished_at=job.finished_at,
@@ -197,19 +206,27 @@ def _check_report(
     return (uscc, year, report), []
 
 
+class ClaimLost(Exception):
+    """Another run took the job over (this one went silent), or the job has ended."""
+
+
 class _Job:
-    """One run of one job: its sessions, its counters and its progress reports."""
+    """One run of one job: its claim, its sessions, its counters and its progress reports."""
 
     def __init__(
         self,
         factory: async_sessionmaker[AsyncSession],
         settings: Settings,
         job: ImportJob,
+        claim: repository.Claim,
+        claim_id: uuid.UUID,
         progress: Progress | None,
     ) -> None:
         self.factory = factory
         self.settings = settings
         self.job = job
+        self.claim = claim
+        self.claim_id = claim_id
         self.progress = progress
         self.total = 0
         self.actor = (
@@ -221,16 +238,107 @@ class _Job:
     async def beat(self, **values: Any) -> None:
         """Progress and heartbeat, committed on their own so that readers see them."""
         async with self.factory() as session:
-            await repository.progress(session, self.job.id, utcnow(), **values)
+            held = await repository.progress(session, self.job.id, self.claim_id, **values)
             await session.commit()
+        if not held:
+            raise ClaimLost
+
+    async def keep_alive(self) -> None:
+        """Beat every few seconds, whatever the run is doing, until the claim is lost: a
+        database that does not answer only skips beats (the run itself then fails)."""
+        while True:
+            await asyncio.sleep(self.settings.import_heartbeat_seconds)
+            try:
+                await self.beat()
+            except ClaimLost:
+                return
+            except Exception as exc:
+                if not is_database_down(exc):
+                    logger.exception("import job %s: heartbeat failed", self.job.id)
 
     def tell(self, phase: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(phase, done, total)
 
-    async def run(self) -> None:
+    async def supervise(self) -> None:
+        """The run beside its heartbeat. Cancelled (shutdown): the job is handed back. Taken
+        over: it stops, writing nothing. Failed: the reason is recorded once the database
+        answers, and the job handed back for another attempt, or ended at the last."""
+        work = asyncio.create_task(self.run())
+        alive = asyncio.create_task(self.keep_alive())
         try:
-            rows, errors = parse(self.job.payload or b"", ImportFormat(self.job.format))
+            await asyncio.wait({work, alive}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            await _stop(work, alive)
+            await self.hand_back_at_shutdown()
+            raise
+        if not work.done():  # the heartbeat found the claim gone
+            await _stop(work, alive)
+            logger.warning("import job %s was taken over; this run stops", self.job.id)
+            return
+        await _stop(alive)
+        failure = work.exception()
+        if failure is None or isinstance(failure, ClaimLost):
+            return
+        if is_database_down(failure):
+            logger.warning("import job %s: the database did not answer", self.job.id)
+        else:
+            logger.error("import job %s failed", self.job.id, exc_info=failure)
+        await self.settle(_reason(failure))
+
+    async def hand_back_at_shutdown(self) -> None:
+        """Release the job so that another replica (or this one, restarted) runs it at once;
+        if the database does not answer in time, the reaper takes it over once it is silent."""
+        try:
+            async with asyncio.timeout(HAND_BACK_SECONDS), self.factory() as session:
+                await repository.hand_back(session, self.job.id, self.claim_id, error=None)
+                await session.commit()
+            logger.info("import job %s handed back at shutdown", self.job.id)
+        except Exception:
+            logger.warning("import job %s could not be handed back", self.job.id)
+
+    async def settle(self, reason: str) -> None:
+        """Record why the run stopped, retrying until the database answers (backoff): the
+        job goes back to `pending` for its next attempt, or, at the last, ends `failed`."""
+        delay = SETTLE_FIRST_DELAY
+        broken = 0  # tries that failed for another reason than the database being away
+        for _ in range(SETTLE_TRIES):
+            try:
+                if self.claim.attempt >= self.settings.import_max_attempts:
+                    await self.finish([], stored=0, failure=_gave_up(self.claim.attempt, reason))
+                else:
+                    async with self.factory() as session:
+                        await repository.hand_back(
+                            session, self.job.id, self.claim_id, error=reason
+                        )
+                        await session.commit()
+                    logger.info("import job %s handed back after: %s", self.job.id, reason)
+                return
+            except ClaimLost:
+                return
+            except Exception as exc:
+                if not is_database_down(exc):
+                    logger.exception("import job %s: recording its failure failed", self.job.id)
+                    broken += 1
+                    if broken == 3:
+                        break
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, SETTLE_MAX_DELAY)
+        # Still silent: the job's heartbeat has stopped, so a reaper takes it over.
+
+    async def give_up(self) -> None:
+        """The claim found a job whose runs all failed: it ends here, with the last reason."""
+        attempts = self.claim.attempt - 1  # this claim runs nothing
+        reason = self.claim.last_error or "its replica stopped"
+        await self.finish([], stored=0, failure=_gave_up(attempts, reason), attempts=attempts)
+
+    async def run(self) -> None:
+        limits = Limits(self.settings.import_max_line_chars, self.settings.import_max_depth)
+        try:
+            # A thread: reading a large file must not hold up the replica's requests.
+            rows, errors = await asyncio.to_thread(
+                parse, self.job.payload or b"", ImportFormat(self.job.format), limits
+            )
         except UnreadableFile as exc:
             await self.finish([], stored=0, failure=str(exc))
             return
@@ -330,16 +438,18 @@ class _Job:
         stored: int,
         failure: str | None = None,
         session: AsyncSession | None = None,
+        attempts: int | None = None,
     ) -> None:
-        """The outcome, committed with the stored rows when there are any (`session`)."""
+        """The outcome, committed with the stored rows when there are any (`session`), and
+        only while this run holds the job (ClaimLost otherwise: nothing is written)."""
         failed = failure is not None or (
             bool(errors) and self.job.mode == ImportMode.ALL_OR_NOTHING.value
         )
         if session is None:
             async with self.factory() as own:
-                await self._outcome(own, errors, stored, failure, failed)
+                await self._outcome(own, errors, stored, failure, failed, attempts)
         else:
-            await self._outcome(session, errors, stored, failure, failed)
+            await self._outcome(session, errors, stored, failure, failed, attempts)
 
     async def _outcome(
         self,
@@ -348,8 +458,8 @@ class _Job:
         stored: int,
         failure: str | None,
         failed: bool,
+        attempts: int | None,
     ) -> None:
-        now = utcnow()
         await repository.add_errors(
             session, self.job.id, [(e.line, e.field, e.message) for e in errors]
         )
@@ -358,12 +468,18 @@ class _Job:
             "stored": stored,
             "error_count": len(errors),
             "failure": failure,
-            "finished_at": now,
+            "finished_at": utcnow(),
             "payload": None,  # the upload is not kept once the job is over
         }
         if failure is None:
             values["processed"] = self.total
-        await repository.progress(session, self.job.id, now, **values)
+        if attempts is not None:
+            values["attempts"] = attempts
+        # Taken over meanwhile: the rows and errors of this transaction are rolled back, so
+        # the run that holds the job stores them once.
+        if not await repository.progress(session, self.job.id, self.claim_id, **values):
+            await session.rollback()
+            raise ClaimLost
         audit.record(
             session,
             self.actor,
@@ -420,44 +536,143 @@ async def _against_reports(
     return kept, errors
 
 
+def _reason(error: BaseException) -> str:
+    if is_database_down(error):
+        return f"the database did not answer ({error.__class__.__name__})"
+    return f"the job stopped: {error.__class__.__name__}"
+
+
+def _gave_up(attempts: int, reason: str) -> str:
+    return f"given up after {attempts} attempts; the last: {reason}"
+
+
+async def _stop(*tasks: asyncio.Task[Any]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def run_job(
     factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     job_id: uuid.UUID,
     progress: Progress | None = None,
 ) -> bool:
-    """Run the job if it is free; False when another replica holds it."""
+    """Run the job if it is free (waiting, or its runner went silent); False when another
+    run holds it or it has ended. Never raises but for cancellation (the job is handed back)."""
+    claim_id = uuid.uuid4()
     async with factory() as session:
-        claimed = await repository.claim(session, job_id, utcnow())
+        claim = await repository.claim(session, job_id, claim_id, settings.import_stale_seconds)
         await session.commit()
-        job = await repository.get(session, job_id) if claimed else None
-    if job is None:
+        job = await repository.get(session, job_id) if claim is not None else None
+    if claim is None or job is None:
         return False
-    runner = _Job(factory, settings, job, progress)
-    try:
-        await runner.run()
-    except Exception as exc:
-        logger.exception("import job %s failed", job_id)
-        await runner.finish([], stored=0, failure=f"the job stopped: {exc.__class__.__name__}")
+    runner = _Job(factory, settings, job, claim, claim_id, progress)
+    if claim.attempt > settings.import_max_attempts:
+        try:
+            await runner.give_up()
+        except Exception:
+            # Left running and silent: the next claim gives up again.
+            logger.warning("import job %s: could not end it", job_id)
+        return True
+    await runner.supervise()
     return True
 
 
-async def run_waiting(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
-    """At start-up: run the jobs nobody runs (a replica died, or stopped, mid-job)."""
-    async with factory() as session:
-        job_ids = await repository.waiting(session, utcnow())
-    for job_id in job_ids:
-        await run_job(factory, settings, job_id)
+async def run_to_end(
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    job_id: uuid.UUID,
+    progress: Progress | None = None,
+) -> None:
+    """Run the job here until it has ended, its failed runs tried again up to the attempts
+    allowed (the command line's import, which has no reaper to do that)."""
+    while True:
+        await run_job(factory, settings, job_id, progress)
+        async with factory() as session:
+            job = await repository.get(session, job_id)
+        if job is None or job.status in (ImportStatus.SUCCEEDED.value, ImportStatus.FAILED.value):
+            return
+        await asyncio.sleep(settings.import_heartbeat_seconds)
+
+
+class Worker:
+    """A replica's import jobs: those it took the upload of, and those its reaper takes over
+    (waiting ones, and running ones whose heartbeat stopped), on every replica."""
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self.factory = factory
+        self.settings = settings
+        self.jobs: dict[uuid.UUID, asyncio.Task[bool]] = {}
+        self.reaper: asyncio.Task[None] | None = None
+
+    def run(self, job_id: uuid.UUID) -> None:
+        """Run the job in the background, unless this replica runs it already."""
+        if job_id in self.jobs:
+            return
+        task = asyncio.create_task(run_job(self.factory, self.settings, job_id))
+        # The loop keeps only weak references to tasks: hold one until it is done.
+        self.jobs[job_id] = task
+        task.add_done_callback(lambda done: self._done(job_id, done))
+
+    def _done(self, job_id: uuid.UUID, task: asyncio.Task[bool]) -> None:
+        if self.jobs.get(job_id) is task:
+            del self.jobs[job_id]
+        if not task.cancelled() and (error := task.exception()) is not None:
+            # The claim found no database: the reaper tries again.
+            logger.warning("import job %s not started: %r", job_id, error)
+
+    def begin(self) -> None:
+        self.reaper = asyncio.create_task(self.reap())
+
+    async def reap(self) -> None:
+        while True:
+            try:
+                await self.reap_once()
+            except Exception as exc:
+                if not is_database_down(exc):
+                    logger.exception("import reaper failed")
+            await asyncio.sleep(self.settings.import_heartbeat_seconds)
+
+    async def reap_once(self) -> None:
+        """Start the free jobs, oldest first, while fewer than REAPER_JOBS run here."""
+        room = REAPER_JOBS - len(self.jobs)
+        if room <= 0:
+            return
+        async with self.factory() as session:
+            free = await repository.free_jobs(
+                session, self.settings.import_stale_seconds, room + len(self.jobs)
+            )
+        for job_id in free:
+            if len(self.jobs) >= REAPER_JOBS:
+                break
+            self.run(job_id)
+
+    async def stop(self) -> None:
+        """Shutdown: the reaper stops and the running jobs are handed back."""
+        tasks = [*self.jobs.values(), *([self.reaper] if self.reaper is not None else [])]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=HAND_BACK_SECONDS + 1)
+
+
+def start_worker(
+    state: Any, factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> Worker | None:
+    """The replica's worker and its reaper (at start-up); None when imports run elsewhere."""
+    if not settings.import_worker_enabled:
+        return None
+    worker = state.import_worker = Worker(factory, settings)
+    worker.begin()
+    return worker
 
 
 def start(state: Any, settings: Settings, job_id: uuid.UUID) -> None:
     """Run the job in this replica, in the background (the upload has been answered)."""
     if not settings.import_worker_enabled:
-        return  # another replica's start-up, or `python -m app.cli import`, will run it
-    tasks: set[asyncio.Task[bool]] | None = getattr(state, "import_tasks", None)
-    if tasks is None:
-        tasks = state.import_tasks = set()
-    task = asyncio.create_task(run_job(state.session_factory, settings, job_id))
-    # The loop keeps only weak references to tasks: hold one until it is done.
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+        return  # another replica's reaper, or `python -m app.cli import`, will run it
+    worker: Worker | None = getattr(state, "import_worker", None)
+    if worker is None:  # an app whose lifespan did not run (tests in process)
+        worker = state.import_worker = Worker(state.session_factory, settings)
+    worker.run(job_id)

@@ -25,11 +25,18 @@ class Live:
     dsn: str
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        conn = await asyncpg.connect(self.dsn)
-        try:
-            return await conn.fetchval(sql, *args)
-        finally:
-            await conn.close()
+        return (await fetchrow(self.dsn, sql, *args))[0]
+
+
+async def fetchrow(dsn: str, sql: str, *args: Any) -> asyncpg.Record:
+    """One row, read on a connection of its own (what the server committed)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        row = await conn.fetchrow(sql, *args)
+        assert row is not None, sql
+        return row
+    finally:
+        await conn.close()
 
 
 @pytest.fixture(scope="module")

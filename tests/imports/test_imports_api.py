@@ -275,3 +275,92 @@ class TestUpload:
             job = await finished(client, live, posted.headers["location"])
             assert job["status"] == "failed"
             assert "not UTF-8" in job["failure"]
+
+
+class TestLineLimits:
+    """One line past the parsing limits is one row error; the rest of the job goes on."""
+
+    @staticmethod
+    def _ndjson(good: list[str]) -> bytes:
+        lines = [
+            json.dumps({"uscc": good[0], "name": "深度之前公司"}, ensure_ascii=False),
+            "[" * 100_000,  # line 2: past the line length (and would exhaust the stack)
+            "[" * 30_000,  # line 3: short enough, but nested far too deep
+            json.dumps(
+                {
+                    "uscc": good[1],
+                    "name": "深层",
+                    "tags": [
+                        [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["x"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]
+                    ],
+                },
+                ensure_ascii=False,
+            ),
+            '{"uscc": "' + good[2] + '", "employees": ' + "9" * 5_000 + "}",  # line 5
+            json.dumps({"uscc": good[3], "name": "名称\u2028换行符"}, ensure_ascii=False),
+            json.dumps({"uscc": good[4], "name": "深度之后公司"}, ensure_ascii=False),
+        ]
+        return ("\n".join(lines) + "\n").encode()
+
+    async def test_a_deeply_nested_or_overlong_ndjson_line_is_one_row_error(
+        self, live: Live
+    ) -> None:
+        good = [random_uscc() for _ in range(5)]
+        body = self._ndjson(good)
+        expected = [
+            (2, "the line is longer than 65536 characters"),
+            (3, "nested deeper than 32 levels"),
+            (4, "nested deeper than 32 levels"),
+            (5, "not JSON: a number with too many digits"),
+        ]
+        async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as client:
+            strict = await client.post(
+                "/api/v1/imports/enterprises",
+                headers={**live.admin, "Content-Type": "application/x-ndjson"},
+                content=body,
+            )
+            job = await finished(client, live, strict.headers["location"])
+            # The usual rule, not a job that broke: failed for its bad rows, nothing stored.
+            assert (job["status"], job["stored"], job["failure"]) == ("failed", 0, None), job
+            assert [(e["line"], e["message"]) for e in job["errors"]] == expected
+            assert await _count(live, good) == 0
+
+            lenient = await client.post(
+                "/api/v1/imports/enterprises",
+                headers={**live.admin, "Content-Type": "application/x-ndjson"},
+                params={"mode": "valid_only"},
+                content=body,
+            )
+            job = await finished(client, live, lenient.headers["location"])
+        assert (job["status"], job["stored"], job["total"]) == ("succeeded", 3, 7), job
+        assert [(e["line"], e["message"]) for e in job["errors"]] == expected
+        assert await _count(live, [good[0], good[3], good[4]]) == 3
+        # U+2028 is allowed inside a JSON string: it does not end the line.
+        name = await live.fetchval("SELECT name FROM enterprise WHERE uscc = $1", good[3])
+        assert name == "名称\u2028换行符"
+
+    async def test_an_overlong_csv_line_is_one_row_error_and_the_rows_after_it_are_read(
+        self, live: Live
+    ) -> None:
+        good = [random_uscc() for _ in range(3)]
+        lines = [
+            "uscc,name,tech_field",
+            f"{good[0]},长行之前公司,new_materials",
+            f"{random_uscc()},{'长' * 140_000},new_materials",  # line 3: past every limit
+            f"{good[1]},长行之后公司,new_materials",
+            f'{good[2]},"两行的',  # a quoted name over two lines: one row, read as one
+            '名称",new_materials',
+        ]
+        async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as client:
+            posted = await client.post(
+                "/api/v1/imports/enterprises",
+                headers={**live.admin, "Content-Type": "text/csv"},
+                params={"mode": "valid_only"},
+                content=("\n".join(lines) + "\n").encode(),
+            )
+            job = await finished(client, live, posted.headers["location"])
+        assert (job["status"], job["stored"]) == ("succeeded", 3), job
+        assert [(e["line"], e["message"]) for e in job["errors"]] == [
+            (3, "the line is longer than 65536 characters")
+        ]
+        assert await _count(live, good) == 3

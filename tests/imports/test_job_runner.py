@@ -3,6 +3,7 @@ runner opens them, so they share the test's connection safely."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -53,9 +54,13 @@ class TestJobRunner:
             .values(status="running", heartbeat_at=utcnow() - timedelta(minutes=6))
         )
         await session.commit()
-        await service.run_waiting(session_factory, settings)
+        worker = service.Worker(session_factory, settings)
+        await worker.reap_once()
+        assert list(worker.jobs) == [job.id]
+        assert await asyncio.gather(*worker.jobs.values()) == [True]
         read = await service.get_job(session, job.id)
         assert (read.status.value, read.stored, read.processed) == ("succeeded", 2, 2)
+        assert read.attempts == 1
         stored = await session.scalar(
             select(func.count()).select_from(Enterprise).where(Enterprise.uscc.in_(usccs))
         )
