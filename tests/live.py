@@ -22,7 +22,15 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, access_log=False)
+            # proxy_headers off, as `app.cli serve` has it: the app alone decides whom to trust.
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=self.port,
+                log_config=None,
+                access_log=False,
+                proxy_headers=False,
+            )
         )
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 

@@ -422,3 +422,50 @@ async def ensure_first_admin(
         )
         logger.info("created the first administrator %s", email)
         return generated
+
+
+class EnterpriseAccount(Conflict):
+    code = "enterprise_account"
+
+
+async def restore_admin(
+    session: AsyncSession, settings: Settings, email: str, password: str | None
+) -> tuple[str, str | None]:
+    """The way back when no administrator can log in (`python -m app.cli admin`): make
+    `email` an active administrator, creating the account when there is none. Answers what
+    was done and, for a new account given no password, the generated one. Earlier tokens of
+    the account are revoked."""
+    generated = None if password is not None else secrets.token_urlsafe(12)
+    # Validated as any new administrator would be (e-mail, password length).
+    data = UserCreate(
+        email=email, password=password or generated or "", role=Role.ADMIN, display_name=None
+    )
+    user = await repository.get_user_by_email(session, data.email)
+    if user is None:
+        await create_user(session, settings, None, data)
+        return "created", generated
+    if user.role == Role.ENTERPRISE.value:
+        raise EnterpriseAccount(f"{data.email} is an enterprise account; choose another e-mail.")
+    before = UserRead.model_validate(user)
+    if password is not None:
+        user.password_hash = await hash_password_off_loop(
+            password, settings.password_hash_concurrency
+        )
+    user.role = Role.ADMIN.value
+    user.is_active = True
+    user.credential_version += 1
+    await session.flush()
+    audit.record(
+        session,
+        None,
+        "user.update",
+        "user",
+        user.id,
+        before=audit.snapshot(before),
+        after=UserRead.model_validate(user).model_dump(mode="json")
+        | {"password_changed": password is not None},
+    )
+    await session.commit()
+    if not before.is_active:
+        return "reactivated", None
+    return ("updated" if before.role is Role.ADMIN else "promoted"), None
