@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import exports, imports, overview, ranking, search, sweep
+from bench import exports, imports, login_flood, overview, ranking, search, sweep
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
     overview.main()
     imports.main()
     exports.main()
+    login_flood.main()
 
 
 if __name__ == "__main__":

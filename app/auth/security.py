@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
+import os
 import secrets
+import threading
 import uuid
 import weakref
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -45,14 +49,38 @@ _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.S
 )
 
 
+# The hashing threads, shared by every loop of the process (one pool per size).
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+HASHING_NICENESS = 10
+
+
+def _yield_the_cpu() -> None:
+    """Run in each hashing thread as it starts: a lower CPU priority for it and the threads
+    Argon2 starts from it (one per lane; Linux threads inherit it), so that a flood of
+    logins takes what CPU the requests leave instead of starving the event loop."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
+
+
+def _pool(concurrency: int) -> ThreadPoolExecutor:
+    with _pools_lock:
+        if concurrency not in _pools:
+            _pools[concurrency] = ThreadPoolExecutor(
+                concurrency, thread_name_prefix="argon2", initializer=_yield_the_cpu
+            )
+        return _pools[concurrency]
+
+
 async def _off_loop(concurrency: int, work: Callable[[], T]) -> T:
     """Run CPU-bound work in a worker thread, at most `concurrency` at once: a hash takes
     tens of milliseconds and 64 MiB, so on the loop it would stall every other request, and
-    unbounded it would exhaust memory under a flood of logins."""
-    gates = _gates.setdefault(asyncio.get_running_loop(), {})
-    gate = gates.setdefault(concurrency, asyncio.Semaphore(concurrency))
+    unbounded it would exhaust memory under a flood of logins. Waiters queue on the
+    semaphore, so a request cancelled while waiting never hashes."""
+    loop = asyncio.get_running_loop()
+    gate = _gates.setdefault(loop, {}).setdefault(concurrency, asyncio.Semaphore(concurrency))
     async with gate:
-        return await asyncio.to_thread(work)
+        return await loop.run_in_executor(_pool(concurrency), work)
 
 
 async def hash_password_off_loop(password: str, concurrency: int) -> str:

@@ -59,6 +59,6 @@ class TestLoginFlood:
             done.set()
             answered = await watcher
 
-        # Served off the loop, a /me takes a few milliseconds and a hash tens of them: far
-        # more than 3 per login. On the loop, each hash blocks /me: about one per login.
-        assert answered >= 3 * logins, f"/me answered {answered} times during {logins} logins"
+        # Off the loop, a /me takes a few milliseconds and a hash tens of them: about 4 /me
+        # per login on 2 cores. On the loop, every hash blocks /me: fewer than 1 per login.
+        assert answered >= 2 * logins, f"/me answered {answered} times during {logins} logins"
