@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -161,20 +163,28 @@ async def export(base: str, pid: int) -> None:
     )
 
 
-async def run(url: str) -> None:
-    await create_database(url, drop_first=True)
-    await asyncio.to_thread(upgrade, url)
-    await load(url)
+@asynccontextmanager
+async def served(url: str, **settings: str) -> AsyncIterator[tuple[str, int]]:
+    """The service running on `url` (see serve()): its base URL and process id; stopped,
+    and the database dropped, at the end."""
     from tests.live import free_port
 
     port = free_port()
-    process = serve(url, port)
+    process = serve(url, port, **settings)
     try:
-        await export(f"http://127.0.0.1:{port}", process.pid)
+        yield f"http://127.0.0.1:{port}", process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
         await drop_database(url)
+
+
+async def run(url: str) -> None:
+    await create_database(url, drop_first=True)
+    await asyncio.to_thread(upgrade, url)
+    await load(url)
+    async with served(url) as (base, pid):
+        await export(base, pid)
 
 
 def main() -> None:

@@ -17,9 +17,9 @@ from collections import Counter
 
 import httpx
 
-from app.db import create_database, drop_database, with_database
+from app.db import create_database, with_database
 from app.migrations import upgrade
-from bench.exports import ADMIN, serve
+from bench.exports import ADMIN, served
 from bench.search import server_url
 
 FLOODERS = 8
@@ -108,18 +108,10 @@ def measure(base: str) -> None:
 async def run(url: str) -> None:
     await create_database(url, drop_first=True)
     await asyncio.to_thread(upgrade, url)
-    from tests.live import free_port
-
-    port = free_port()
     # Every login comes from 127.0.0.1: the per-address limit would otherwise answer 429
     # without hashing, which is not what this measures.
-    process = serve(url, port, LOGIN_ADDRESS_MAX_FAILURES="100000000")
-    try:
-        await asyncio.to_thread(measure, f"http://127.0.0.1:{port}")
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        await drop_database(url)
+    async with served(url, LOGIN_ADDRESS_MAX_FAILURES="100000000") as (base, _):
+        await asyncio.to_thread(measure, base)
 
 
 def main() -> None:

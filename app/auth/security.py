@@ -52,7 +52,7 @@ _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.S
 # The hashing threads, shared by every loop of the process (one pool per size).
 _pools: dict[int, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
-HASHING_NICENESS = 10
+HASHING_NICENESS = 19
 
 
 def _yield_the_cpu() -> None:
