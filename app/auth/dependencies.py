@@ -42,7 +42,7 @@ def client_address(request: Request, settings: SettingsDep) -> str:
     """The client's IP address: the TCP peer, unless the peer is one of TRUSTED_PROXIES; then
     X-Forwarded-For is read from the right, skipping trusted proxies, and the first address
     not among them is the client (the ones left of it could be forged by the client)."""
-    peer = request.client.host if request.client else "unknown"
+    peer = (request.client.host if request.client else "")[:64] or "unknown"
     if not _trusted(peer, settings) or "x-forwarded-for" not in request.headers:
         return peer
     hops = [
