@@ -1,4 +1,4 @@
-"""Command line: `python -m app.cli serve | migrate | demo | openapi | import`."""
+"""Command line: `python -m app.cli serve | migrate | demo | openapi | import | admin`."""
 
 from __future__ import annotations
 
@@ -122,7 +122,9 @@ def server_config(
         # Which server and version answer is of use to an attacker only.
         server_header=False,
         timeout_graceful_shutdown=20,
-        proxy_headers=True,
+        # uvicorn would trust X-Forwarded-For from 127.0.0.1 (FORWARDED_ALLOW_IPS); the app
+        # reads it itself, from TRUSTED_PROXIES only (app.auth.dependencies.client_address).
+        proxy_headers=False,
     )
 
 
@@ -286,6 +288,40 @@ def cmd_import(settings: Settings, kind: str, path: Path, mode: str, fmt: str | 
         return asyncio.run(run())
 
 
+def cmd_admin(settings: Settings, email: str, password: str | None) -> int:
+    """Create or reactivate an administrator on the configured database (the service may be
+    running): the way back when nobody can administer the zone. Exit 0, or 2 with one line."""
+    from app.auth import service
+    from app.db import create_engine, create_session_factory
+    from app.errors import AppError
+    from app.migrations import upgrade
+
+    with database(settings) as url:
+        upgrade(url)
+
+        async def run() -> tuple[str, str | None]:
+            engine = create_engine(url, settings)
+            try:
+                async with create_session_factory(engine)() as session:
+                    return await service.restore_admin(session, settings, email, password)
+            finally:
+                await engine.dispose()
+
+        try:
+            done, generated = asyncio.run(run())
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            print(f"invalid {first['loc'][0]}: {first['msg']}", file=sys.stderr)
+            return 2
+        except AppError as exc:
+            print(exc.detail, file=sys.stderr)
+            return 2
+    print(f"administrator {email.strip().lower()}: {done}")
+    if generated is not None:
+        print(f"generated password (shown once): {generated}")
+    return 0
+
+
 def cmd_openapi(settings: Settings, output: Path) -> None:
     from app.main import create_app
 
@@ -309,6 +345,16 @@ def main(argv: list[str] | None = None) -> None:
         "--mode", choices=["all_or_nothing", "valid_only"], default="all_or_nothing"
     )
     imports.add_argument("--format", choices=["csv", "ndjson"], default=None, dest="fmt")
+    admin = commands.add_parser(
+        "admin", help="create or reactivate an administrator (revokes the account's tokens)"
+    )
+    admin.add_argument("--email", required=True)
+    admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin (else: kept, or generated for a"
+        " new account)",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "openapi":
@@ -322,6 +368,9 @@ def main(argv: list[str] | None = None) -> None:
         cmd_migrate(settings)
     elif args.command == "demo":
         cmd_demo(settings)
+    elif args.command == "admin":
+        password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+        raise SystemExit(cmd_admin(settings, args.email, password))
     elif args.command == "import":
         raise SystemExit(cmd_import(settings, args.kind, args.file, args.mode, args.fmt))
 

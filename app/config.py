@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,8 +45,18 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Failed logins per account from one client address, and per client address across
+    # accounts, within the window; beyond them that address gets 429 until the window passes.
     login_max_failures: int = Field(default=10, ge=1)
+    login_address_max_failures: int = Field(default=50, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+    # Proxies whose X-Forwarded-For names the client (addresses or networks); none by default,
+    # so the client is the TCP peer and the header cannot be forged.
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=list
+    )
+    # Argon2 hashes running at once per replica (each in a worker thread, 64 MiB each).
+    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
     idempotency_hours: int = Field(default=24, ge=1)
     # Requests one API key may make per window (shared by all replicas through PostgreSQL).
     api_key_rate_limit: int = Field(default=600, ge=1)
@@ -82,6 +93,15 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [
+                ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()
+            ]
         return value
 
     @field_validator("visit_round_windows")

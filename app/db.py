@@ -156,6 +156,7 @@ class AdvisoryLock(IntEnum):
     ALERT_SWEEP = 7_100_003
     RANKING_PUBLISH = 7_100_004
     CHANGE_FEED_PRUNE = 7_100_005
+    LOGIN_THROTTLE = 7_100_006
 
 
 async def take_advisory_lock(session: AsyncSession, lock: AdvisoryLock) -> None:

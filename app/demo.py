@@ -32,6 +32,7 @@ async def _seed_users(session: AsyncSession, settings: Settings) -> None:
         if await auth_repository.get_user_by_email(session, email) is None:
             await auth_service.create_user(
                 session,
+                settings,
                 None,
                 UserCreate(email=email, password=DEMO_PASSWORD, role=role, display_name=name),
             )
@@ -93,7 +94,10 @@ async def _seed_visits(session: AsyncSession, settings: Settings) -> None:
         user = await auth_repository.get_user_by_email(session, email)
         if user is None:
             created = await auth_service.create_user(
-                session, None, UserCreate(email=email, password=DEMO_PASSWORD, role=Role.SPECIALIST)
+                session,
+                settings,
+                None,
+                UserCreate(email=email, password=DEMO_PASSWORD, role=Role.SPECIALIST),
             )
             users.append(created.id)
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import exports, imports, overview, ranking, reads, search, sweep, writes
+from bench import exports, imports, login_flood, overview, ranking, reads, search, sweep, writes
 
 
 def main() -> None:
@@ -14,6 +14,7 @@ def main() -> None:
     exports.main()
     reads.main([])
     writes.main([])
+    login_flood.main()
 
 
 if __name__ == "__main__":

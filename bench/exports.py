@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -96,7 +98,9 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def serve(url: str, port: int) -> subprocess.Popen[bytes]:
+def serve(url: str, port: int, **settings: str) -> subprocess.Popen[bytes]:
+    """The service in a process of its own on `port`, with the bench administrator; extra
+    `settings` are environment variables (LOGIN_ADDRESS_MAX_FAILURES="100000")."""
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -107,6 +111,7 @@ def serve(url: str, port: int) -> subprocess.Popen[bytes]:
         "SEED_DEMO": "false",
         "ALERT_SWEEP_ENABLED": "false",
         "LOG_LEVEL": "WARNING",
+        **settings,
     }
     return subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve"],
@@ -158,20 +163,28 @@ async def export(base: str, pid: int) -> None:
     )
 
 
-async def run(url: str) -> None:
-    await create_database(url, drop_first=True)
-    await asyncio.to_thread(upgrade, url)
-    await load(url)
+@asynccontextmanager
+async def served(url: str, **settings: str) -> AsyncIterator[tuple[str, int]]:
+    """The service running on `url` (see serve()): its base URL and process id; stopped,
+    and the database dropped, at the end."""
     from tests.live import free_port
 
     port = free_port()
-    process = serve(url, port)
+    process = serve(url, port, **settings)
     try:
-        await export(f"http://127.0.0.1:{port}", process.pid)
+        yield f"http://127.0.0.1:{port}", process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
         await drop_database(url)
+
+
+async def run(url: str) -> None:
+    await create_database(url, drop_first=True)
+    await asyncio.to_thread(upgrade, url)
+    await load(url)
+    async with served(url) as (base, pid):
+        await export(base, pid)
 
 
 def main() -> None:

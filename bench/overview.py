@@ -68,7 +68,7 @@ async def run(url: str) -> None:
             f"demo zone seeded in {time.perf_counter() - started:.1f} s "
             f"({visits} visits, {outcomes} ledger entries)"
         )
-        token, _ = issue_token(manager.id, SECRET, timedelta(hours=1))
+        token, _ = issue_token(manager.id, manager.credential_version, SECRET, timedelta(hours=1))
         headers = {"Authorization": f"Bearer {token}"}
 
         service_times = []

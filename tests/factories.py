@@ -44,7 +44,7 @@ async def make_user(
 
 
 def bearer(user: User, lifetime: timedelta = timedelta(minutes=30)) -> dict[str, str]:
-    token, _ = issue_token(user.id, TEST_SECRET, lifetime)
+    token, _ = issue_token(user.id, user.credential_version, TEST_SECRET, lifetime)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -1,7 +1,7 @@
 """import jobs count their runs and name the run that holds them
 
 Revision ID: 0037
-Revises: 0035
+Revises: 0036
 Create Date: 2026-12-01 21:10:00+00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0037"
-down_revision: str | None = "0035"
+down_revision: str | None = "0036"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

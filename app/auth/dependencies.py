@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import ip_address
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -35,6 +36,41 @@ def get_settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def client_address(request: Request, settings: SettingsDep) -> str:
+    """The client's IP address: the TCP peer, unless the peer is one of TRUSTED_PROXIES; then
+    X-Forwarded-For is read from the right, skipping trusted proxies, and the first address
+    not among them is the client (the ones left of it could be forged by the client)."""
+    peer = (request.client.host if request.client else "")[:64] or "unknown"
+    if not _trusted(peer, settings) or "x-forwarded-for" not in request.headers:
+        return peer
+    hops = [
+        hop.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for hop in header.split(",")
+    ]
+    client = peer
+    for hop in reversed(hops):
+        try:
+            address = ip_address(hop)
+        except ValueError:
+            break
+        client = str(address)
+        if not _trusted(client, settings):
+            break
+    return client
+
+
+def _trusted(address: str, settings: Settings) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in settings.trusted_proxies)
+
+
+ClientAddressDep = Annotated[str, Depends(client_address)]
 
 
 async def current_principal(

@@ -45,6 +45,11 @@ class User(UUIDKey, Timestamps, Versioned, Base):
     is_active: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=True, server_default="true"
     )
+    # Carried in every token; bumped when the password, the role or the activation changes,
+    # which revokes every token issued before.
+    credential_version: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=1, server_default="1"
+    )
 
 
 class ApiKey(UUIDKey, Timestamps, Base):
@@ -65,12 +70,17 @@ class ApiKey(UUIDKey, Timestamps, Base):
 
 
 class LoginFailure(UUIDKey, Base):
-    """Failed logins, kept in PostgreSQL so that every replica throttles the same account."""
+    """Failed logins (and logins being checked) by account and client address, kept in
+    PostgreSQL so that every replica throttles the same way."""
 
     __tablename__ = "login_failure"
-    __table_args__ = (Index("ix_login_failure_email_failed_at", "email", "failed_at"),)
+    __table_args__ = (
+        Index("ix_login_failure_email_address_failed_at", "email", "address", "failed_at"),
+        Index("ix_login_failure_address_failed_at", "address", "failed_at"),
+    )
 
     email: Mapped[str] = mapped_column(String(254), nullable=False)
+    address: Mapped[str] = mapped_column(String(64), nullable=False)
     failed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import ApiKey, ApiKeyWindow, LoginFailure, User
-from app.db import AdvisoryLock, constraint_name, take_advisory_lock
+from app.db import AdvisoryLock, constraint_name, take_advisory_lock, take_keyed_lock
 from app.errors import Conflict, Unprocessable
 from app.pagination import SortKey, after_clause, order_by
 
@@ -74,30 +74,50 @@ async def list_users(
     return list(await session.scalars(stmt.order_by(*order_by(USER_ORDER)).limit(limit + 1)))
 
 
+async def lock_login_address(session: AsyncSession, address: str) -> None:
+    """Logins from one client address pass one at a time, on every replica, until the
+    transaction ends: what they count and record cannot interleave."""
+    await take_keyed_lock(session, AdvisoryLock.LOGIN_THROTTLE, address)
+
+
 async def recent_failures(
-    session: AsyncSession, email: str, since: datetime, limit: int
+    session: AsyncSession, address: str, since: datetime, limit: int, *, email: str | None = None
 ) -> list[datetime]:
-    """The latest failed-login times for `email` since `since`, newest first."""
-    stmt = (
-        select(LoginFailure.failed_at)
-        .where(LoginFailure.email == email, LoginFailure.failed_at > since)
-        .order_by(LoginFailure.failed_at.desc())
-        .limit(limit)
+    """The latest failed-login times from `address` (for `email` only, when given) since
+    `since`, newest first."""
+    stmt = select(LoginFailure.failed_at).where(
+        LoginFailure.address == address, LoginFailure.failed_at > since
     )
-    return list(await session.scalars(stmt))
+    if email is not None:
+        stmt = stmt.where(LoginFailure.email == email)
+    return list(await session.scalars(stmt.order_by(LoginFailure.failed_at.desc()).limit(limit)))
 
 
-async def add_failure(session: AsyncSession, email: str, at: datetime) -> None:
-    session.add(LoginFailure(email=email, failed_at=at))
+async def add_failure(session: AsyncSession, email: str, address: str, at: datetime) -> None:
+    session.add(LoginFailure(email=email, address=address, failed_at=at))
     await session.flush()
 
 
-async def clear_failures(session: AsyncSession, email: str) -> None:
-    await session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+async def clear_failures(session: AsyncSession, email: str, address: str) -> None:
+    await session.execute(
+        delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.address == address)
+    )
 
 
 async def purge_failures(session: AsyncSession, before: datetime) -> None:
     await session.execute(delete(LoginFailure).where(LoginFailure.failed_at < before))
+
+
+async def lock_active_admins(session: AsyncSession) -> list[uuid.UUID]:
+    """The active administrators, their rows locked until the transaction ends, so that two
+    requests removing administrators at once are judged one after the other."""
+    stmt = (
+        select(User.id)
+        .where(User.role == "admin", User.is_active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
+    )
+    return list(await session.scalars(stmt))
 
 
 async def get_api_key(session: AsyncSession, key_id: uuid.UUID) -> ApiKey | None:

@@ -7,7 +7,13 @@ from fastapi import APIRouter, Depends, Form, Query, Response, status
 
 from app import errors
 from app.auth import service
-from app.auth.dependencies import AdminPrincipal, CurrentPrincipal, ScopeRequired, SettingsDep
+from app.auth.dependencies import (
+    AdminPrincipal,
+    ClientAddressDep,
+    CurrentPrincipal,
+    ScopeRequired,
+    SettingsDep,
+)
 from app.auth.roles import Role
 from app.auth.schemas import (
     ApiKeyCreate,
@@ -38,9 +44,10 @@ async def create_token(
     form: Annotated[TokenRequest, Form()],
     session: SessionDep,
     settings: SettingsDep,
+    address: ClientAddressDep,
 ) -> TokenRead:
     """Exchange an e-mail and password for a bearer token (OAuth2 password flow)."""
-    return await service.login(session, settings, form.username, form.password)
+    return await service.login(session, settings, form.username, form.password, address)
 
 
 @router.get(
@@ -64,10 +71,14 @@ async def get_me(principal: CurrentPrincipal) -> MeRead:
     responses=errors.responses(401, 403, 409),
 )
 async def create_user(
-    data: UserCreate, principal: AdminPrincipal, session: SessionDep, response: Response
+    data: UserCreate,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
 ) -> UserRead:
     """Create a staff or enterprise user (administrators only)."""
-    user = await service.create_user(session, principal, data)
+    user = await service.create_user(session, settings, principal, data)
     set_location(response, f"/api/v1/users/{user.id}")
     set_etag(response, 1)
     return user
@@ -109,18 +120,21 @@ async def get_user(
     "/users/{user_id}",
     operation_id="updateUser",
     response_model=UserRead,
-    responses=errors.responses(401, 403, 404, 412),
+    responses=errors.responses(401, 403, 404, 409, 412),
 )
 async def update_user(
     user_id: uuid.UUID,
     data: UserUpdate,
     principal: AdminPrincipal,
     session: SessionDep,
+    settings: SettingsDep,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> UserRead:
-    """Rename, re-activate, deactivate or reset the password of a user."""
-    user, version = await service.update_user(session, principal, user_id, data, if_match)
+    """Rename, re-activate, deactivate, change the staff role of, or reset the password of a
+    user. A new password, role or status revokes the user's tokens; the last active
+    administrator can be neither deactivated nor demoted (409 `last_admin`)."""
+    user, version = await service.update_user(session, settings, principal, user_id, data, if_match)
     set_etag(response, version)
     return user
 
@@ -129,12 +143,13 @@ async def update_user(
     "/users/{user_id}",
     operation_id="deactivateUser",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors.responses(401, 403, 404),
+    responses=errors.responses(401, 403, 404, 409),
 )
 async def deactivate_user(
     user_id: uuid.UUID, principal: AdminPrincipal, session: SessionDep
 ) -> None:
-    """Deactivate a user: their tokens stop working at once; the record is kept."""
+    """Deactivate a user: their tokens stop working at once; the record is kept. The last
+    active administrator cannot be deactivated (409 `last_admin`)."""
     await service.deactivate_user(session, principal, user_id)
 
 

@@ -64,6 +64,18 @@ class UserUpdate(Schema):
     display_name: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
     password: Password | None = None
     is_active: bool | None = None
+    role: UserRole | None = Field(
+        default=None,
+        description="Another staff role (`admin`, `manager`, `specialist`); `enterprise` is"
+        " fixed at creation",
+    )
+
+    @field_validator("role")
+    @classmethod
+    def _not_integration(cls, value: Role | None) -> Role | None:
+        if value is Role.INTEGRATION:
+            raise ValueError("integrations authenticate with API keys, not user accounts")
+        return value
 
 
 class UserRead(Schema):

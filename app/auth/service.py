@@ -29,16 +29,17 @@ from app.auth.security import (
     DUMMY_PASSWORD_HASH,
     ExpiredToken,
     InvalidToken,
+    TokenClaims,
     api_key_matches,
     api_key_prefix,
-    hash_password,
+    hash_password_off_loop,
     issue_token,
     new_api_key,
     read_token,
-    verify_password,
+    verify_password_off_loop,
 )
 from app.config import Settings
-from app.errors import NotFound, TooManyRequests, Unauthorized
+from app.errors import Conflict, NotFound, TooManyRequests, Unauthorized, Unprocessable
 from app.http import check_if_match
 from app.modelkit import utcnow
 from app.pagination import PageParams, paginate
@@ -57,34 +58,64 @@ class ApiKeyNotFound(NotFound):
     code = "api_key_not_found"
 
 
-async def login(session: AsyncSession, settings: Settings, email: str, password: str) -> TokenRead:
+class LastAdmin(Conflict):
+    code = "last_admin"
+
+
+async def login(
+    session: AsyncSession, settings: Settings, email: str, password: str, address: str
+) -> TokenRead:
     email = email.strip().lower()
     now = utcnow()
-    window = timedelta(minutes=settings.login_window_minutes)
-    failures = await repository.recent_failures(
-        session, email, now - window, settings.login_max_failures
-    )
-    if len(failures) >= settings.login_max_failures:
-        unlocks_at = failures[-1] + window
-        raise TooManyRequests(
-            f"Too many failed logins for this account; try again after {unlocks_at.isoformat()}.",
-            code="login_throttled",
-            retry_after_seconds=int((unlocks_at - now).total_seconds()) + 1,
-        )
+    await repository.lock_login_address(session, address)
+    await _refuse_when_throttled(session, settings, email, address, now)
+    # Counted as a failure until the password is checked, so that logins checked at the same
+    # time see each other: at most LOGIN_MAX_FAILURES of them are ever evaluated.
+    await repository.add_failure(session, email, address, now)
     user = await repository.get_user_by_email(session, email)
-    valid = verify_password(user.password_hash if user else DUMMY_PASSWORD_HASH, password)
+    # Releases the lock and the connection: the hash runs with neither held.
+    await session.commit()
+    valid = await verify_password_off_loop(
+        user.password_hash if user else DUMMY_PASSWORD_HASH,
+        password,
+        settings.password_hash_concurrency,
+    )
     if user is None or not valid or not user.is_active:
-        await repository.add_failure(session, email, now)
-        await repository.purge_failures(session, now - 4 * window)
-        # The failure must survive the 401, or throttling would never engage.
+        await repository.purge_failures(
+            session, now - 4 * timedelta(minutes=settings.login_window_minutes)
+        )
         await session.commit()
         raise Unauthorized("The e-mail or password is wrong.", code="invalid_credentials")
-    if failures:
-        await repository.clear_failures(session, email)
-        await session.commit()
+    # A success forgets this address's failures for the account, the one just counted included.
+    await repository.clear_failures(session, email, address)
+    await session.commit()
     lifetime = timedelta(minutes=settings.access_token_minutes)
-    token, _ = issue_token(user.id, settings.signing_key(), lifetime)
+    token, _ = issue_token(user.id, user.credential_version, settings.signing_key(), lifetime)
     return TokenRead(access_token=token, expires_in=int(lifetime.total_seconds()))
+
+
+async def _refuse_when_throttled(
+    session: AsyncSession, settings: Settings, email: str, address: str, now: datetime
+) -> None:
+    """429 when this address failed too often for this account, or for any accounts. Keyed by
+    address too, so that failures from elsewhere never lock the account's owner out."""
+    window = timedelta(minutes=settings.login_window_minutes)
+    limits = (
+        (settings.login_max_failures, email, "login_throttled", "for this account"),
+        (settings.login_address_max_failures, None, "login_address_throttled", "from here"),
+    )
+    for limit, account, code, scope in limits:
+        failures = await repository.recent_failures(
+            session, address, now - window, limit, email=account
+        )
+        if len(failures) >= limit:
+            await session.rollback()
+            unlocks_at = failures[-1] + window
+            raise TooManyRequests(
+                f"Too many failed logins {scope}; try again after {unlocks_at.isoformat()}.",
+                code=code,
+                retry_after_seconds=int((unlocks_at - now).total_seconds()) + 1,
+            )
 
 
 async def resolve_principal(
@@ -101,9 +132,19 @@ async def resolve_principal(
         ) from exc
     except InvalidToken as exc:
         raise Unauthorized("The access token is not valid.", code="invalid_token") from exc
-    user = await repository.get_user(session, claims.user_id)
+    return user_principal(await repository.get_user(session, claims.user_id), claims)
+
+
+def user_principal(user: User | None, claims: TokenClaims) -> Principal:
+    """The one judgement of a user token against the user's current record (a principal
+    cache must pass through here too): active, and issued for the current credentials."""
     if user is None or not user.is_active:
         raise Unauthorized("The account is unknown or deactivated.", code="account_inactive")
+    if claims.credential_version != user.credential_version:
+        raise Unauthorized(
+            "The token was revoked by a change of password, role or status; log in again.",
+            code="token_revoked",
+        )
     return Principal(
         kind="user",
         id=user.id,
@@ -160,12 +201,15 @@ def me(principal: Principal) -> MeRead:
     )
 
 
-async def create_user(session: AsyncSession, actor: Principal | None, data: UserCreate) -> UserRead:
+async def create_user(
+    session: AsyncSession, settings: Settings, actor: Principal | None, data: UserCreate
+) -> UserRead:
+    password_hash = await hash_password_off_loop(data.password, settings.password_hash_concurrency)
     user = await repository.add_user(
         session,
         User(
             email=data.email,
-            password_hash=hash_password(data.password),
+            password_hash=password_hash,
             role=data.role.value,
             display_name=data.display_name,
             enterprise_id=data.enterprise_id,
@@ -206,21 +250,42 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID) -> tuple[UserRead,
 
 async def update_user(
     session: AsyncSession,
+    settings: Settings,
     actor: Principal,
     user_id: uuid.UUID,
     data: UserUpdate,
     if_match: str | None,
 ) -> tuple[UserRead, int]:
+    changes = data.model_dump(exclude_unset=True)
+    # Hashed before the row is read, so that no connection waits on the hash.
+    password_hash = (
+        await hash_password_off_loop(changes["password"], settings.password_hash_concurrency)
+        if changes.get("password") is not None
+        else None
+    )
     user = await _load_user(session, user_id)
     check_if_match(if_match, user.version)
     before = UserRead.model_validate(user)
-    changes = data.model_dump(exclude_unset=True)
+    is_active = changes.get("is_active")
+    role = changes.get("role")
+    if role is not None and role != user.role:
+        _check_role_change(user, Role(role))
+    if (is_active is False or (role is not None and role != Role.ADMIN)) and user.is_active:
+        await _keep_an_admin(session, user)
     if "display_name" in changes:
         user.display_name = changes["display_name"]
-    if changes.get("is_active") is not None:
-        user.is_active = changes["is_active"]
-    if changes.get("password") is not None:
-        user.password_hash = hash_password(changes["password"])
+    revoke = False
+    if is_active is not None and is_active != user.is_active:
+        user.is_active = is_active
+        revoke = True
+    if role is not None and role != user.role:
+        user.role = Role(role).value
+        revoke = True
+    if password_hash is not None:
+        user.password_hash = password_hash
+        revoke = True
+    if revoke:
+        user.credential_version += 1
     await session.flush()
     after = UserRead.model_validate(user)
     audit.record(
@@ -236,12 +301,36 @@ async def update_user(
     return after, user.version
 
 
+def _check_role_change(user: User, role: Role) -> None:
+    # An enterprise user belongs to its enterprise; staff belong to none: that is fixed at
+    # creation (a new account is the way to move between the two).
+    if Role.ENTERPRISE in (Role(user.role), role):
+        raise Unprocessable(
+            "A user cannot move to or from the role enterprise; create another account.",
+            code="enterprise_role_fixed",
+            loc=["body", "role"],
+        )
+
+
+async def _keep_an_admin(session: AsyncSession, user: User) -> None:
+    """409 when `user` is the last active administrator and is about to stop being one."""
+    if user.role != Role.ADMIN.value:
+        return
+    admins = await repository.lock_active_admins(session)
+    if admins == [user.id]:
+        raise LastAdmin(
+            "This is the last active administrator; make another administrator first.",
+        )
+
+
 async def deactivate_user(session: AsyncSession, actor: Principal, user_id: uuid.UUID) -> None:
     user = await _load_user(session, user_id)
     if not user.is_active:
         return
+    await _keep_an_admin(session, user)
     before = UserRead.model_validate(user)
     user.is_active = False
+    user.credential_version += 1
     await session.flush()
     audit.record(
         session,
@@ -325,6 +414,7 @@ async def ensure_first_admin(
             generated = password
         await create_user(
             session,
+            settings,
             None,
             UserCreate(
                 email=email, password=password, role=Role.ADMIN, display_name="Administrator"
@@ -332,3 +422,50 @@ async def ensure_first_admin(
         )
         logger.info("created the first administrator %s", email)
         return generated
+
+
+class EnterpriseAccount(Conflict):
+    code = "enterprise_account"
+
+
+async def restore_admin(
+    session: AsyncSession, settings: Settings, email: str, password: str | None
+) -> tuple[str, str | None]:
+    """The way back when no administrator can log in (`python -m app.cli admin`): make
+    `email` an active administrator, creating the account when there is none. Answers what
+    was done and, for a new account given no password, the generated one. Earlier tokens of
+    the account are revoked."""
+    generated = None if password is not None else secrets.token_urlsafe(12)
+    # Validated as any new administrator would be (e-mail, password length).
+    data = UserCreate(
+        email=email, password=password or generated or "", role=Role.ADMIN, display_name=None
+    )
+    user = await repository.get_user_by_email(session, data.email)
+    if user is None:
+        await create_user(session, settings, None, data)
+        return "created", generated
+    if user.role == Role.ENTERPRISE.value:
+        raise EnterpriseAccount(f"{data.email} is an enterprise account; choose another e-mail.")
+    before = UserRead.model_validate(user)
+    if password is not None:
+        user.password_hash = await hash_password_off_loop(
+            password, settings.password_hash_concurrency
+        )
+    user.role = Role.ADMIN.value
+    user.is_active = True
+    user.credential_version += 1
+    await session.flush()
+    audit.record(
+        session,
+        None,
+        "user.update",
+        "user",
+        user.id,
+        before=audit.snapshot(before),
+        after=UserRead.model_validate(user).model_dump(mode="json")
+        | {"password_changed": password is not None},
+    )
+    await session.commit()
+    if not before.is_active:
+        return "reactivated", None
+    return ("updated" if before.role is Role.ADMIN else "promoted"), None
