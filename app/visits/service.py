@@ -385,6 +385,23 @@ def _new_demand_action(
     )
 
 
+async def _records_in_own_name(
+    session: AsyncSession, actor: Principal, specialist_ids: list[uuid.UUID]
+) -> None:
+    """A specialist records visits in their own name (colleagues may be added beside them),
+    so that nobody's coverage and assessment count visits they did not make; staff record
+    any."""
+    if actor.role is not Role.SPECIALIST:
+        return
+    own = await repository.specialist_of_user(session, actor.id)
+    if own is None or own.id not in specialist_ids:
+        raise Forbidden(
+            "A specialist records visits in their own name: put your own specialist id in "
+            "specialist_ids (colleagues who came along may be added beside it).",
+            code="visit_not_in_own_name",
+        )
+
+
 async def record_visit(
     session: AsyncSession, settings: Settings, actor: Principal, data: VisitCreate
 ) -> VisitRead:
@@ -402,6 +419,7 @@ async def record_visit(
             code="unknown_specialist",
             loc=["body", "specialist_ids"],
         )
+    await _records_in_own_name(session, actor, specialist_ids)
     policy_ids = list(dict.fromkeys(data.policies_presented))
     if policy_ids:
         from app.policies import service as policy_service  # it reads the visits in turn
