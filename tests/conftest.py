@@ -137,3 +137,14 @@ def live_api(live_database: str) -> Iterator[tuple[str, dict[str, str]]]:
             data={"username": LIVE_ADMIN_EMAIL, "password": LIVE_ADMIN_PASSWORD},
         ).json()["access_token"]
         yield server.url, {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="session")
+def live_enterprise(live_api: tuple[str, dict[str, str]]) -> str:
+    """An enterprise on the live server, for tests that need one to hang records on."""
+    from tests.enterprises.test_enterprises import body
+
+    base_url, admin = live_api
+    created = httpx.post(f"{base_url}/api/v1/enterprises", headers=admin, json=body())
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])

@@ -10,18 +10,9 @@ import httpx
 import pytest
 
 from tests.enterprises.test_annual_reports import report
-from tests.enterprises.test_enterprises import body as enterprise_body
 from tests.problems import assert_problem
 
 MONEY = ("revenue", "high_tech_revenue", "total_cost", "net_assets", "total_assets")
-
-
-@pytest.fixture(scope="module")
-def enterprise(live_api: tuple[str, dict[str, str]]) -> str:
-    base_url, headers = live_api
-    created = httpx.post(f"{base_url}/api/v1/enterprises", headers=headers, json=enterprise_body())
-    assert created.status_code == 201, created.text
-    return str(created.json()["id"])
 
 
 def _put(base_url: str, headers: dict[str, str], url: str, **figures: Any) -> httpx.Response:
@@ -54,20 +45,20 @@ class TestMoney:
         ],
     )
     def test_anything_but_a_plain_decimal_string_is_422_and_stores_nothing(
-        self, live_api: tuple[str, dict[str, str]], enterprise: str, figures: dict[str, Any]
+        self, live_api: tuple[str, dict[str, str]], live_enterprise: str, figures: dict[str, Any]
     ) -> None:
         base_url, headers = live_api
-        url = f"/api/v1/enterprises/{enterprise}/annual-reports/2024"
+        url = f"/api/v1/enterprises/{live_enterprise}/annual-reports/2024"
         problem = assert_problem(_put(base_url, headers, url, **figures), 422, "validation_failed")
         (field,) = figures
         assert any(field in error["loc"] for error in problem["errors"]), problem
         assert httpx.get(f"{base_url}{url}", headers=headers).status_code == 404
 
     def test_a_write_echoes_exactly_what_a_read_returns(
-        self, live_api: tuple[str, dict[str, str]], enterprise: str
+        self, live_api: tuple[str, dict[str, str]], live_enterprise: str
     ) -> None:
         base_url, headers = live_api
-        url = f"/api/v1/enterprises/{enterprise}/annual-reports/2025"
+        url = f"/api/v1/enterprises/{live_enterprise}/annual-reports/2025"
         written = _put(
             base_url,
             headers,
@@ -92,11 +83,11 @@ class TestMoney:
         assert {name: read.json()[name] for name in MONEY} == echoed
 
     def test_a_project_echoes_its_funding_as_read(
-        self, live_api: tuple[str, dict[str, str]], enterprise: str
+        self, live_api: tuple[str, dict[str, str]], live_enterprise: str
     ) -> None:
         base_url, headers = live_api
         project = {
-            "enterprise_id": enterprise,
+            "enterprise_id": live_enterprise,
             "title": "油田采出水智能防腐处理技术研发",
             "level": "city",
             "programme": "克拉玛依市重大科技专项",

@@ -15,7 +15,6 @@ import pytest
 
 from app import clock
 from app.projects import alert_rules
-from tests.enterprises.test_enterprises import body as enterprise_body
 
 COLOURS = ("red", "yellow", "green")
 FUTURE = 30
@@ -23,14 +22,6 @@ FUTURE = 30
 # since the API requires one); "no" for no override.
 NONE = "no"
 MONITORED = ("approved", "in_progress")
-
-
-@pytest.fixture(scope="module")
-def enterprise_id(live_api: tuple[str, dict[str, str]]) -> str:
-    base_url, admin = live_api
-    created = httpx.post(f"{base_url}/api/v1/enterprises", headers=admin, json=enterprise_body())
-    assert created.status_code == 201, created.text
-    return str(created.json()["id"])
 
 
 async def _write_override(dsn: str, project_id: str, colour: str, expires_on: date | None) -> None:
@@ -65,7 +56,7 @@ async def _write_override(dsn: str, project_id: str, colour: str, expires_on: da
 def test_get_and_the_alert_filter_agree(
     live_api: tuple[str, dict[str, str]],
     live_database: str,
-    enterprise_id: str,
+    live_enterprise: str,
     status: str,
     expiry: int | str | None,
     expected: str | None,
@@ -75,7 +66,7 @@ def test_get_and_the_alert_filter_agree(
         f"{base_url}/api/v1/projects",
         headers=admin,
         json={
-            "enterprise_id": enterprise_id,
+            "enterprise_id": live_enterprise,
             "title": f"颜色一致性 {status} {expiry}",
             "level": "city",
             "programme": "克拉玛依市重大科技专项",
@@ -88,7 +79,7 @@ def test_get_and_the_alert_filter_agree(
     project: dict[str, Any] = created.json()
     computed = project["alert"]["computed_color"]
     assert computed in COLOURS
-    override = "green" if computed != "green" else "red"
+    override: alert_rules.Color = "green" if computed != "green" else "red"
     today = clock.today(ZoneInfo("Asia/Shanghai"))
     if expiry != NONE:
         expires_on = None if expiry is None else today + timedelta(days=int(expiry))
@@ -123,7 +114,7 @@ def test_get_and_the_alert_filter_agree(
             for p in httpx.get(
                 f"{base_url}/api/v1/projects",
                 headers=admin,
-                params={"alert": colour, "enterprise_id": enterprise_id, "limit": 200},
+                params={"alert": colour, "enterprise_id": live_enterprise, "limit": 200},
             ).json()["items"]
         ]
     ]
