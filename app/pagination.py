@@ -2,7 +2,9 @@
 
 Lists are ordered by a tuple of sort keys that ends in a unique column, so the
 order is total and a page boundary is never ambiguous, whatever is inserted
-between two requests. OFFSET is never used.
+between two requests. OFFSET is never used. A cursor is signed with the server's secret and
+bound to its list (`CursorSigner`): a cursor the service did not hand out is 422
+`invalid_cursor`, never a value that reaches a query.
 """
 
 from __future__ import annotations
@@ -125,7 +127,7 @@ class CursorSigner:
             if not isinstance(values, list):
                 raise ValueError("a cursor is a list")
             return [_decode_value(v) for v in values]
-        except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        except (ValueError, ArithmeticError, binascii.Error, UnicodeDecodeError) as exc:
             raise _invalid(self.param) from exc
 
     def decode(self, cursor: str, width: int) -> tuple[Any, ...]:
