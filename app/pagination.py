@@ -2,26 +2,32 @@
 
 Lists are ordered by a tuple of sort keys that ends in a unique column, so the
 order is total and a page boundary is never ambiguous, whatever is inserted
-between two requests. OFFSET is never used.
+between two requests. OFFSET is never used. A cursor is signed with the server's secret and
+bound to its list (`CursorSigner`): a cursor the service did not hand out is 422
+`invalid_cursor`, never a value that reaches a query.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
+from urllib.parse import urlencode
 from uuid import UUID
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
+from app.config import Settings
 from app.errors import Unprocessable
 
 T = TypeVar("T")
@@ -71,36 +77,106 @@ def _decode_value(value: Any) -> Any:
     raise ValueError("unexpected cursor value")
 
 
-def encode_cursor(values: Sequence[Any]) -> str:
-    raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, width: int) -> tuple[Any, ...]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(values, list) or len(values) != width:
-            raise ValueError("wrong cursor width")
-        return tuple(_decode_value(v) for v in values)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise Unprocessable(
-            "The cursor is not one this list handed out.",
-            code="invalid_cursor",
-            loc=["query", "cursor"],
-        ) from exc
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode())
+
+
+def _invalid(param: str) -> Unprocessable:
+    return Unprocessable(
+        "The cursor is not one this list handed out.",
+        code="invalid_cursor",
+        loc=["query", param],
+    )
+
+
+@dataclass(frozen=True)
+class CursorSigner:
+    """Cursors are signed with the server's secret and bound to the list that handed them
+    out (its path and filters), so a cursor that was crafted, altered or taken from another
+    list never reaches a query: its values are exactly the sort keys the service wrote."""
+
+    key: bytes
+    scope: str
+    param: str = "cursor"
+
+    @classmethod
+    def for_secret(cls, secret: str, scope: str, param: str = "cursor") -> CursorSigner:
+        key = hashlib.sha256(b"tas-cursor\x00" + secret.encode()).digest()
+        return cls(key=key, scope=scope, param=param)
+
+    def _mac(self, payload: bytes) -> bytes:
+        message = self.scope.encode() + b"\x00" + payload
+        return hmac.new(self.key, message, hashlib.sha256).digest()[:16]
+
+    def encode(self, values: Sequence[Any]) -> str:
+        payload = json.dumps([_encode_value(v) for v in values], separators=(",", ":")).encode()
+        return f"{_b64(payload)}.{_b64(self._mac(payload))}"
+
+    def verify(self, cursor: str) -> list[Any]:
+        """The cursor's values, if this signer handed it out (422 `invalid_cursor` if not)."""
+        try:
+            payload_text, dot, mac_text = cursor.partition(".")
+            payload = _unb64(payload_text)
+            if not dot or not hmac.compare_digest(_unb64(mac_text), self._mac(payload)):
+                raise ValueError("cursor signature does not match")
+            values = json.loads(payload)
+            if not isinstance(values, list):
+                raise ValueError("a cursor is a list")
+            return [_decode_value(v) for v in values]
+        except (ValueError, ArithmeticError, binascii.Error, UnicodeDecodeError) as exc:
+            raise _invalid(self.param) from exc
+
+    def decode(self, cursor: str, width: int) -> tuple[Any, ...]:
+        values = self.verify(cursor)
+        if len(values) != width:
+            raise _invalid(self.param)
+        return tuple(values)
+
+
+def list_scope(request: Request, ignored: frozenset[str] = frozenset({"cursor", "limit"})) -> str:
+    """The list a request reads: its path and filters (page size and position aside)."""
+    query = sorted((k, v) for k, v in request.query_params.multi_items() if k not in ignored)
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+def request_signer(request: Request, scope: str, param: str = "cursor") -> CursorSigner:
+    settings: Settings = request.app.state.settings
+    return CursorSigner.for_secret(settings.signing_key(), scope, param)
 
 
 @dataclass(frozen=True)
 class PageParams:
     limit: int
     cursor: str | None
+    # None only for internal reads that take one page and never hand a cursor out.
+    signer: CursorSigner | None = None
 
     def after(self, width: int) -> tuple[Any, ...] | None:
-        return None if self.cursor is None else decode_cursor(self.cursor, width)
+        if self.cursor is None:
+            return None
+        if self.signer is None:
+            raise _invalid("cursor")
+        return self.signer.decode(self.cursor, width)
+
+    def paginate(
+        self, rows: Sequence[R], key: Callable[[R], Sequence[Any]]
+    ) -> tuple[list[R], str | None]:
+        """Rows fetched with `limit + 1`: the page and the cursor of its last row when more
+        follow."""
+        page = list(rows[: self.limit])
+        if len(rows) <= self.limit or not page:
+            return page, None
+        if self.signer is None:
+            raise RuntimeError("an internal read cannot hand out a cursor")
+        return page, self.signer.encode(key(page[-1]))
 
 
 def _page_params(
+    request: Request,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}")
     ] = DEFAULT_LIMIT,
@@ -108,7 +184,13 @@ def _page_params(
         str | None, Query(max_length=1024, description="`next_cursor` of the previous page")
     ] = None,
 ) -> PageParams:
-    return PageParams(limit=limit, cursor=cursor)
+    signer = request_signer(request, list_scope(request))
+    page = PageParams(limit=limit, cursor=cursor, signer=signer)
+    # Checked before anything else runs: a cursor this list did not hand out is 422 whatever
+    # the path names (the width is checked again where the list is read).
+    if cursor is not None:
+        signer.verify(cursor)
+    return page
 
 
 PageParamsDep = Annotated[PageParams, Depends(_page_params)]
@@ -132,12 +214,3 @@ def after_clause(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElemen
 
 def order_by(keys: Sequence[SortKey]) -> list[ColumnElement[Any]]:
     return [k.column.desc() if k.descending else k.column.asc() for k in keys]
-
-
-def paginate(
-    rows: Sequence[R], limit: int, key: Callable[[R], Sequence[Any]]
-) -> tuple[list[R], str | None]:
-    """Rows fetched with `limit + 1`: the page and the cursor of its last row when more follow."""
-    page = list(rows[:limit])
-    next_cursor = encode_cursor(key(page[-1])) if len(rows) > limit and page else None
-    return page, next_cursor

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
 
 # Dates the service computes with (due dates, validity, windows): far from the calendar's ends,
 # so that no date arithmetic can overflow on a client's typo.
@@ -21,6 +33,63 @@ def _within_calendar(value: datetime) -> datetime:
 # An instant with its offset, in the same years: year 1 at +08:00 is before year 1 in UTC,
 # which neither Python nor PostgreSQL can hold.
 CalendarDateTime = Annotated[AwareDatetime, AfterValidator(_within_calendar)]
+
+
+# Money, the one format in and out: yuan as a plain decimal string, ASCII digits (no exponent,
+# no full-width digits), at most two decimals and 16 integer digits (Numeric(18, 2)); a minus
+# sign only where negatives are allowed, and never on zero. Every answer writes two decimals,
+# so what a write echoes is what a later read returns.
+MONEY_PATTERN = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
+SIGNED_MONEY_PATTERN = r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$"
+_CENT = Decimal("0.01")
+_MONEY_LIMIT = Decimal(10) ** 16
+
+
+def _money(pattern: str, words: str) -> Any:
+    compiled = re.compile(pattern)
+
+    def parse(value: object) -> Decimal:
+        if isinstance(value, Decimal) and value.is_finite():
+            # From the service itself (seeds, computations), never from a client's JSON.
+            amount = value.quantize(_CENT) + 0
+        elif isinstance(value, str) and compiled.fullmatch(value):
+            amount = Decimal(value).quantize(_CENT)
+            if value.startswith("-") and amount == 0:
+                raise ValueError("-0 is not an amount; write 0")
+        else:
+            raise ValueError(f'must be {words}, a string such as "40050000.00"')
+        if abs(amount) >= _MONEY_LIMIT:
+            raise ValueError("must have at most 16 digits before the decimal point")
+        return amount
+
+    return parse
+
+
+def _two_decimals(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+Money = Annotated[
+    Decimal,
+    BeforeValidator(
+        _money(MONEY_PATTERN, "an amount in yuan (digits 0-9, up to 2 decimals, no exponent)")
+    ),
+    PlainSerializer(_two_decimals, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["40050000.00"]}),
+]
+SignedMoney = Annotated[
+    Decimal,
+    BeforeValidator(
+        _money(
+            SIGNED_MONEY_PATTERN,
+            "an amount in yuan (optional minus, digits 0-9, up to 2 decimals, no exponent)",
+        )
+    ),
+    PlainSerializer(_two_decimals, return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": SIGNED_MONEY_PATTERN, "examples": ["-1250000.00"]}
+    ),
+]
 
 
 def _find_nul(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:

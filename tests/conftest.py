@@ -115,12 +115,21 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="session")
-def live_api(server_url: str) -> Iterator[tuple[str, dict[str, str]]]:
-    """A live server on its own database, where writes are really committed, and an admin."""
+def live_database(server_url: str) -> Iterator[str]:
+    """The live server's database, for tests that look at what it really stored."""
     url = fresh_database(server_url, "live")
     upgrade(url)
+    yield url
+    asyncio.run(drop_database(url))
+
+
+@pytest.fixture(scope="session")
+def live_api(live_database: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """A live server on its own database, where writes are really committed, and an admin."""
     app_settings = make_settings(
-        url, bootstrap_admin_email=LIVE_ADMIN_EMAIL, bootstrap_admin_password=LIVE_ADMIN_PASSWORD
+        live_database,
+        bootstrap_admin_email=LIVE_ADMIN_EMAIL,
+        bootstrap_admin_password=LIVE_ADMIN_PASSWORD,
     )
     with LiveServer(create_app(app_settings)) as server:
         token = httpx.post(
@@ -128,4 +137,14 @@ def live_api(server_url: str) -> Iterator[tuple[str, dict[str, str]]]:
             data={"username": LIVE_ADMIN_EMAIL, "password": LIVE_ADMIN_PASSWORD},
         ).json()["access_token"]
         yield server.url, {"Authorization": f"Bearer {token}"}
-    asyncio.run(drop_database(url))
+
+
+@pytest.fixture(scope="session")
+def live_enterprise(live_api: tuple[str, dict[str, str]]) -> str:
+    """An enterprise on the live server, for tests that need one to hang records on."""
+    from tests.enterprises.test_enterprises import body
+
+    base_url, admin = live_api
+    created = httpx.post(f"{base_url}/api/v1/enterprises", headers=admin, json=body())
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])

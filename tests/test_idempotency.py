@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import asyncio
+import uuid
+
+import asyncpg
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -123,3 +127,47 @@ class TestConcurrentRetries:
             assert_problem(reused, 422, "idempotency_key_reused")
             again = await client.get("/api/v1/enterprises", headers=admin, params={"q": uscc})
             assert [e["name"] for e in again.json()["items"]] == [body["name"]]
+
+
+class TestAnswersThatCarryASecret:
+    """On a live server: an API key's secret is shown once and never kept for a replay."""
+
+    def test_a_repeat_is_409_without_the_secret_which_is_stored_nowhere(
+        self, live_api: tuple[str, dict[str, str]], live_database: str
+    ) -> None:
+        base_url, admin = live_api
+        name = f"secret-once-{uuid.uuid4().hex[:8]}"
+        headers = {**admin, "Idempotency-Key": f"key-{name}"}
+        body = {"name": name, "scopes": ["read:enterprises"]}
+        first = httpx.post(f"{base_url}/api/v1/api-keys", headers=headers, json=body)
+        assert first.status_code == 201, first.text
+        secret = first.json()["key"]
+        assert secret and "x-internal-carries-secret" not in first.headers
+        stored = asyncio.run(_idempotency_bytes(live_database))
+        assert stored and secret.encode() not in stored
+
+        for _ in range(2):
+            again = httpx.post(f"{base_url}/api/v1/api-keys", headers=headers, json=body)
+            problem = assert_problem(again, 409, "idempotent_secret_not_replayed")
+            assert again.headers["location"] == first.headers["location"]
+            assert first.json()["id"] in problem["detail"]
+            assert again.headers["idempotent-replayed"] == "true"
+            assert secret not in again.text and "x-internal-carries-secret" not in again.headers
+
+        keys = httpx.get(f"{base_url}/api/v1/api-keys", headers=admin, params={"limit": 200})
+        assert [k["id"] for k in keys.json()["items"] if k["name"] == name] == [first.json()["id"]]
+        # Without the header the marker never reaches the client either.
+        plain = httpx.post(f"{base_url}/api/v1/api-keys", headers=admin, json=body)
+        assert plain.status_code == 201 and "x-internal-carries-secret" not in plain.headers
+
+
+async def _idempotency_bytes(database_url: str) -> bytes:
+    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        rows = await conn.fetch("SELECT key, headers::text, body FROM idempotency_record")
+    finally:
+        await conn.close()
+    return b"\n".join(
+        b"|".join([r["key"].encode(), (r["headers"] or "").encode(), bytes(r["body"] or b"")])
+        for r in rows
+    )

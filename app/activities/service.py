@@ -31,7 +31,7 @@ from app.auth.roles import Principal, Role
 from app.config import Settings
 from app.errors import Conflict, NotFound, Unprocessable, ValidationErrorItem
 from app.http import check_if_match
-from app.pagination import PageParams, paginate
+from app.pagination import PageParams
 from app.visits.rules import Rate
 
 __all__ = ["Counts", "participation"]
@@ -131,7 +131,7 @@ async def list_activities(
             enterprise_id=viewer.enterprise_id or uuid.UUID(int=0),
         )
     rows = await repository.list_activities(session, where, page.after(2), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda a: (a.held_on, a.id))
+    items, cursor = page.paginate(rows, lambda a: (a.held_on, a.id))
     counts = await repository.counts(session, [a.id for a in items])
     return ActivityPage(items=[_read(a, counts.get(a.id)) for a in items], next_cursor=cursor)
 
@@ -253,7 +253,7 @@ async def list_invitations(
     rows = await repository.list_invitations(
         session, activity.id, attended, own, page.after(2), page.limit
     )
-    items, cursor = paginate(rows, page.limit, lambda r: (r[0].created_at, r[0].id))
+    items, cursor = page.paginate(rows, lambda r: (r[0].created_at, r[0].id))
     return InvitationPage(items=[_invitation_read(r) for r in items], next_cursor=cursor)
 
 

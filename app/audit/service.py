@@ -14,7 +14,7 @@ from app.audit.schemas import AuditEventPage, AuditEventRead
 from app.auth.roles import Principal
 from app.modelkit import utcnow
 from app.ops.context import request_id_var
-from app.pagination import PageParams, paginate
+from app.pagination import PageParams
 
 
 def snapshot(model: BaseModel | None) -> dict[str, Any] | None:
@@ -52,7 +52,7 @@ async def list_events(
     session: AsyncSession, where: AuditFilter, page: PageParams
 ) -> AuditEventPage:
     rows = await repository.list_events(session, where, page.after(2), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda e: (e.occurred_at, e.id))
+    items, cursor = page.paginate(rows, lambda e: (e.occurred_at, e.id))
     return AuditEventPage(
         items=[AuditEventRead.model_validate(e) for e in items], next_cursor=cursor
     )

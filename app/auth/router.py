@@ -29,6 +29,7 @@ from app.auth.schemas import (
 )
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
+from app.idempotency.middleware import mark_secret
 from app.pagination import PageParamsDep
 
 router = APIRouter(prefix="/api/v1", tags=["auth"], responses=errors.responses(422, 503))
@@ -158,14 +159,24 @@ async def deactivate_user(
     operation_id="createApiKey",
     status_code=status.HTTP_201_CREATED,
     response_model=ApiKeyCreated,
-    responses=errors.responses(401, 403),
+    responses=errors.responses(401, 403)
+    | {
+        409: {
+            **errors.responses(409)[409],
+            "description": "`idempotent_secret_not_replayed`: a repeat of a request with the "
+            "same `Idempotency-Key` (and body) that already created a key. The secret is "
+            "never stored, so it is not sent again; `Location` names the key created.",
+        }
+    },
 )
 async def create_api_key(
     data: ApiKeyCreate, principal: AdminPrincipal, session: SessionDep, response: Response
 ) -> ApiKeyCreated:
-    """Issue an API key for an integration; the secret is in `key`, shown only here."""
+    """Issue an API key for an integration; the secret is in `key`, shown only here. A repeat
+    with the same `Idempotency-Key` is 409 `idempotent_secret_not_replayed`, without it."""
     key = await service.create_api_key(session, principal, data)
     set_location(response, f"/api/v1/api-keys/{key.id}")
+    mark_secret(response)
     return key
 
 

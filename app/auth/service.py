@@ -42,7 +42,7 @@ from app.config import Settings
 from app.errors import Conflict, NotFound, TooManyRequests, Unauthorized, Unprocessable
 from app.http import check_if_match
 from app.modelkit import utcnow
-from app.pagination import PageParams, paginate
+from app.pagination import PageParams
 
 logger = logging.getLogger(__name__)
 
@@ -232,7 +232,7 @@ async def list_users(
         after=page.after(2),
         limit=page.limit,
     )
-    items, cursor = paginate(rows, page.limit, lambda u: (u.created_at, u.id))
+    items, cursor = page.paginate(rows, lambda u: (u.created_at, u.id))
     return UserPage(items=[UserRead.model_validate(u) for u in items], next_cursor=cursor)
 
 
@@ -370,7 +370,7 @@ async def list_api_keys(
     rows = await repository.list_api_keys(
         session, include_revoked=include_revoked, after=page.after(2), limit=page.limit
     )
-    items, cursor = paginate(rows, page.limit, lambda k: (k.created_at, k.id))
+    items, cursor = page.paginate(rows, lambda k: (k.created_at, k.id))
     return ApiKeyPage(items=[ApiKeyRead.model_validate(k) for k in items], next_cursor=cursor)
 
 

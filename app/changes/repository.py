@@ -35,6 +35,18 @@ async def read(
     return list(await session.scalars(stmt))
 
 
+async def head(session: AsyncSession) -> tuple[int, int]:
+    """The last change written (visible or not yet), (0, 0) on an empty feed."""
+    row = (
+        await session.execute(
+            select(ChangeEvent.xid, ChangeEvent.seq)
+            .order_by(ChangeEvent.xid.desc(), ChangeEvent.seq.desc())
+            .limit(1)
+        )
+    ).first()
+    return (0, 0) if row is None else (row[0], row[1])
+
+
 async def pruned_up_to(session: AsyncSession) -> tuple[int, int] | None:
     row = (await session.execute(select(ChangeFeedPruned.xid, ChangeFeedPruned.seq))).first()
     return None if row is None else (row[0], row[1])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from app import errors
 from app.auth.dependencies import ScopeRequired, SettingsDep, SharingPrincipal
@@ -12,7 +12,7 @@ from app.changes.registry import FeedResourceName
 from app.changes.schemas import ChangePage
 from app.db import SessionDep
 from app.errors import Unprocessable
-from app.pagination import MAX_LIMIT
+from app.pagination import MAX_LIMIT, request_signer
 
 router = APIRouter(
     prefix="/api/v1",
@@ -29,6 +29,7 @@ router = APIRouter(
     responses=errors.responses(410),
 )
 async def list_changes(
+    request: Request,
     principal: SharingPrincipal,
     session: SessionDep,
     settings: SettingsDep,
@@ -60,6 +61,8 @@ async def list_changes(
         session,
         principal,
         settings,
+        # Bound to the feed, not to its `resource` filter: a consumer may widen or narrow it.
+        request_signer(request, "/api/v1/changes", param="after"),
         after=after or cursor,
         limit=limit,
         resources=[r.value for r in resource] if resource else None,

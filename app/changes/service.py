@@ -15,7 +15,7 @@ from app.changes.schemas import ChangePage, ChangeRead
 from app.config import Settings
 from app.db import AdvisoryLock, try_advisory_lock
 from app.errors import Forbidden, Gone, Unprocessable
-from app.pagination import decode_cursor, encode_cursor
+from app.pagination import CursorSigner
 
 START = (0, 0)
 PRUNE_BATCH = 10_000
@@ -29,17 +29,21 @@ def _retention_words(settings: Settings) -> str:
     return f"{settings.change_feed_retention_days} days"
 
 
-def _position(after: str | None) -> tuple[int, int]:
+def _not_handed_out() -> Unprocessable:
+    return Unprocessable(
+        "The cursor is not one this feed handed out.",
+        code="invalid_cursor",
+        loc=["query", "after"],
+    )
+
+
+def _position(signer: CursorSigner, after: str | None) -> tuple[int, int]:
     if after is None:
         return START
-    values = decode_cursor(after, 2)
+    values = signer.decode(after, 2)
     # Transaction ids and sequence numbers are bigints: anything else was not handed out.
     if not all(type(value) is int and 0 <= value < 2**63 for value in values):
-        raise Unprocessable(
-            "The cursor is not one this feed handed out.",
-            code="invalid_cursor",
-            loc=["query", "after"],
-        )
+        raise _not_handed_out()
     return values[0], values[1]
 
 
@@ -65,14 +69,19 @@ async def read_changes(
     session: AsyncSession,
     viewer: Principal,
     settings: Settings,
+    signer: CursorSigner,
     *,
     after: str | None,
     limit: int,
     resources: list[str] | None,
 ) -> ChangePage:
-    position = _position(after)
+    position = _position(signer, after)
     names = _visible(viewer, resources)
     pruned = await repository.pruned_up_to(session)
+    if position != START and position > max(await repository.head(session), pruned or START):
+        # Signed by this secret but not from this feed (another zone's, or a restored
+        # database): reading on would silently skip whatever this feed writes before it.
+        raise _not_handed_out()
     if pruned is not None:
         if position == START:
             # A new consumer starts from what is kept (it takes the older state from the
@@ -87,7 +96,7 @@ async def read_changes(
     rows = await repository.read(session, after=position, resources=names, limit=limit)
     items = [
         ChangeRead(
-            cursor=encode_cursor([row.xid, row.seq]),
+            cursor=signer.encode([row.xid, row.seq]),
             resource=FeedResourceName(row.resource),
             id=row.resource_id,
             operation=ChangeOperation(row.operation),
@@ -98,7 +107,7 @@ async def read_changes(
     ]
     return ChangePage(
         items=items,
-        next_cursor=items[-1].cursor if items else encode_cursor(list(position)),
+        next_cursor=items[-1].cursor if items else signer.encode(list(position)),
         has_more=len(rows) > limit,
     )
 

@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 from app.enterprises.enums import EnterpriseStatus, Grade, QualificationKind, TechField
 from app.enterprises.uscc import InvalidUSCC, normalize_uscc
 from app.pagination import Page
-from app.schemas import Schema
+from app.schemas import Money, Schema, SignedMoney
 
 # GB/T 4754: a section letter, then 2 to 4 digits of division, group and class.
 INDUSTRY_CODE = r"^[A-T](\d{2}|\d{3}|\d{4})?$"
@@ -138,8 +138,6 @@ class EnterprisePage(Page[EnterpriseRead]):
     pass
 
 
-Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2, ge=0)]
-SignedMoney = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
 
 REPORT_EXAMPLE: dict[str, Any] = {

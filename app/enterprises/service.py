@@ -34,7 +34,7 @@ from app.enterprises.schemas import (
 )
 from app.errors import Forbidden, NotFound, Unprocessable
 from app.http import check_if_match
-from app.pagination import PageParams, paginate
+from app.pagination import PageParams
 from app.privacy import mask_email, mask_name, mask_phone
 
 CONTACT_FIELDS = frozenset({"contact_name", "contact_phone", "contact_email"})
@@ -104,7 +104,7 @@ async def list_enterprises(
         where = EnterpriseFilter(**{**where.__dict__, "only_id": viewer.enterprise_id})
     width = len(repository.sort_keys(where.q))
     rows = await repository.list_enterprises(session, where, page.after(width), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda row: row[1])
+    items, cursor = page.paginate(rows, lambda row: row[1])
     return EnterprisePage(items=[_read(e, viewer) for e, _ in items], next_cursor=cursor)
 
 
@@ -292,7 +292,7 @@ async def list_reports(
 ) -> AnnualReportPage:
     await _load(session, viewer, enterprise_id)
     rows = await repository.list_reports(session, enterprise_id, page.after(1), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda r: (r.year,))
+    items, cursor = page.paginate(rows, lambda r: (r.year,))
     return AnnualReportPage(items=[_report_read(r) for r in items], next_cursor=cursor)
 
 
@@ -301,7 +301,7 @@ async def list_qualifications(
 ) -> QualificationPage:
     await _load(session, viewer, enterprise_id)
     rows = await repository.list_qualifications(session, enterprise_id, page.after(2), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda q: (q.issued_on, q.id))
+    items, cursor = page.paginate(rows, lambda q: (q.issued_on, q.id))
     return QualificationPage(
         items=[QualificationRead.model_validate(q) for q in items], next_cursor=cursor
     )

@@ -44,13 +44,27 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP "CSV
+# injection"): `=HYPERLINK(...)` in a contact name would run in the bureau's Excel.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text a client wrote, made inert for a spreadsheet: a leading quote, as OWASP advises."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return ";".join(str(item) for item in value)
+        return neutralise(";".join(str(item) for item in value))
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return neutralise(value)
+    # Numbers, dates, times and ids are written by the service from typed columns and cannot
+    # hold a formula; a negative amount stays a number the spreadsheet can add up.
     return str(_json_value(value))
 
 

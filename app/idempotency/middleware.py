@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import is_database_down, problem_response
@@ -26,6 +27,30 @@ EXCLUDED_PATHS = frozenset({"/api/v1/auth/token"})
 # Statuses a retry should be allowed to change: the server failed, or asked to slow down.
 NOT_STORED = frozenset({408, 429})
 POLL_SECONDS = 0.05
+# Set by an operation whose answer carries a secret (an API key's): such an answer is never
+# stored, only a note that it was given (see `_secret_note`). Never sent to the client.
+MARKER_HEADER = "x-internal-carries-secret"
+NOT_REPLAYED_CODE = "idempotent_secret_not_replayed"
+
+
+def mark_secret(response: Response) -> None:
+    """Mark a response as carrying a secret: the idempotency layer will not keep it."""
+    response.headers[MARKER_HEADER] = "1"
+
+
+def _without_marker(headers: list[tuple[bytes, bytes]]) -> tuple[list[tuple[bytes, bytes]], bool]:
+    kept = [(k, v) for k, v in headers if k.lower() != MARKER_HEADER.encode()]
+    return kept, len(kept) != len(headers)
+
+
+def _strip_marker(send: Send) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers, _ = _without_marker(list(message.get("headers", [])))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return sending
 
 
 class IdempotencyMiddleware:
@@ -41,7 +66,7 @@ class IdempotencyMiddleware:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         key = headers.get("idempotency-key")
         if key is None:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, _strip_marker(send))
             return
         if not KEY_PATTERN.match(key):
             await problem_response(
@@ -138,8 +163,13 @@ class IdempotencyMiddleware:
                 await session.commit()
             raise
         assert start is not None
+        sent_headers, secret = _without_marker(list(start["headers"]))
+        start = {**start, "headers": sent_headers}
         status = int(start["status"])
         response_body = b"".join(chunks)
+        kept_status, kept_headers, kept_body = (
+            _secret_note(sent_headers) if secret else (status, sent_headers, response_body)
+        )
         async with factory() as session:
             if status >= 500 or status in NOT_STORED:
                 await repository.release(session, credential, key)
@@ -148,19 +178,37 @@ class IdempotencyMiddleware:
                     session,
                     credential,
                     key,
-                    status_code=status,
+                    status_code=kept_status,
                     headers=[
                         [k.decode("latin-1"), v.decode("latin-1")]
-                        for k, v in start["headers"]
+                        for k, v in kept_headers
                         if k.lower() != b"x-request-id"
                     ],
-                    body=response_body,
+                    body=kept_body,
                     now=utcnow(),
                 )
             # Stored before the client hears the answer, so a retry always finds it.
             await session.commit()
         await send(start)
         await send({"type": "http.response.body", "body": response_body, "more_body": False})
+
+
+def _secret_note(
+    headers: list[tuple[bytes, bytes]],
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """What a repeat gets instead of an answer that carried a secret: 409 naming what was
+    created (its Location), the secret nowhere, neither in the table nor on the wire."""
+    location = next((v.decode("latin-1") for k, v in headers if k.lower() == b"location"), "")
+    created = location.rstrip("/").rsplit("/", 1)[-1] or "the resource"
+    note = problem_response(
+        409,
+        NOT_REPLAYED_CODE,
+        f"This Idempotency-Key already created {created} ({location}); its secret was "
+        "shown only in that first answer and is not kept. If it was lost, revoke that one "
+        "and create another.",
+        headers={"Location": location} if location else None,
+    )
+    return note.status_code, list(note.raw_headers), bytes(note.body)
 
 
 async def _read_body(receive: Receive) -> bytes:

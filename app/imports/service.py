@@ -35,7 +35,7 @@ from app.imports.models import ImportJob
 from app.imports.parsing import Limits, RowError, SourceRow, UnreadableFile, parse
 from app.imports.schemas import ImportJobRead, ImportRowErrorPage, ImportRowErrorRead
 from app.modelkit import utcnow
-from app.pagination import PageParams, paginate
+from app.pagination import PageParams
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ async def list_errors(
     if await repository.get(session, job_id) is None:
         raise ImportJobNotFound(f"import job {job_id} does not exist")
     rows = await repository.errors_of(session, job_id, page.limit + 1, page.after(2))
-    items, cursor = paginate(rows, page.limit, lambda e: (e.line, e.id))
+    items, cursor = page.paginate(rows, lambda e: (e.line, e.id))
     return ImportRowErrorPage(
         items=[ImportRowErrorRead(line=e.line, field=e.field, message=e.message) for e in items],
         next_cursor=cursor,

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.meta.labels import LABELS, LOCALES
 from app.meta.schemas import EnumPage, EnumRead, EnumValueRead
-from app.pagination import PageParams, paginate
+from app.pagination import PageParams
 
 
 def enums_of(openapi: dict[str, Any]) -> dict[str, list[str]]:
@@ -54,5 +54,5 @@ def list_enums(openapi: dict[str, Any], name: str | None, page: PageParams) -> E
         )
         if len(reads) > page.limit:
             break
-    items, cursor = paginate(reads, page.limit, lambda e: (e.name,))
+    items, cursor = page.paginate(reads, lambda e: (e.name,))
     return EnumPage(items=items, next_cursor=cursor)

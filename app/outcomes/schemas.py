@@ -9,9 +9,8 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.outcomes.enums import AchievementKind, AchievementLevel, unfit
 from app.pagination import Page
-from app.schemas import CalendarDate, Schema
+from app.schemas import CalendarDate, Money, Schema
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 

@@ -33,7 +33,7 @@ from app.outcomes.schemas import (
     KindFigures,
     OutcomeStatisticsRead,
 )
-from app.pagination import PageParams, paginate
+from app.pagination import PageParams
 
 # The qualification each qualifying kind grants, recorded where the pools record theirs.
 QUALIFICATION_OF = {
@@ -97,7 +97,7 @@ async def list_achievements(
     if viewer.role is Role.ENTERPRISE:
         where = AchievementFilter(**{**where.__dict__, "enterprise_id": viewer.enterprise_id})
     rows = await repository.list_achievements(session, where, page.after(2), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda a: (a.achieved_on, a.id))
+    items, cursor = page.paginate(rows, lambda a: (a.achieved_on, a.id))
     return AchievementPage(
         items=[AchievementRead.model_validate(a) for a in items], next_cursor=cursor
     )

@@ -11,12 +11,11 @@ from app.enterprises.enums import QualificationKind, TechField
 from app.pagination import Page
 from app.policies.enums import PolicyCriterion, PolicyLevel
 from app.pools.enums import Pool
-from app.schemas import CalendarDate, Schema
+from app.schemas import CalendarDate, Money, Schema
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Issuer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 
 
 class PolicyCriteria(Schema):

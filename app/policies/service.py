@@ -16,7 +16,7 @@ from app.enterprises import service as enterprise_service
 from app.enterprises.service import EnterpriseSnapshot
 from app.errors import NotFound, Unprocessable
 from app.http import check_if_match
-from app.pagination import PageParams, paginate
+from app.pagination import PageParams
 from app.policies import matching, repository
 from app.policies.models import Policy
 from app.policies.repository import PolicyFilter
@@ -83,7 +83,7 @@ async def get_policy(session: AsyncSession, policy_id: uuid.UUID) -> tuple[Polic
 
 async def list_policies(session: AsyncSession, where: PolicyFilter, page: PageParams) -> PolicyPage:
     rows = await repository.list_policies(session, where, page.after(2), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda p: (p.valid_from, p.id))
+    items, cursor = page.paginate(rows, lambda p: (p.valid_from, p.id))
     return PolicyPage(items=[_read(p) for p in items], next_cursor=cursor)
 
 
@@ -188,7 +188,7 @@ async def matches(
             found.append((policy, checks))
         if len(found) > page.limit:
             break
-    items, cursor = paginate(found, page.limit, lambda m: (m[0].valid_from, m[0].id))
+    items, cursor = page.paginate(found, lambda m: (m[0].valid_from, m[0].id))
     return PolicyMatchPage(
         items=[
             PolicyMatch(

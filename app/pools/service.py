@@ -21,7 +21,7 @@ from app.enterprises.schemas import AnnualReportRead
 from app.enterprises.service import AssessmentInputs
 from app.errors import AppError, Conflict, NotFound, Unprocessable, ValidationErrorItem
 from app.http import check_if_match
-from app.pagination import PageParams, paginate
+from app.pagination import PageParams
 from app.pools import repository
 from app.pools.enums import POOL_NAMES, ExitOutcome, MemberStatus, Pool, Tier, TransitionKind
 from app.pools.models import PoolMember, PoolTransition
@@ -214,7 +214,7 @@ async def list_pools(session: AsyncSession, page: PageParams) -> PoolPage:
                 statuses=StatusCounts(**statuses),
             )
         )
-    items, cursor = paginate(reads, page.limit, lambda r: (r.pool.value,))
+    items, cursor = page.paginate(reads, lambda r: (r.pool.value,))
     return PoolPage(items=items, next_cursor=cursor)
 
 
@@ -250,7 +250,7 @@ async def list_members(
     rows = await repository.list_members(
         session, pool.value, _scoped(where, viewer), page.after(2), page.limit
     )
-    items, cursor = paginate(rows, page.limit, lambda row: (row[0].created_at, row[0].id))
+    items, cursor = page.paginate(rows, lambda row: (row[0].created_at, row[0].id))
     return PoolMemberPage(items=[_member_read(row) for row in items], next_cursor=cursor)
 
 
@@ -550,7 +550,7 @@ async def history(
 ) -> PoolTransitionPage:
     await _load_member(session, viewer, pool, member_id)
     rows = await repository.list_transitions(session, member_id, page.after(2), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda t: (t.occurred_at, t.id))
+    items, cursor = page.paginate(rows, lambda t: (t.occurred_at, t.id))
     return PoolTransitionPage(
         items=[PoolTransitionRead.model_validate(t) for t in items], next_cursor=cursor
     )

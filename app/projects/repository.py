@@ -18,6 +18,8 @@ from sqlalchemy import (
     case,
     func,
     insert,
+    null,
+    or_,
     select,
     text,
 )
@@ -57,10 +59,17 @@ class ProjectFilter:
 
 
 def effective_color(today: date) -> ColumnElement[str | None]:
-    """The colour shown: an override until its expiry date, else the computed one."""
+    """`alert_rules.effective_color` in SQL, for filters and exports: no colour when the
+    project is not monitored (no computed colour), else an override while it holds (its
+    expiry day included; none: until removed), else the computed one.
+    tests/projects/test_shown_colour.py runs one table of cases through both."""
     return case(
+        (Project.alert_color.is_(None), null()),
         (
-            and_(Project.override_color.is_not(None), Project.override_expires_on >= today),
+            and_(
+                Project.override_color.is_not(None),
+                or_(Project.override_expires_on.is_(None), Project.override_expires_on >= today),
+            ),
             Project.override_color,
         ),
         else_=Project.alert_color,

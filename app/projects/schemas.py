@@ -9,11 +9,10 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.pagination import Page
 from app.projects.enums import AlertCause, AlertColor, ProjectLevel, ProjectStatus
-from app.schemas import CalendarDate, Schema
+from app.schemas import CalendarDate, Money, Schema
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2, ge=0)]
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 Weight = Annotated[Decimal, Field(gt=0, max_digits=9, decimal_places=2)]
 

@@ -22,7 +22,7 @@ from app.db import AdvisoryLock, try_advisory_lock
 from app.enterprises import service as enterprise_service
 from app.errors import Conflict, NotFound, Unprocessable
 from app.http import check_if_match
-from app.pagination import PageParams, paginate
+from app.pagination import PageParams
 from app.projects import alert_rules, repository
 from app.projects.enums import NEXT_STATUSES, AlertCause, AlertColor, ProjectStatus
 from app.projects.models import AlertPolicyVersion, Milestone, ProgressReport, Project
@@ -469,7 +469,7 @@ async def list_projects(
         where = ProjectFilter(**{**where.__dict__, "enterprise_id": viewer.enterprise_id})
     today = clock.today(settings.zone)
     rows = await repository.list_projects(session, where, today, page.after(2), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda p: (p.created_at, p.id))
+    items, cursor = page.paginate(rows, lambda p: (p.created_at, p.id))
     return ProjectPage(items=[_read(p, today) for p in items], next_cursor=cursor)
 
 
@@ -619,7 +619,7 @@ async def list_milestones(
 ) -> MilestonePage:
     await _load(session, viewer, project_id)
     rows = await repository.list_milestones(session, project_id, page.after(2), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda m: (m.due_on, m.id))
+    items, cursor = page.paginate(rows, lambda m: (m.due_on, m.id))
     return MilestonePage(items=[MilestoneRead.model_validate(m) for m in items], next_cursor=cursor)
 
 
@@ -665,7 +665,7 @@ async def list_reports(
 ) -> ProgressReportPage:
     await _load(session, viewer, project_id)
     rows = await repository.list_reports(session, project_id, page.after(3), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda r: (r.reported_on, r.created_at, r.id))
+    items, cursor = page.paginate(rows, lambda r: (r.reported_on, r.created_at, r.id))
     return ProgressReportPage(
         items=[ProgressReportRead.model_validate(r) for r in items], next_cursor=cursor
     )
@@ -709,7 +709,7 @@ async def list_events(
 ) -> AlertEventPage:
     await _load(session, viewer, project_id)
     rows = await repository.list_events(session, project_id, page.after(2), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda e: (e.occurred_at, e.id))
+    items, cursor = page.paginate(rows, lambda e: (e.occurred_at, e.id))
     return AlertEventPage(
         items=[AlertEventRead.model_validate(e) for e in items], next_cursor=cursor
     )

@@ -23,7 +23,7 @@ from app.enterprises import service as enterprise_service
 from app.enterprises.repository import ReportFigureRow
 from app.errors import Conflict, NotFound, Unprocessable, ValidationErrorItem
 from app.http import check_if_match
-from app.pagination import PageParams, paginate
+from app.pagination import PageParams
 from app.pools import service as pool_service
 from app.pools.enums import Pool
 from app.rankings import formula, repository
@@ -331,7 +331,7 @@ async def list_runs(
             pool=where.pool, year=where.year, statuses=tuple(s for s in wanted if s in visible)
         )
     rows = await repository.list_runs(session, where, page.after(3), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda r: (r.year, r.created_at, r.id))
+    items, cursor = page.paginate(rows, lambda r: (r.year, r.created_at, r.id))
     return RankingRunPage(items=[_run_read(r) for r in items], next_cursor=cursor)
 
 
@@ -359,7 +359,7 @@ async def list_entries(
             enterprise_id=viewer.enterprise_id or uuid.UUID(int=0),
         )
     rows = await repository.list_entries(session, run.id, where, page.after(1), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda e: (e.position,))
+    items, cursor = page.paginate(rows, lambda e: (e.position,))
     return RankingEntryPage(items=[_entry_read(e) for e in items], next_cursor=cursor)
 
 
@@ -433,7 +433,7 @@ async def enterprise_history(
 ) -> EnterpriseRankingPage:
     await enterprise_service.ensure_visible(session, viewer, enterprise_id)
     rows = await repository.enterprise_history(session, enterprise_id, page.after(2), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda r: (r[1].year, r[1].id))
+    items, cursor = page.paginate(rows, lambda r: (r[1].year, r[1].id))
     return EnterpriseRankingPage(
         items=[
             EnterpriseRankingRead.model_validate(

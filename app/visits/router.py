@@ -285,7 +285,11 @@ async def create_visit(
     settings: SettingsDep,
     response: Response,
 ) -> VisitRead:
-    """Record a visit, the demands raised in it and the open demands it answered."""
+    """Record a visit, the demands raised in it and the open demands it answered. A
+    specialist records visits in their own name: their specialist id must be among
+    `specialist_ids` (colleagues may be added), else 403 `visit_not_in_own_name`; staff may
+    record any. A specialist acts only for the enterprises in their care (403
+    `not_responsible`)."""
     visit = await service.record_visit(session, settings, principal, data)
     set_location(response, f"/api/v1/visits/{visit.id}")
     return visit

@@ -18,7 +18,7 @@ from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.http import check_if_match
-from app.pagination import PageParams, paginate
+from app.pagination import PageParams
 from app.privacy import mask_phone
 from app.visits import repository, rules
 from app.visits.models import (
@@ -101,7 +101,7 @@ async def list_specialists(
     session: AsyncSession, viewer: Principal, team: str | None, page: PageParams
 ) -> SpecialistPage:
     rows = await repository.list_specialists(session, team, page.after(2), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda s: (s.name, s.id))
+    items, cursor = page.paginate(rows, lambda s: (s.name, s.id))
     return SpecialistPage(items=[_read(s, viewer) for s in items], next_cursor=cursor)
 
 
@@ -169,7 +169,7 @@ async def assignment_history(
 ) -> AssignmentPage:
     await enterprise_service.ensure_visible(session, viewer, enterprise_id)
     rows = await repository.assignments(session, enterprise_id, page.after(2), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda a: (a.created_at, a.id))
+    items, cursor = page.paginate(rows, lambda a: (a.created_at, a.id))
     return AssignmentPage(
         items=[AssignmentRead.model_validate(a) for a in items], next_cursor=cursor
     )
@@ -260,7 +260,7 @@ async def list_demands(
     rows = await repository.list_demands(
         session, _scoped(where, viewer), now, page.after(2), page.limit
     )
-    items, cursor = paginate(rows, page.limit, lambda d: (d.raised_at, d.id))
+    items, cursor = page.paginate(rows, lambda d: (d.raised_at, d.id))
     return DemandPage(items=[_demand_read(d, now) for d in items], next_cursor=cursor)
 
 
@@ -347,7 +347,7 @@ async def demand_history(
 ) -> DemandActionPage:
     await _load_demand(session, viewer, demand_id)
     rows = await repository.list_actions(session, demand_id, page.after(2), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda a: (a.occurred_at, a.id))
+    items, cursor = page.paginate(rows, lambda a: (a.occurred_at, a.id))
     return DemandActionPage(
         items=[DemandActionRead.model_validate(a) for a in items], next_cursor=cursor
     )
@@ -385,6 +385,23 @@ def _new_demand_action(
     )
 
 
+async def _records_in_own_name(
+    session: AsyncSession, actor: Principal, specialist_ids: list[uuid.UUID]
+) -> None:
+    """A specialist records visits in their own name (colleagues may be added beside them),
+    so that nobody's coverage and assessment count visits they did not make; staff record
+    any."""
+    if actor.role is not Role.SPECIALIST:
+        return
+    own = await repository.specialist_of_user(session, actor.id)
+    if own is None or own.id not in specialist_ids:
+        raise Forbidden(
+            "A specialist records visits in their own name: put your own specialist id in "
+            "specialist_ids (colleagues who came along may be added beside it).",
+            code="visit_not_in_own_name",
+        )
+
+
 async def record_visit(
     session: AsyncSession, settings: Settings, actor: Principal, data: VisitCreate
 ) -> VisitRead:
@@ -402,6 +419,7 @@ async def record_visit(
             code="unknown_specialist",
             loc=["body", "specialist_ids"],
         )
+    await _records_in_own_name(session, actor, specialist_ids)
     policy_ids = list(dict.fromkeys(data.policies_presented))
     if policy_ids:
         from app.policies import service as policy_service  # it reads the visits in turn
@@ -495,7 +513,7 @@ async def list_visits(
     if viewer.role is Role.ENTERPRISE:
         where = VisitFilter(**{**where.__dict__, "enterprise_id": viewer.enterprise_id})
     rows = await repository.list_visits(session, where, page.after(2), page.limit)
-    items, cursor = paginate(rows, page.limit, lambda v: (v.visited_at, v.id))
+    items, cursor = page.paginate(rows, lambda v: (v.visited_at, v.id))
     return VisitPage(items=await _visit_reads(session, items, settings), next_cursor=cursor)
 
 
@@ -562,7 +580,7 @@ async def rounds(
         for r in rules.rounds_of(year, settings.round_windows)
         if after is None or r.number > after[0]
     ]
-    items, cursor = paginate(reads, page.limit, lambda r: (r.round,))
+    items, cursor = page.paginate(reads, lambda r: (r.round,))
     return RoundPage(items=items, next_cursor=cursor)
 
 
@@ -788,7 +806,7 @@ async def team_ranking(
         for a in await _assessments(session, settings, year)
         if after is None or (a.position or 0) > after[0]
     ]
-    items, cursor = paginate(ranked, page.limit, lambda a: (a.position,))
+    items, cursor = page.paginate(ranked, lambda a: (a.position,))
     return SpecialistAssessmentPage(items=items, next_cursor=cursor)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,6 +45,30 @@ async def drain(
         if len(items) >= expect or asyncio.get_running_loop().time() > deadline:
             return items, after
         await asyncio.sleep(0.05)
+
+
+async def settle(feed: Feed) -> None:
+    """Wait until every change written so far is served: the horizon is the whole cluster's
+    oldest running transaction, so while any other transaction is open (a parallel test run,
+    another engineer's) a previous test's last write stays held back, and would surface in
+    the middle of the next test's window as a change that test did not make."""
+    conn = await feed.connect()
+    deadline = asyncio.get_running_loop().time() + 60
+    try:
+        while await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM change_event"
+            " WHERE xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint)"
+        ):
+            assert asyncio.get_running_loop().time() < deadline, "the feed never settled"
+            await asyncio.sleep(0.05)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(autouse=True)
+async def settled(feed: Feed) -> None:
+    """Each test starts where every earlier write is already in the feed."""
+    await settle(feed)
 
 
 class TestChangeFeed:
@@ -157,6 +182,8 @@ class TestChangeFeed:
                 )
             before = await client.get(f"/api/v1/projects/{project_id}")
             assert before.json()["alert"]["color"] == "red"
+            # The setup's own writes must be served before the position is taken.
+            await settle(feed)
             _, cursor = await drain(client, headers, None)
             policy = (await client.get("/api/v1/alert-policy")).json()
             thresholds: dict[str, Any] = {
