@@ -18,13 +18,13 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import asyncpg
 
 from app.auth.security import InvalidToken, read_token
 from app.enterprises.schemas import AnnualReportWrite
-from app.pagination import encode_cursor
+from app.pagination import CursorSigner
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -163,7 +163,10 @@ class Floor:
             query = parse_qs(scope["query_string"].decode())
             limit = int(query.get("limit", ["50"])[0])
             q = query.get("q", [""])[0].strip()
-            return 200, await self._list(limit, q), []
+            # Signed and bound to the list as the service binds it (app.pagination.list_scope).
+            filters = sorted((k, v[0]) for k, v in query.items() if k not in {"cursor", "limit"})
+            signer = CursorSigner.for_secret(self.secret, f"{path}?{urlencode(filters)}")
+            return 200, await self._list(limit, q, signer), []
         if len(parts) == 3 and method == "POST":
             return await self._create(json.loads(await _body(receive)))
         if len(parts) == 4 and method == "GET":
@@ -202,7 +205,7 @@ class Floor:
         }
         return 200, dumps(me), []
 
-    async def _list(self, limit: int, q: str) -> bytes:
+    async def _list(self, limit: int, q: str, signer: CursorSigner) -> bytes:
         assert self.pool is not None
         keys: list[tuple[Any, ...]]
         if not q:
@@ -219,7 +222,7 @@ class Floor:
         items = [dict(row) for row in rows[:limit]]
         for item in items:
             item.pop("match_rank", None)
-        cursor = encode_cursor(keys[limit - 1]) if len(rows) > limit else None
+        cursor = signer.encode(keys[limit - 1]) if len(rows) > limit else None
         return dumps({"items": items, "next_cursor": cursor})
 
     async def _create(self, data: dict[str, Any]) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
