@@ -271,6 +271,14 @@ def _configure(zone: Zone) -> schemathesis.BaseSchema:
     @schema.hook
     def map_case(context: HookContext, case: Case[Any]) -> Case[Any]:
         meta = case.meta
+        if meta is not None and meta.generation.mode == GenerationMode.POSITIVE:
+            # Cursors and ETags are opaque tokens that are valid only when the service issued
+            # them (a made-up one is rightly 422 `invalid_cursor` / 412): a positive case sends
+            # none rather than a forged one.
+            if case.query:
+                case.query.pop("cursor", None)
+            if case.headers:
+                case.headers.pop("If-Match", None)
         if meta is None or meta.phase.name == TestPhase.STATEFUL:
             return case  # links already carry the ids the previous step created
         components = meta.components
@@ -282,14 +290,6 @@ def _configure(zone: Zone) -> schemathesis.BaseSchema:
             chosen = _pick(zone.path_parameters[template], case.path_parameters)
             if chosen is not None:
                 case.path_parameters = {**case.path_parameters, **chosen}
-        if meta.generation.mode == GenerationMode.POSITIVE:
-            # Cursors and ETags are opaque tokens that are valid only when the service issued
-            # them (a made-up one is rightly 422 `invalid_cursor` / 412): the stateful phase
-            # follows the real ones; a positive case sends none rather than a forged one.
-            if isinstance(case.query, dict):
-                case.query.pop("cursor", None)
-            if isinstance(case.headers, dict):
-                case.headers.pop("If-Match", None)
         body = components.get(ParameterLocation.BODY)
         if (
             case.operation.path == "/api/v1/auth/token"
