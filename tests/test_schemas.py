@@ -14,37 +14,26 @@ from app.schemas import DATE_PATTERN, DATETIME_PATTERN
 
 class TestCalendarDates:
     @pytest.mark.parametrize(
-        ("path", "query"),
+        ("path", "query", "status"),
         [
-            ("/api/v1/activities", {"to": "0"}),  # was read as the Unix epoch
-            ("/api/v1/activities", {"to": "1700000000"}),
-            ("/api/v1/activities", {"to": "0322-07-22"}),  # outside the documented years
-            ("/api/v1/audit-events", {"occurred_to": "0.5"}),
-            ("/api/v1/audit-events", {"occurred_from": "3900-01-31T16:51:44Z"}),
+            ("/api/v1/activities", {"to": "0"}, 422),  # was read as the Unix epoch
+            ("/api/v1/activities", {"to": "1700000000"}, 422),
+            ("/api/v1/activities", {"to": "0322-07-22"}, 422),  # outside the documented years
+            ("/api/v1/audit-events", {"occurred_to": "0.5"}, 422),
+            ("/api/v1/audit-events", {"occurred_from": "3900-01-31T16:51:44Z"}, 422),
+            ("/api/v1/activities", {"to": "2026-01-01"}, 200),
+            ("/api/v1/audit-events", {"occurred_to": "2026-01-01T08:00:00+08:00"}, 200),
         ],
     )
-    def test_a_number_or_a_far_year_is_422(
-        self, live_api: tuple[str, dict[str, str]], path: str, query: dict[str, str]
+    def test_only_a_written_out_date_in_the_years_is_accepted(
+        self, live_api: tuple[str, dict[str, str]], path: str, query: dict[str, str], status: int
     ) -> None:
         base_url, headers = live_api
         response = httpx.get(f"{base_url}{path}", params=query, headers=headers)
-        assert response.status_code == 422, response.text
-        assert response.headers["content-type"] == "application/problem+json"
-        assert response.json()["errors"][0]["loc"][:2] == ["query", next(iter(query))]
-
-    @pytest.mark.parametrize(
-        ("path", "query"),
-        [
-            ("/api/v1/activities", {"to": "2026-01-01"}),
-            ("/api/v1/audit-events", {"occurred_to": "2026-01-01T08:00:00+08:00"}),
-        ],
-    )
-    def test_a_written_out_date_is_accepted(
-        self, live_api: tuple[str, dict[str, str]], path: str, query: dict[str, str]
-    ) -> None:
-        base_url, headers = live_api
-        response = httpx.get(f"{base_url}{path}", params=query, headers=headers)
-        assert response.status_code == 200, response.text
+        assert response.status_code == status, response.text
+        if status == 422:
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["errors"][0]["loc"][:2] == ["query", next(iter(query))]
 
     def test_the_document_states_the_pattern(self) -> None:
         document = json.loads((PROJECT_ROOT / "openapi" / "openapi.json").read_text())
