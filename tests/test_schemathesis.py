@@ -80,7 +80,7 @@ def _items(client: httpx.Client, path: str, **params: Any) -> list[dict[str, Any
 def _real_path_parameters(client: httpx.Client, admin_id: str) -> dict[str, list[dict[str, Any]]]:
     """Ids the demo zone really holds, keyed by the path they fill (the fuzz archives, deletes and
     revokes some of them as it goes: there are enough to go round). Not the fuzzing
-    administrator's own: see `filter_case`."""
+    administrator's own: see `spare_the_fuzzer`."""
     users = [u["id"] for u in _items(client, "/api/v1/users") if u["id"] != admin_id]
     keys = []
     for n in range(3):
