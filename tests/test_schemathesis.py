@@ -246,25 +246,27 @@ def _serve(database_url: str) -> Iterator[str]:
 def zone(server_url: str) -> Iterator[Zone]:
     """A live server on its own database holding the demo zone and a fuzzing administrator."""
     url = fresh_database(server_url, "fuzz")
-    upgrade(url)
-    settings = make_settings(url)
-    # Seeded before the server starts, so the start-up stays quick on a busy machine.
-    asyncio.run(_seed_demo(url, settings))
-    with _serve(url) as server_url_:
-        token = httpx.post(
-            f"{server_url_}/api/v1/auth/token",
-            data={"username": FUZZ_ADMIN_EMAIL, "password": FUZZ_ADMIN_PASSWORD},
-        ).json()["access_token"]
-        with httpx.Client(
-            base_url=server_url_, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        ) as client:
-            me = client.get("/api/v1/me").json()["id"]
-            users = {u["email"]: u["id"] for u in _items(client, "/api/v1/users")}
-            ids = _real_path_parameters(client, me)
-            yield Zone(
-                server_url_, token, me, users[STAND_IN_EMAIL], ids, _real_body_ids(client, ids)
-            )
-    asyncio.run(drop_database(url))
+    try:
+        upgrade(url)
+        settings = make_settings(url)
+        # Seeded before the server starts, so the start-up stays quick on a busy machine.
+        asyncio.run(_seed_demo(url, settings))
+        with _serve(url) as server_url_:
+            token = httpx.post(
+                f"{server_url_}/api/v1/auth/token",
+                data={"username": FUZZ_ADMIN_EMAIL, "password": FUZZ_ADMIN_PASSWORD},
+            ).json()["access_token"]
+            with httpx.Client(
+                base_url=server_url_, headers={"Authorization": f"Bearer {token}"}, timeout=30
+            ) as client:
+                me = client.get("/api/v1/me").json()["id"]
+                users = {u["email"]: u["id"] for u in _items(client, "/api/v1/users")}
+                ids = _real_path_parameters(client, me)
+                yield Zone(
+                    server_url_, token, me, users[STAND_IN_EMAIL], ids, _real_body_ids(client, ids)
+                )
+    finally:
+        asyncio.run(drop_database(url))
 
 
 def _pick(options: list[dict[str, Any]], seed: Any) -> dict[str, Any] | None:
