@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -20,8 +21,31 @@ from pydantic import (
 )
 
 # Dates the service computes with (due dates, validity, windows): far from the calendar's ends,
-# so that no date arithmetic can overflow on a client's typo.
-CalendarDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
+# so that no date arithmetic can overflow on a client's typo. Written out, never a number
+# (which pydantic would read as a Unix time): the pattern is the check and the document says it.
+_CALENDAR_YEARS = "(19[0-9]{2}|2[01][0-9]{2}|2200)"
+DATE_PATTERN = f"^{_CALENDAR_YEARS}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+DATETIME_PATTERN = f"^{_CALENDAR_YEARS}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]"
+
+
+def _written_out(pattern: str, what: str) -> Callable[[Any], Any]:
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, date):
+            return value
+        if not isinstance(value, str) or compiled.match(value) is None:
+            raise ValueError(f"must be {what} between the years 1900 and 2200")
+        return value
+
+    return check
+
+
+CalendarDate = Annotated[
+    date,
+    BeforeValidator(_written_out(DATE_PATTERN, "an ISO 8601 date (YYYY-MM-DD)")),
+    Field(json_schema_extra={"pattern": DATE_PATTERN}),
+]
 
 
 def _within_calendar(value: datetime) -> datetime:
@@ -32,7 +56,12 @@ def _within_calendar(value: datetime) -> datetime:
 
 # An instant with its offset, in the same years: year 1 at +08:00 is before year 1 in UTC,
 # which neither Python nor PostgreSQL can hold.
-CalendarDateTime = Annotated[AwareDatetime, AfterValidator(_within_calendar)]
+CalendarDateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_written_out(DATETIME_PATTERN, "an RFC 3339 date-time with offset")),
+    AfterValidator(_within_calendar),
+    Field(json_schema_extra={"pattern": DATETIME_PATTERN}),
+]
 
 
 # Money, the one format in and out: yuan as a plain decimal string, ASCII digits (no exponent,

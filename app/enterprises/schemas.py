@@ -29,7 +29,7 @@ ContactName = Annotated[str, StringConstraints(strip_whitespace=True, min_length
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
 
 ENTERPRISE_EXAMPLE: dict[str, Any] = {
-    "uscc": "91650200MA77XKQ4X1",
+    "uscc": "91650200MA77XKQ4XB",
     "name": "克拉玛依市正诚有限公司",
     "short_name": "正诚",
     "established_on": "2012-05-18",

@@ -1,0 +1,44 @@
+"""Dates are written out: what the document promises (a pattern) is what the service checks."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+import pytest
+
+from app.config import PROJECT_ROOT
+from app.schemas import DATE_PATTERN, DATETIME_PATTERN
+
+
+class TestCalendarDates:
+    @pytest.mark.parametrize(
+        ("path", "query", "status"),
+        [
+            ("/api/v1/activities", {"to": "0"}, 422),  # was read as the Unix epoch
+            ("/api/v1/activities", {"to": "1700000000"}, 422),
+            ("/api/v1/activities", {"to": "0322-07-22"}, 422),  # outside the documented years
+            ("/api/v1/audit-events", {"occurred_to": "0.5"}, 422),
+            ("/api/v1/audit-events", {"occurred_from": "3900-01-31T16:51:44Z"}, 422),
+            ("/api/v1/activities", {"to": "2026-01-01"}, 200),
+            ("/api/v1/audit-events", {"occurred_to": "2026-01-01T08:00:00+08:00"}, 200),
+        ],
+    )
+    def test_only_a_written_out_date_in_the_years_is_accepted(
+        self, live_api: tuple[str, dict[str, str]], path: str, query: dict[str, str], status: int
+    ) -> None:
+        base_url, headers = live_api
+        response = httpx.get(f"{base_url}{path}", params=query, headers=headers)
+        assert response.status_code == status, response.text
+        if status == 422:
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["errors"][0]["loc"][:2] == ["query", next(iter(query))]
+
+    def test_the_document_states_the_pattern(self) -> None:
+        document = json.loads((PROJECT_ROOT / "openapi" / "openapi.json").read_text())
+        text = json.dumps(document)
+        assert json.dumps(DATE_PATTERN) in text
+        assert json.dumps(DATETIME_PATTERN) in text
+        assert re.match(DATE_PATTERN, "2200-12-31")
+        assert not re.match(DATE_PATTERN, "2201-01-01")
