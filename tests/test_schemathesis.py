@@ -162,7 +162,7 @@ async def _seed_demo(url: str, settings: Settings) -> None:
         async with factory() as session:
             for email in (FUZZ_ADMIN_EMAIL, STAND_IN_EMAIL):
                 user = UserCreate(email=email, password=FUZZ_ADMIN_PASSWORD, role=Role.ADMIN)
-                await auth_service.create_user(session, None, user)
+                await auth_service.create_user(session, settings, None, user)
             await session.commit()
         await demo.seed(factory, settings)
     finally:
