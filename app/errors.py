@@ -25,7 +25,8 @@ RETRY_AFTER_DB_SECONDS = 5
 
 # Validation errors of the domain's own kinds (raised as PydanticCustomError with this type)
 # become the problem's `code` when they are the only kind in a 422, e.g. `invalid_uscc`.
-DOMAIN_VALIDATION_CODES = frozenset({"invalid_uscc"})
+# (`inconsistent_fields` and `nul_character` come from app.schemas: cross-field rules and NUL.)
+DOMAIN_VALIDATION_CODES = frozenset({"invalid_uscc", "inconsistent_fields", "nul_character"})
 
 
 class ValidationErrorItem(BaseModel):

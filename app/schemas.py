@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -19,6 +19,7 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 # Dates the service computes with (due dates, validity, windows): far from the calendar's ends,
 # so that no date arithmetic can overflow on a client's typo. Written out, never a number
@@ -121,6 +122,43 @@ SignedMoney = Annotated[
 ]
 
 
+T = TypeVar("T")
+
+
+def _refuse_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("cannot be null: leave it out to keep the current value")
+    return value
+
+
+def _drop_null(schema: dict[str, Any]) -> None:
+    options = schema.pop("anyOf", None)
+    if options is not None:
+        kept = [option for option in options if option != {"type": "null"}]
+        if len(kept) == 1:
+            schema.update(kept[0])
+        else:
+            schema["anyOf"] = kept
+    schema.pop("default", None)
+
+
+# A field of a partial update (PATCH) that may be left out but never cleared: absent keeps the
+# current value, null is refused, and the document says so (no `null` among its types), so
+# what a client generated from it sends is what the service accepts.
+Settable = Annotated[T | None, AfterValidator(_refuse_null), Field(json_schema_extra=_drop_null)]
+
+
+# A rule across fields, which JSON Schema cannot state (`disbursed_funding` within
+# `approved_funding`): raised in a model validator, it answers 422 `inconsistent_fields`
+# instead of `validation_failed`, which would say the document allowed a request it refuses.
+INCONSISTENT_FIELDS = "inconsistent_fields"
+NUL_CHARACTER = "nul_character"
+
+
+def inconsistent(message: str) -> PydanticCustomError:
+    return PydanticCustomError(INCONSISTENT_FIELDS, message)
+
+
 def _find_nul(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
     if isinstance(value, str):
         return path if "\x00" in value else None
@@ -149,5 +187,9 @@ class Schema(BaseModel):
             found = _find_nul(data)
             if found is not None:
                 where = ".".join(str(p) for p in found)
-                raise ValueError(f"{where} contains a NUL character, which cannot be stored")
+                raise PydanticCustomError(
+                    NUL_CHARACTER,
+                    "{where} contains a NUL character, which cannot be stored",
+                    {"where": where},
+                )
         return data

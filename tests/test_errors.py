@@ -78,7 +78,7 @@ class TestBodyErrors:
                 "display_name": "a\u0000b",
             },
         )
-        body = assert_problem(response, 422, "validation_failed")
+        body = assert_problem(response, 422, "nul_character")
         assert "NUL" in str(body["errors"])
         assert await user_count(session) == before
 
