@@ -201,7 +201,8 @@ class PrincipalCache:
 
         try:
             conn.add_termination_listener(terminated)
-            await conn.add_listener(CHANNEL, self._notified)
+            # Looked up at each notification, so that a test can hold them back.
+            await conn.add_listener(CHANNEL, lambda *event: self._notified(*event))
             # Whatever was cached before is from a time nobody listened.
             self.clear()
             self._listening = True

@@ -212,6 +212,30 @@ def test_a_deactivation_or_key_revocation_is_honoured_at_once_and_on_the_other_r
     assert_problem(cluster.b.me(headers), 401, code)
 
 
+def test_the_replica_that_revokes_needs_no_notification_to_refuse(
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_id, token = cluster.user()
+    key_id, key = cluster.api_key()
+    for headers in (token, key):
+        warm(cluster, headers)
+    # A hears no notification from now on: what it refuses, it refuses by itself.
+    monkeypatch.setattr(cluster.a.app.state.principals, "_notified", lambda *_: None)
+
+    changed = httpx.patch(
+        f"{cluster.a.url}/api/v1/users/{user_id}",
+        headers=cluster.admin,
+        json={"password": "another-password-2026"},
+    )
+    assert changed.status_code == 200
+    revoked = httpx.delete(f"{cluster.a.url}/api/v1/api-keys/{key_id}", headers=cluster.admin)
+    assert revoked.status_code == 204
+
+    assert_problem(cluster.a.me(token), 401, "token_revoked")
+    assert_problem(cluster.a.me(key), 401, "api_key_revoked")
+    eventually(lambda: cluster.b.me(token).status_code == 401, PROPAGATION_SECONDS)
+
+
 def test_a_replica_whose_listener_is_lost_bypasses_its_cache_until_it_listens_again(
     cluster: Cluster,
 ) -> None:
