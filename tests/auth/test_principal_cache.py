@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.cli import cmd_admin
 from app.db import asyncpg_params, drop_database
 from app.main import create_app
 from app.migrations import upgrade
@@ -67,8 +68,14 @@ class Cluster:
     b: Replica
     database_url: str
     admin: dict[str, str]
+    _ids: dict[str, str] = field(default_factory=dict)
 
     def user(self, role: str = "specialist") -> tuple[str, dict[str, str]]:
+        """A new user's id and token."""
+        email, headers = self.user_with_email(role)
+        return self._ids[email], headers
+
+    def user_with_email(self, role: str) -> tuple[str, dict[str, str]]:
         email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
         created = httpx.post(
             f"{self.a.url}/api/v1/users",
@@ -80,7 +87,8 @@ class Cluster:
             f"{self.a.url}/api/v1/auth/token", data={"username": email, "password": USER_PASSWORD}
         )
         assert token.status_code == 200, token.text
-        return created.json()["id"], {"Authorization": f"Bearer {token.json()['access_token']}"}
+        self._ids[email] = created.json()["id"]
+        return email, {"Authorization": f"Bearer {token.json()['access_token']}"}
 
     def api_key(self) -> tuple[str, dict[str, str]]:
         created = httpx.post(
@@ -104,6 +112,10 @@ class Cluster:
 
 def listening(replica: Replica) -> bool:
     return bool(replica.app.state.principals.active)
+
+
+def refused(replica: Replica, headers: dict[str, str]) -> bool:
+    return replica.me(headers).status_code == 401
 
 
 def eventually(check: Callable[[], bool], within: float) -> float:
@@ -210,6 +222,19 @@ def test_a_deactivation_or_key_revocation_is_honoured_at_once_and_on_the_other_r
     assert_problem(cluster.a.me(headers), 401, code)
     eventually(lambda: cluster.b.me(headers).status_code == 401, PROPAGATION_SECONDS)
     assert_problem(cluster.b.me(headers), 401, code)
+
+
+def test_the_admin_command_is_honoured_by_every_replica_within_a_second(
+    cluster: Cluster,
+) -> None:
+    email, token = cluster.user_with_email("manager")
+    warm(cluster, token)
+
+    settings = quiet_live_settings(cluster.database_url)
+    assert cmd_admin(settings, email, "restored-password-2026") == 0  # promotes, revokes
+
+    for replica in (cluster.a, cluster.b):
+        eventually(partial(refused, replica, token), PROPAGATION_SECONDS)
 
 
 def test_the_replica_that_revokes_needs_no_notification_to_refuse(
