@@ -148,7 +148,7 @@ def _json_typed(kind: type, words: str) -> BeforeValidator:
 
 
 # Not StrictInt: JSON Schema's `integer` holds 3.0, which strict mode refuses.
-Count = Annotated[int, _json_typed(int, "integer"), Field(ge=0, le=10_000_000)]
+Count = Annotated[int, Field(ge=0, le=10_000_000), _json_typed(int, "integer")]
 Flag = Annotated[bool, _json_typed(bool, "boolean")]
 
 REPORT_EXAMPLE: dict[str, Any] = {

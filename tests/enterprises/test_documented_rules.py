@@ -144,3 +144,8 @@ class TestAnnualReports:
         stored = httpx.put(url, headers=admin, json=REPORT_EXAMPLE | {"st_staff": 21.0})
         assert stored.status_code in (200, 201), stored.text
         assert stored.json()["st_staff"] == 21
+
+    def test_the_document_bounds_every_count(self) -> None:
+        properties = _schema("AnnualReportWrite")["properties"]
+        for field in ("employees", "st_staff", "ip_class1", "standards_drafted"):
+            assert (properties[field]["minimum"], properties[field]["maximum"]) == (0, 10_000_000)
