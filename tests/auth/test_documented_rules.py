@@ -107,6 +107,13 @@ class TestUserUpdate:
         moved = self._patch(live_api, user, role="manager")
         assert moved.status_code == 200, moved.text
 
+    def test_an_enterprise_user_keeps_its_role(self, live_api: Live, live_enterprise: str) -> None:
+        created = _new_user(live_api, role="enterprise", enterprise_id=live_enterprise)
+        account = {"url": f"{live_api[0]}/api/v1/users/{created.json()['id']}"}
+        # A rule on the account as stored, beyond the schema.
+        refused = self._patch(live_api, account, role="manager")
+        assert_problem(refused, 422, "enterprise_role_fixed")
+
     def test_the_display_name_is_still_cleared_by_null(
         self, live_api: Live, user: dict[str, Any]
     ) -> None:
