@@ -42,8 +42,16 @@ class Settings(BaseSettings):
     bootstrap_admin_password: str | None = None
     seed_demo: bool | None = None
     data_dir: Path = PROJECT_ROOT / ".data"
-    db_pool_size: int = Field(default=10, ge=1, le=200)
+    # Connections each worker keeps open: enough for the requests it serves at once (each
+    # holds one while it runs), so that none is opened and closed per request.
+    db_pool_size: int = Field(default=20, ge=1, le=200)
+    # Extra connections opened in a burst beyond the pool and closed when returned; unset,
+    # as many as DB_POOL_SIZE.
+    db_max_overflow: int | None = Field(default=None, ge=0, le=200)
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    # How long a worker may answer from its cache of users and API keys (a backstop: every
+    # revocation evicts them at once through PostgreSQL's NOTIFY); 0 turns the cache off.
+    principal_cache_seconds: float = Field(default=30.0, ge=0, le=300)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Failed logins per account from one client address, and per client address across
     # accounts, within the window; beyond them that address gets 429 until the window passes.
@@ -150,6 +158,10 @@ class Settings(BaseSettings):
         if self.import_stale_seconds < 2 * self.import_heartbeat_seconds:
             raise ValueError("IMPORT_STALE_SECONDS must be at least twice IMPORT_HEARTBEAT_SECONDS")
         return self
+
+    @property
+    def db_overflow(self) -> int:
+        return self.db_pool_size if self.db_max_overflow is None else self.db_max_overflow
 
     @property
     def embedded(self) -> bool:

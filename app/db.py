@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import URL, MetaData, Row, make_url, text
+from sqlalchemy import URL, MetaData, Row, event, exc, make_url, text
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -36,19 +37,52 @@ class Base(DeclarativeBase):
 
 
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         url,
-        # A dead connection is found and replaced before use, so the service heals by
-        # itself when the database comes back.
-        pool_pre_ping=True,
+        # No pre-ping: it would cost a round trip on every checkout. Dead connections are
+        # dropped instead (_heal_without_pinging).
         pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        max_overflow=settings.db_overflow,
         pool_timeout=settings.db_connect_timeout_seconds,
         connect_args={
             "timeout": settings.db_connect_timeout_seconds,
             "server_settings": {"application_name": "tech-accompaniment", "timezone": "UTC"},
         },
     )
+    _heal_without_pinging(engine)
+    return engine
+
+
+# What PostgreSQL sends a session as it ends it (a restart, pg_terminate_backend, a failover):
+# the connection is gone even if asyncpg has not yet seen the socket close.
+_SERVER_ENDED_SESSION = (
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+)
+
+
+def _heal_without_pinging(engine: AsyncEngine) -> None:
+    """The service heals by itself when the database comes back, without a round trip per
+    checkout. asyncpg hears a server close an idle connection's socket while it waits in the
+    pool, so a checkout refuses a closed one with a local check and the whole pool is
+    invalidated (a restart ends every session: the siblings are stale too); the checkout then
+    opens a fresh connection. A connection that dies during a request fails that request
+    alone (503 database_unavailable with Retry-After) and invalidates the pool likewise."""
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _refuse_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise exc.InvalidatePoolError("the server closed this pooled connection")
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _mark_disconnects(context: ExceptionContext) -> None:
+        cause = context.original_exception.__cause__
+        if isinstance(cause, _SERVER_ENDED_SESSION):
+            context.is_disconnect = True
+        if context.is_disconnect:
+            context.invalidate_pool_on_disconnect = True
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -67,6 +101,11 @@ SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 
 def with_database(url: str, database: str) -> str:
     return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+def asyncpg_params(url: str) -> dict[str, object]:
+    """asyncpg.connect's arguments for a SQLAlchemy URL (connections outside the pool)."""
+    return _asyncpg_dsn(make_url(url))
 
 
 def _asyncpg_dsn(url: URL) -> dict[str, object]:

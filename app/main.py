@@ -22,6 +22,7 @@ from app import demo, errors
 from app.activities.router import router as activities_router
 from app.audit.router import router as audit_router
 from app.auth import service as auth_service
+from app.auth.principals import PrincipalCache
 from app.auth.router import router as auth_router
 from app.changes.router import router as changes_router
 from app.changes.scheduler import run_nightly
@@ -101,10 +102,14 @@ def create_app(
         engine = create_engine(url, settings)
         session_factory = create_session_factory(engine)
     factory = session_factory
+    principals = PrincipalCache(
+        database_url or settings.database_url, settings.principal_cache_seconds
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await _prepare_database(factory, settings)
+        await principals.start()
         daily = (
             asyncio.create_task(run_daily(factory, settings))
             if settings.alert_sweep_enabled
@@ -124,6 +129,7 @@ def create_app(
             daily.cancel()
         if imports is not None:
             await imports.stop()  # the running jobs are handed back
+        await principals.stop()
         if engine is not None:
             await engine.dispose()
 
@@ -138,6 +144,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.session_factory = factory
+    app.state.principals = principals
     app.state.metrics = Metrics()
 
     errors.install_handlers(app)

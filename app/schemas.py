@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
@@ -15,12 +16,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
 # Dates the service computes with (due dates, validity, windows): far from the calendar's ends,
 # so that no date arithmetic can overflow on a client's typo. Written out, never a number
@@ -132,6 +135,74 @@ Phone = Annotated[
     Field(examples=["13899905678", "0990-6881234"]),
 ]
 
+
+def _decimal_pattern(integers: int, decimals: int, *, top: bool, positive: bool) -> str:
+    """Plain decimals below 10**integers (10**integers itself too when `top`), at most
+    `decimals` places, no leading zero, sign or exponent; above zero only when `positive`."""
+    fraction = rf"(\.[0-9]{{1,{decimals}}})?"
+    nonzero = f"[1-9][0-9]{{0,{integers - 1}}}{fraction}" if integers else None
+    if positive:
+        small = "|".join(
+            "0" * zeros + f"[1-9][0-9]{{0,{decimals - 1 - zeros}}}" for zeros in range(decimals)
+        )
+        options = [nonzero, rf"0\.({small})"]
+    else:
+        options = [nonzero, f"0{fraction}"]
+    if top:
+        options.append("1" + "0" * integers + rf"(\.0{{1,{decimals}}})?")
+    return "^(" + "|".join(option for option in options if option) + ")$"
+
+
+@dataclass(frozen=True)
+class DecimalText:
+    """A decimal that is not money (a share, a threshold, a weight, a percent), as
+    `Annotated[Decimal, DecimalText(2, 2, top=True)]` (a percent, 0 to 100 with two places):
+    a string whose pattern states the whole rule, range included, so the document accepts
+    exactly what the service does."""
+
+    integers: int
+    decimals: int
+    top: bool = False
+    positive: bool = False
+
+    @property
+    def pattern(self) -> str:
+        return _decimal_pattern(self.integers, self.decimals, top=self.top, positive=self.positive)
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        pattern = self.pattern
+        compiled = re.compile(pattern)
+
+        def parse(value: object) -> object:
+            if isinstance(value, Decimal) and value.is_finite():
+                return value  # from the service itself (defaults, stored values)
+            if isinstance(value, str) and compiled.fullmatch(value):
+                return Decimal(value)
+            raise ValueError(f"must be a decimal string matching {pattern}")
+
+        return core_schema.no_info_before_validator_function(parse, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        example = "1" if self.top or self.positive else "0.5"
+        return {"type": "string", "pattern": self.pattern, "examples": [example]}
+
+
+def _json_integer(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be an integer")
+    return value
+
+
+# An integer as JSON Schema means it: `60` and `60.0` (the same number; a generator sends
+# either) but not `false` nor `"60"`, which pydantic's lax int takes and StrictInt's refusal of
+# `60.0` would contradict the document. Fractions are still refused (`int_from_float`).
+# Bounds go in `x: JsonInt = Field(ge=…)`: inside a further Annotated, pydantic writes them into
+# the document as `ge`/`le`, which JSON Schema does not know.
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 
 T = TypeVar("T")
 

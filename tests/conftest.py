@@ -71,6 +71,27 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     return Settings.model_validate(values)
 
 
+def quiet_live_settings(database_url: str) -> Settings:
+    """A live server's settings with the live administrator and no background work (so that
+    what the tests see the database do is the requests' own)."""
+    return make_settings(
+        database_url,
+        bootstrap_admin_email=LIVE_ADMIN_EMAIL,
+        bootstrap_admin_password=LIVE_ADMIN_PASSWORD,
+        import_worker_enabled=False,
+        change_feed_retention_days=0,
+    )
+
+
+def live_admin_headers(base_url: str) -> dict[str, str]:
+    answer = httpx.post(
+        f"{base_url}/api/v1/auth/token",
+        data={"username": LIVE_ADMIN_EMAIL, "password": LIVE_ADMIN_PASSWORD},
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     return make_settings(database_url)

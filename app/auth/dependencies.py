@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 
 from app.auth import service
+from app.auth.principals import PrincipalCache
 from app.auth.roles import Principal, Role
 from app.auth.scopes import Scope
 from app.config import Settings
@@ -73,16 +74,25 @@ def _trusted(address: str, settings: Settings) -> bool:
 ClientAddressDep = Annotated[str, Depends(client_address)]
 
 
+def principal_cache(request: Request) -> PrincipalCache:
+    principals: PrincipalCache = request.app.state.principals
+    return principals
+
+
+PrincipalCacheDep = Annotated[PrincipalCache, Depends(principal_cache)]
+
+
 async def current_principal(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    principals: PrincipalCacheDep,
     token: Annotated[str | None, Depends(_user_token)],
     _declared_for_openapi: Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key)],
 ) -> Principal:
     if not token:
         raise Unauthorized("Send a Bearer token or API key.", code="not_authenticated")
-    principal = await service.resolve_principal(session, settings, token)
+    principal = await service.resolve_principal(session, settings, principals, token)
     if principal.kind == "api_key":
         if request.method not in SAFE_METHODS:
             raise Forbidden("API keys are read-only.", code="read_only_credential")

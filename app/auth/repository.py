@@ -4,12 +4,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import ApiKey, ApiKeyWindow, LoginFailure, User
+from app.auth.principals import CHANNEL, Kind
 from app.db import AdvisoryLock, constraint_name, take_advisory_lock, take_keyed_lock
 from app.errors import Conflict, Unprocessable
 from app.pagination import SortKey, after_clause, order_by
@@ -126,6 +127,16 @@ async def get_api_key(session: AsyncSession, key_id: uuid.UUID) -> ApiKey | None
 
 async def get_api_key_by_prefix(session: AsyncSession, prefix: str) -> ApiKey | None:
     return await session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+
+
+async def touch_api_key(session: AsyncSession, key_id: uuid.UUID, at: datetime) -> None:
+    await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=at))
+
+
+async def announce_principal_change(session: AsyncSession, kind: Kind, key: str) -> None:
+    """Tell every worker's principal cache to forget a user (by id) or an API key (by
+    prefix) when, and only if, the transaction commits."""
+    await session.execute(select(func.pg_notify(CHANNEL, f"{kind}:{key}")))
 
 
 async def add_api_key(session: AsyncSession, key: ApiKey) -> ApiKey:

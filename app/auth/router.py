@@ -11,6 +11,7 @@ from app.auth.dependencies import (
     AdminPrincipal,
     ClientAddressDep,
     CurrentPrincipal,
+    PrincipalCacheDep,
     ScopeRequired,
     SettingsDep,
 )
@@ -129,13 +130,16 @@ async def update_user(
     principal: AdminPrincipal,
     session: SessionDep,
     settings: SettingsDep,
+    principals: PrincipalCacheDep,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> UserRead:
     """Rename, re-activate, deactivate, change the staff role of, or reset the password of a
     user. A new password, role or status revokes the user's tokens; the last active
     administrator can be neither deactivated nor demoted (409 `last_admin`)."""
-    user, version = await service.update_user(session, settings, principal, user_id, data, if_match)
+    user, version = await service.update_user(
+        session, settings, principals, principal, user_id, data, if_match
+    )
     set_etag(response, version)
     return user
 
@@ -147,11 +151,14 @@ async def update_user(
     responses=errors.responses(401, 403, 404, 409),
 )
 async def deactivate_user(
-    user_id: uuid.UUID, principal: AdminPrincipal, session: SessionDep
+    user_id: uuid.UUID,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    principals: PrincipalCacheDep,
 ) -> None:
     """Deactivate a user: their tokens stop working at once; the record is kept. The last
     active administrator cannot be deactivated (409 `last_admin`)."""
-    await service.deactivate_user(session, principal, user_id)
+    await service.deactivate_user(session, principals, principal, user_id)
 
 
 @router.post(
@@ -202,6 +209,11 @@ async def list_api_keys(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=errors.responses(401, 403, 404),
 )
-async def revoke_api_key(key_id: uuid.UUID, principal: AdminPrincipal, session: SessionDep) -> None:
+async def revoke_api_key(
+    key_id: uuid.UUID,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    principals: PrincipalCacheDep,
+) -> None:
     """Revoke an API key; it answers 401 from then on."""
-    await service.revoke_api_key(session, principal, key_id)
+    await service.revoke_api_key(session, principals, principal, key_id)

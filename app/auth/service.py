@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.audit import service as audit
 from app.auth import repository
 from app.auth.models import ApiKey, User
+from app.auth.principals import ApiKeyRecord, PrincipalCache, UserRecord
 from app.auth.roles import Principal, Role
 from app.auth.schemas import (
     ApiKeyCreate,
@@ -119,11 +120,11 @@ async def _refuse_when_throttled(
 
 
 async def resolve_principal(
-    session: AsyncSession, settings: Settings, credential: str
+    session: AsyncSession, settings: Settings, principals: PrincipalCache, credential: str
 ) -> Principal:
     prefix = api_key_prefix(credential)
     if prefix is not None:
-        return await _api_key_principal(session, prefix, credential)
+        return await _api_key_principal(session, principals, prefix, credential)
     try:
         claims = read_token(credential, settings.signing_key())
     except ExpiredToken as exc:
@@ -132,10 +133,17 @@ async def resolve_principal(
         ) from exc
     except InvalidToken as exc:
         raise Unauthorized("The access token is not valid.", code="invalid_token") from exc
-    return user_principal(await repository.get_user(session, claims.user_id), claims)
+    user = principals.user(claims.user_id)
+    if user is None:
+        ticket = principals.ticket()
+        found = await repository.get_user(session, claims.user_id)
+        if found is not None:
+            user = UserRecord.of(found)
+            principals.keep_user(ticket, user)
+    return user_principal(user, claims)
 
 
-def user_principal(user: User | None, claims: TokenClaims) -> Principal:
+def user_principal(user: UserRecord | None, claims: TokenClaims) -> Principal:
     """The one judgement of a user token against the user's current record (a principal
     cache must pass through here too): active, and issued for the current credentials."""
     if user is None or not user.is_active:
@@ -154,17 +162,26 @@ def user_principal(user: User | None, claims: TokenClaims) -> Principal:
     )
 
 
-async def _api_key_principal(session: AsyncSession, prefix: str, secret: str) -> Principal:
-    key = await repository.get_api_key_by_prefix(session, prefix)
+async def _api_key_principal(
+    session: AsyncSession, principals: PrincipalCache, prefix: str, secret: str
+) -> Principal:
+    key = principals.api_key(prefix)
+    if key is None:
+        ticket = principals.ticket()
+        found = await repository.get_api_key_by_prefix(session, prefix)
+        if found is not None:
+            key = ApiKeyRecord.of(found)
+            principals.keep_api_key(ticket, prefix, key)
     if key is None or not api_key_matches(secret, key.key_hash):
         raise Unauthorized("The API key is not valid.", code="invalid_api_key")
-    if key.revoked_at is not None:
+    if key.revoked:
         raise Unauthorized("The API key has been revoked.", code="api_key_revoked")
     now = utcnow()
     if key.last_used_at is None or now - key.last_used_at > API_KEY_USE_RESOLUTION:
-        key.last_used_at = now
+        await repository.touch_api_key(session, key.id, now)
         await session.commit()
-    return Principal(kind="api_key", id=key.id, role=Role.INTEGRATION, scopes=frozenset(key.scopes))
+        key.last_used_at = now
+    return Principal(kind="api_key", id=key.id, role=Role.INTEGRATION, scopes=key.scopes)
 
 
 async def count_api_key_request(
@@ -251,6 +268,7 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID) -> tuple[UserRead,
 async def update_user(
     session: AsyncSession,
     settings: Settings,
+    principals: PrincipalCache,
     actor: Principal,
     user_id: uuid.UUID,
     data: UserUpdate,
@@ -286,6 +304,7 @@ async def update_user(
         revoke = True
     if revoke:
         user.credential_version += 1
+        await repository.announce_principal_change(session, "user", str(user.id))
     await session.flush()
     after = UserRead.model_validate(user)
     audit.record(
@@ -298,6 +317,8 @@ async def update_user(
         after=after.model_dump(mode="json") | {"password_changed": "password" in changes},
     )
     await session.commit()
+    if revoke:
+        principals.evict("user", str(user.id))
     return after, user.version
 
 
@@ -323,7 +344,9 @@ async def _keep_an_admin(session: AsyncSession, user: User) -> None:
         )
 
 
-async def deactivate_user(session: AsyncSession, actor: Principal, user_id: uuid.UUID) -> None:
+async def deactivate_user(
+    session: AsyncSession, principals: PrincipalCache, actor: Principal, user_id: uuid.UUID
+) -> None:
     user = await _load_user(session, user_id)
     if not user.is_active:
         return
@@ -331,6 +354,7 @@ async def deactivate_user(session: AsyncSession, actor: Principal, user_id: uuid
     before = UserRead.model_validate(user)
     user.is_active = False
     user.credential_version += 1
+    await repository.announce_principal_change(session, "user", str(user.id))
     await session.flush()
     audit.record(
         session,
@@ -342,6 +366,7 @@ async def deactivate_user(session: AsyncSession, actor: Principal, user_id: uuid
         after=audit.snapshot(UserRead.model_validate(user)),
     )
     await session.commit()
+    principals.evict("user", str(user.id))
 
 
 async def create_api_key(
@@ -374,7 +399,9 @@ async def list_api_keys(
     return ApiKeyPage(items=[ApiKeyRead.model_validate(k) for k in items], next_cursor=cursor)
 
 
-async def revoke_api_key(session: AsyncSession, actor: Principal, key_id: uuid.UUID) -> None:
+async def revoke_api_key(
+    session: AsyncSession, principals: PrincipalCache, actor: Principal, key_id: uuid.UUID
+) -> None:
     key = await repository.get_api_key(session, key_id)
     if key is None:
         raise ApiKeyNotFound(f"API key {key_id} does not exist")
@@ -382,6 +409,7 @@ async def revoke_api_key(session: AsyncSession, actor: Principal, key_id: uuid.U
         return
     before = ApiKeyRead.model_validate(key)
     key.revoked_at = utcnow()
+    await repository.announce_principal_change(session, "api_key", key.prefix)
     await session.flush()
     audit.record(
         session,
@@ -393,6 +421,7 @@ async def revoke_api_key(session: AsyncSession, actor: Principal, key_id: uuid.U
         after=audit.snapshot(ApiKeyRead.model_validate(key)),
     )
     await session.commit()
+    principals.evict("api_key", key.prefix)
 
 
 async def ensure_first_admin(
@@ -454,6 +483,8 @@ async def restore_admin(
     user.role = Role.ADMIN.value
     user.is_active = True
     user.credential_version += 1
+    # The CLI has no cache of its own; the service's workers hear of it.
+    await repository.announce_principal_change(session, "user", str(user.id))
     await session.flush()
     audit.record(
         session,

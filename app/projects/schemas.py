@@ -9,12 +9,22 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.pagination import Page
 from app.projects.enums import AlertCause, AlertColor, ProjectLevel, ProjectStatus
-from app.schemas import CalendarDate, Money, Schema
+from app.schemas import (
+    CalendarDate,
+    DecimalText,
+    JsonInt,
+    Money,
+    Schema,
+    Settable,
+    inconsistent,
+)
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
-Weight = Annotated[Decimal, Field(gt=0, max_digits=9, decimal_places=2)]
+# Written as strings whose pattern is the whole rule (range and places, as the columns hold).
+Percent = Annotated[Decimal, DecimalText(2, 2, top=True)]
+Weight = Annotated[Decimal, DecimalText(7, 2, positive=True)]
+Threshold = Annotated[Decimal, DecimalText(1, 4, top=True, positive=True)]
 
 
 class AlertSummary(Schema):
@@ -60,9 +70,9 @@ class ProjectCreate(Schema):
     @model_validator(mode="after")
     def _consistent(self) -> ProjectCreate:
         if self.end_on < self.start_on:
-            raise ValueError("end_on cannot be before start_on")
+            raise inconsistent("end_on cannot be before start_on")
         if self.disbursed_funding > self.approved_funding:
-            raise ValueError("disbursed_funding cannot exceed approved_funding")
+            raise inconsistent("disbursed_funding cannot exceed approved_funding")
         return self
 
 
@@ -76,14 +86,24 @@ class ProjectUpdate(Schema):
         }
     }
 
-    title: Title | None = None
-    level: ProjectLevel | None = None
+    title: Settable[Title] = None
+    level: Settable[ProjectLevel] = None
     programme: Title | None = None
-    status: ProjectStatus | None = None
-    approved_funding: Money | None = None
-    disbursed_funding: Money | None = None
-    start_on: CalendarDate | None = None
-    end_on: CalendarDate | None = None
+    status: Settable[ProjectStatus] = None
+    approved_funding: Settable[Money] = None
+    disbursed_funding: Settable[Money] = None
+    start_on: Settable[CalendarDate] = None
+    end_on: Settable[CalendarDate] = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProjectUpdate:
+        # Only when both ends are in the request; against the stored record it is the service's.
+        if self.start_on is not None and self.end_on is not None and self.end_on < self.start_on:
+            raise inconsistent("end_on cannot be before start_on")
+        funding = (self.approved_funding, self.disbursed_funding)
+        if None not in funding and funding[1] > funding[0]:  # type: ignore[operator]
+            raise inconsistent("disbursed_funding cannot exceed approved_funding")
+        return self
 
 
 class ProjectRead(Schema):
@@ -124,10 +144,10 @@ class MilestoneUpdate(Schema):
         "json_schema_extra": {"examples": [{"completed_on": "2026-09-28"}]}
     }
 
-    title: Title | None = None
-    due_on: CalendarDate | None = None
-    weight: Weight | None = None
-    completed_on: CalendarDate | None = None
+    title: Settable[Title] = None
+    due_on: Settable[CalendarDate] = None
+    weight: Settable[Weight] = None
+    completed_on: CalendarDate | None = Field(default=None, description="null: not completed")
 
 
 class MilestoneRead(Schema):
@@ -243,15 +263,21 @@ class AlertPolicyWrite(Schema):
         }
     }
 
-    spi_red_below: Annotated[Decimal, Field(gt=0, le=10, max_digits=6, decimal_places=4)]
-    spi_yellow_below: Annotated[Decimal, Field(gt=0, le=10, max_digits=6, decimal_places=4)]
+    spi_red_below: Threshold
+    spi_yellow_below: Threshold
     spi_min_expected_percent: Percent
-    overdue_after_days: Annotated[int, Field(ge=1, le=365)]
-    due_soon_days: Annotated[int, Field(ge=0, le=365)]
-    due_soon_spi_below: Annotated[Decimal, Field(gt=0, le=10, max_digits=6, decimal_places=4)]
-    report_stale_after_days: Annotated[int, Field(ge=1, le=3650)]
-    end_near_days: Annotated[int, Field(ge=0, le=3650)]
+    overdue_after_days: JsonInt = Field(ge=1, le=365)
+    due_soon_days: JsonInt = Field(ge=0, le=365)
+    due_soon_spi_below: Threshold
+    report_stale_after_days: JsonInt = Field(ge=1, le=3650)
+    end_near_days: JsonInt = Field(ge=0, le=3650)
     end_near_actual_below: Percent
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AlertPolicyWrite:
+        if self.spi_red_below > self.spi_yellow_below:
+            raise inconsistent("spi_red_below cannot exceed spi_yellow_below")
+        return self
 
 
 class AlertPolicyRead(AlertPolicyWrite):

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -423,6 +424,14 @@ async def alert_counts(session: AsyncSession, settings: Settings) -> dict[str, i
 # --- Projects ---------------------------------------------------------------------------------
 
 
+def _given(data: BaseModel, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """The validated values themselves, for the ORM: `model_dump` would write amounts as the
+    strings they are answered in, and a string compared with a Decimal is a TypeError."""
+    return {
+        name: getattr(data, name) for name in (type(data).model_fields if names is None else names)
+    }
+
+
 def _visible(project: Project, viewer: Principal) -> bool:
     return viewer.role is not Role.ENTERPRISE or project.enterprise_id == viewer.enterprise_id
 
@@ -438,7 +447,7 @@ async def create_project(
     session: AsyncSession, settings: Settings, actor: Principal, data: ProjectCreate
 ) -> tuple[ProjectRead, int]:
     await enterprise_service.ensure_visible(session, actor, data.enterprise_id)
-    project = Project(**data.model_dump(mode="python"), alert_reasons=[])
+    project = Project(**_given(data), alert_reasons=[])
     project.level, project.status = data.level.value, data.status.value
     await repository.add(session, project)
     await _refresh(session, project, settings)
@@ -492,9 +501,7 @@ async def update_project(
     check_if_match(if_match, project.version)
     today = clock.today(settings.zone)
     before = _read(project, today)
-    changes = data.model_dump(exclude_unset=True)
-    if any(value is None for key, value in changes.items() if key != "programme"):
-        raise Unprocessable("Only programme can be cleared.", code="validation_failed")
+    changes = _given(data, data.model_fields_set)
     if "status" in changes:
         current, wanted = ProjectStatus(project.status), ProjectStatus(changes["status"])
         if wanted != current and wanted not in NEXT_STATUSES[current]:
@@ -504,14 +511,16 @@ async def update_project(
             )
     for field, value in changes.items():
         setattr(project, field, value.value if hasattr(value, "value") else value)
+    # The request alone was consistent (the schema checks that); with the stored values it
+    # may not be, a rule on another record's state.
     if project.end_on < project.start_on:
         raise Unprocessable(
-            "end_on cannot be before start_on.", code="validation_failed", loc=["body", "end_on"]
+            "end_on cannot be before start_on.", code="end_before_start", loc=["body", "end_on"]
         )
     if project.disbursed_funding > project.approved_funding:
         raise Unprocessable(
             "disbursed_funding cannot exceed approved_funding.",
-            code="validation_failed",
+            code="disbursed_over_approved",
             loc=["body", "disbursed_funding"],
         )
     await repository.flush(session)
@@ -567,7 +576,7 @@ async def add_milestone(
 ) -> MilestoneRead:
     project = await _load(session, actor, project_id)
     _within(project, data.due_on)
-    milestone = Milestone(project_id=project.id, **data.model_dump())
+    milestone = Milestone(project_id=project.id, **_given(data))
     await repository.add(session, milestone)
     await _refresh(session, project, settings)
     read = MilestoneRead.model_validate(milestone)
@@ -591,9 +600,7 @@ async def update_milestone(
     if milestone is None:
         raise MilestoneNotFound(f"project {project_id} has no milestone {milestone_id}")
     before = MilestoneRead.model_validate(milestone)
-    changes = data.model_dump(exclude_unset=True)
-    if any(value is None for key, value in changes.items() if key != "completed_on"):
-        raise Unprocessable("Only completed_on can be cleared.", code="validation_failed")
+    changes = _given(data, data.model_fields_set)
     if "due_on" in changes:
         _within(project, changes["due_on"])
     for field, value in changes.items():
@@ -644,7 +651,7 @@ async def add_report(
             code="note_required",
             loc=["body", "note"],
         )
-    report = ProgressReport(project_id=project.id, reported_by=actor.id, **data.model_dump())
+    report = ProgressReport(project_id=project.id, reported_by=actor.id, **_given(data))
     await repository.add(session, report)
     await _refresh(session, project, settings)
     read = ProgressReportRead.model_validate(report)

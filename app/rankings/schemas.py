@@ -10,9 +10,10 @@ from pydantic import Field
 from app.pagination import Page
 from app.pools.enums import Pool
 from app.rankings.enums import Dimension, Indicator, RunStatus
-from app.schemas import CalendarDate, Schema
+from app.schemas import CalendarDate, DecimalText, JsonInt, Schema
 
-Weight = Annotated[Decimal, Field(ge=0, le=1, max_digits=8, decimal_places=6)]
+# 0 to 1, six places, as a string whose pattern is the whole rule.
+Weight = Annotated[Decimal, DecimalText(0, 6, top=True)]
 
 
 class DimensionWeights(Schema):
@@ -82,16 +83,12 @@ class RankingRunCreate(Schema):
     }
 
     pool: Pool
-    year: int = Field(ge=2000, le=2200, description="A year that has begun")
+    year: JsonInt = Field(ge=2000, le=2200, description="A year that has begun")
     weights: RankingWeightsWrite | None = Field(
         default=None, description="Default: DOMAIN.md's (0.5/0.3/0.2 and the indicators')"
     )
-    top_share: Decimal = Field(
+    top_share: Annotated[Decimal, DecimalText(0, 4, top=True)] = Field(
         default=Decimal("0.10"),
-        ge=0,
-        le=1,
-        max_digits=5,
-        decimal_places=4,
         description="The share of the cohort marked for policy incentives, ⌈share × n⌉",
     )
     report_deadline: CalendarDate | None = Field(

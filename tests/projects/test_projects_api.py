@@ -3,6 +3,7 @@ events, overrides, the sweep and the board."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -185,8 +186,8 @@ class TestLifecycle:
     @pytest.mark.parametrize(
         ("overrides", "code"),
         [
-            ({"end_on": "2025-12-31"}, "validation_failed"),
-            ({"disbursed_funding": "3000000.01"}, "validation_failed"),
+            ({"end_on": "2025-12-31"}, "inconsistent_fields"),
+            ({"disbursed_funding": "3000000.01"}, "inconsistent_fields"),
             ({"level": "province"}, "validation_failed"),
         ],
     )
@@ -469,7 +470,7 @@ class TestPolicy:
         bad = await client.put(
             "/api/v1/alert-policy", headers=admin, json={**body, "spi_red_below": "0.95"}
         )
-        assert_problem(bad, 422, "invalid_policy")
+        assert_problem(bad, 422, "inconsistent_fields")
         manager = await headers_for(session, Role.MANAGER)
         assert (
             await client.put("/api/v1/alert-policy", headers=manager, json=body)
@@ -501,3 +502,166 @@ class TestCalendarBounds:
             },
         )
         assert_problem(response, 422, "validation_failed")
+
+
+@pytest.fixture
+async def openapi(client: httpx.AsyncClient) -> dict[str, Any]:
+    document: dict[str, Any] = (await client.get("/openapi.json")).json()
+    return document
+
+
+async def managed_project(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> tuple[dict[str, str], dict[str, Any]]:
+    headers = await headers_for(session, Role.MANAGER)
+    return headers, await create(client, headers, (await make_enterprise(session)).id)
+
+
+async def patched(
+    client: httpx.AsyncClient, headers: dict[str, str], url: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    response = await client.patch(url, headers=headers, json=body)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def properties(openapi: dict[str, Any], schema: str) -> dict[str, Any]:
+    found: dict[str, Any] = openapi["components"]["schemas"][schema]["properties"]
+    return found
+
+
+class TestWhatTheDocumentStates:
+    """Issue 13, fuzz findings: every request the document allows is accepted or refused with a
+    rule beyond the schema; nothing the document forbids is accepted; no 500."""
+
+    async def test_a_patch_of_one_amount_is_compared_as_an_amount(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        headers, project = await managed_project(client, session)
+        url = f"/api/v1/projects/{project['id']}"
+        # Was a 500: the amount reached the record as a string and met a Decimal.
+        raised = await client.patch(url, headers=headers, json={"disbursed_funding": "2000000.00"})
+        assert raised.status_code == 200, raised.text
+        assert raised.json()["disbursed_funding"] == "2000000.00"
+        assert_problem(
+            await client.patch(url, headers=headers, json={"disbursed_funding": "3000000.01"}),
+            422,
+            "disbursed_over_approved",
+        )
+        assert_problem(
+            await client.patch(url, headers=headers, json={"end_on": "2025-12-31"}),
+            422,
+            "end_before_start",
+        )
+        after = (await client.get(url, headers=headers)).json()
+        assert (after["disbursed_funding"], after["end_on"]) == ("2000000.00", "2026-12-31")
+
+    async def test_a_patch_inconsistent_in_itself_is_inconsistent_fields(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        headers, project = await managed_project(client, session)
+        url = f"/api/v1/projects/{project['id']}"
+        for body in (
+            {"approved_funding": "0", "disbursed_funding": "2000000.00"},
+            {"start_on": "2026-06-01", "end_on": "2026-05-31"},
+        ):
+            assert_problem(
+                await client.patch(url, headers=headers, json=body), 422, "inconsistent_fields"
+            )
+
+    async def test_only_the_programme_can_be_cleared_and_the_document_says_so(
+        self, client: httpx.AsyncClient, session: AsyncSession, openapi: dict[str, Any]
+    ) -> None:
+        headers, project = await managed_project(client, session)
+        url = f"/api/v1/projects/{project['id']}"
+        fields = properties(openapi, "ProjectUpdate")
+        for name in ("title", "level", "status", "start_on", "end_on", "approved_funding"):
+            assert "null" not in str(fields[name]), name
+            assert_problem(
+                await client.patch(url, headers=headers, json={name: None}),
+                422,
+                "validation_failed",
+            )
+        assert (await patched(client, headers, url, {"programme": None}))["programme"] is None
+
+    async def test_milestone_weights_are_decimal_strings(
+        self, client: httpx.AsyncClient, session: AsyncSession, openapi: dict[str, Any]
+    ) -> None:
+        headers, project = await managed_project(client, session)
+        url = f"/api/v1/projects/{project['id']}/milestones"
+        weight = properties(openapi, "MilestoneCreate")["weight"]
+        assert weight["type"] == "string"
+        for refused in (5e-324, 2, "0", "0.001", "1e2", "", "12345678"):
+            if isinstance(refused, str):
+                assert not re.fullmatch(weight["pattern"], refused), refused
+            body = {"title": "中试", "due_on": "2026-09-30", "weight": refused}
+            assert_problem(
+                await client.post(url, headers=headers, json=body), 422, "validation_failed"
+            )
+        made = await milestone(
+            client, headers, project, title="中试", due_on="2026-09-30", weight="0.01"
+        )
+        assert made["weight"] == "0.01"
+        one = f"{url}/{made['id']}"
+        assert_problem(
+            await client.patch(one, headers=headers, json={"weight": None}),
+            422,
+            "validation_failed",
+        )
+        await patched(client, headers, one, {"completed_on": "2026-09-01"})
+        assert (await patched(client, headers, one, {"completed_on": None}))["completed_on"] is None
+
+    async def test_a_percent_is_a_decimal_string_from_0_to_100(
+        self, client: httpx.AsyncClient, session: AsyncSession, openapi: dict[str, Any]
+    ) -> None:
+        headers, project = await managed_project(client, session)
+        pattern = properties(openapi, "ProgressReportCreate")["percent"]["pattern"]
+        for refused in ("", "100.01", "1e1", "-0", "05"):
+            assert not re.fullmatch(pattern, refused), refused
+            assert_problem(
+                await report(client, headers, project, reported_on="2026-03-01", percent=refused),
+                422,
+                "validation_failed",
+            )
+        for accepted in ("0", "100.00", "35.5"):
+            assert re.fullmatch(pattern, accepted)
+            response = await report(
+                client, headers, project, reported_on="2026-03-01", percent=accepted, note="x"
+            )
+            assert response.status_code == 201, response.text
+
+    async def test_the_alert_policy_takes_integers_and_decimal_strings_only(
+        self, client: httpx.AsyncClient, session: AsyncSession, openapi: dict[str, Any]
+    ) -> None:
+        admin = await headers_for(session, Role.ADMIN)
+        current = (await client.get("/api/v1/alert-policy", headers=admin)).json()
+        body = {
+            k: v for k, v in current.items() if k not in {"version", "created_at", "created_by"}
+        }
+        fields = properties(openapi, "AlertPolicyWrite")
+        assert (fields["overdue_after_days"]["minimum"], fields["end_near_days"]["maximum"]) == (
+            1,
+            3650,
+        )
+        for name, value in (
+            ("end_near_days", False),
+            ("overdue_after_days", True),
+            ("overdue_after_days", 0),
+            ("due_soon_days", 30.5),
+            ("due_soon_spi_below", ""),
+            ("spi_red_below", "0"),
+            ("spi_red_below", 0.5),
+            ("end_near_actual_below", "100.5"),
+        ):
+            if isinstance(value, str):
+                assert not re.fullmatch(fields[name]["pattern"], value), (name, value)
+            assert_problem(
+                await client.put("/api/v1/alert-policy", headers=admin, json={**body, name: value}),
+                422,
+                "validation_failed",
+            )
+        assert (await client.get("/api/v1/alert-policy", headers=admin)).json()["version"] == 1
+        tighter = {**body, "due_soon_spi_below": "0.0001", "report_stale_after_days": 120.0}
+        response = await client.put("/api/v1/alert-policy", headers=admin, json=tighter)
+        assert response.status_code == 200, response.text
+        assert response.json()["report_stale_after_days"] == 120

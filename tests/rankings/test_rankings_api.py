@@ -30,6 +30,7 @@ missing, median of 0.06, 0.04, 0.08 = 0.06). C and D are data_incomplete.
 from __future__ import annotations
 
 import gc
+import re
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -451,6 +452,33 @@ class TestRunRules:
             True,
             True,
         )
+
+    async def test_shares_and_weights_are_decimal_strings_as_the_document_says(
+        self, client: httpx.AsyncClient, session: AsyncSession, cohort: dict[str, Enterprise]
+    ) -> None:
+        staff = await headers_for(session, Role.MANAGER)
+        document = (await client.get("/openapi.json")).json()["components"]["schemas"]
+        share = document["RankingRunCreate"]["properties"]["top_share"]
+        weight = document["DimensionWeights"]["properties"]["growth"]
+        assert (share["type"], weight["type"]) == ("string", "string")
+        for refused in (
+            {"top_share": 0.03762152433997113},  # a JSON number: was allowed by the document
+            {"top_share": "0.03762"},
+            {"top_share": "1.01"},
+            {"top_share": ""},
+            {"year": True},
+            {"weights": {"dimensions": {"innovation": 0.5, "growth": "0.3", "participation": ""}}},
+        ):
+            for name, value in refused.items():
+                if name == "top_share" and isinstance(value, str):
+                    assert not re.fullmatch(share["pattern"], value), value
+            response = await client.post(
+                "/api/v1/rankings", headers=staff, json={"pool": "hte", "year": 2025, **refused}
+            )
+            assert_problem(response, 422, "validation_failed")
+        assert re.fullmatch(share["pattern"], "0.0376")
+        run = await create_run(client, staff, year=2025.0, top_share="0.0376")
+        assert D(run["top_share"]) == D("0.0376")
 
     async def test_only_staff_create(
         self, client: httpx.AsyncClient, session: AsyncSession, cohort: dict[str, Enterprise]
