@@ -19,6 +19,7 @@ from pydantic import (
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     PlainSerializer,
+    StringConstraints,
     WithJsonSchema,
     model_validator,
 )
@@ -122,6 +123,16 @@ SignedMoney = Annotated[
     WithJsonSchema(
         {"type": "string", "pattern": SIGNED_MONEY_PATTERN, "examples": ["-1250000.00"]}
     ),
+]
+
+
+# Mainland mobile numbers, or landlines with an area code and an optional extension; ASCII
+# digits only, no spaces: the pattern in the document is the whole rule.
+PHONE_PATTERN = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?)$"
+Phone = Annotated[
+    str,
+    StringConstraints(pattern=PHONE_PATTERN, max_length=20),
+    Field(examples=["13899905678", "0990-6881234"]),
 ]
 
 

@@ -325,6 +325,12 @@ RULES_BEYOND_THE_SCHEMA = {
     "invalid_weights": "weights must sum to 1",
     "invalid_uscc": "a check character (GB 32100-2015)",
     "empty_file": "a file with no rows",
+    "certificate_required": "the pool of the path (hte) asks for the certificate number",
+    "effective_before_current": "another record: the enterprise's current assignment",
+    "effective_before_entry": "another record: the member's previous move",
+    "effective_in_future": "the calendar",
+    "enterprise_role_fixed": "another record: the account's current role",
+    "entry_conditions_unmet": "other records: the enterprise's reports and qualifications",
 }
 INVITATIONS = "/api/v1/activities/{activity_id}/invitations/{enterprise_id}"
 

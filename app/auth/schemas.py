@@ -4,15 +4,58 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    EmailStr,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
-from app.auth.roles import Role
+from app.auth.roles import USER_ROLES, Role
 from app.auth.scopes import Scope
 from app.pagination import Page
-from app.schemas import Schema
+from app.schemas import Schema, Settable, inconsistent
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
-UserRole = Annotated[Role, Field(description="One of the roles that log in with a password")]
+DisplayName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+def _only(allowed: frozenset[Role], why: str) -> AfterValidator:
+    def check(value: Role) -> Role:
+        if value not in allowed:
+            raise ValueError(why)
+        return value
+
+    return AfterValidator(check)
+
+
+def _listing(allowed: frozenset[Role]) -> WithJsonSchema:
+    # The document lists only the roles allowed, so one outside them is refused by the schema
+    # it states rather than by a rule it hides.
+    return WithJsonSchema({"type": "string", "enum": [r.value for r in Role if r in allowed]})
+
+
+UserRole = Annotated[
+    Role,
+    _only(USER_ROLES, "integrations authenticate with API keys, not user accounts"),
+    _listing(USER_ROLES),
+    Field(description="One of the roles that log in with a password"),
+]
+# An enterprise user belongs to its enterprise, fixed at creation: no account moves to that role
+# (moving from it depends on the account: the service's `enterprise_role_fixed`).
+STAFF_USER_ROLES = USER_ROLES - {Role.ENTERPRISE}
+StaffUserRole = Annotated[
+    Role,
+    _only(
+        STAFF_USER_ROLES,
+        "a role changes only among admin, manager and specialist; enterprise is fixed at creation",
+    ),
+    _listing(STAFF_USER_ROLES),
+]
 
 
 class UserCreate(Schema):
@@ -32,7 +75,7 @@ class UserCreate(Schema):
     email: EmailStr
     password: Password
     role: UserRole
-    display_name: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    display_name: DisplayName | None = None
     enterprise_id: uuid.UUID | None = Field(
         default=None, description="Required for, and only for, the role `enterprise`"
     )
@@ -42,17 +85,10 @@ class UserCreate(Schema):
     def _lower(cls, value: str) -> str:
         return value.lower()
 
-    @field_validator("role")
-    @classmethod
-    def _not_integration(cls, value: Role) -> Role:
-        if value is Role.INTEGRATION:
-            raise ValueError("integrations authenticate with API keys, not user accounts")
-        return value
-
     @model_validator(mode="after")
     def _enterprise_for_enterprise_role(self) -> UserCreate:
         if (self.role is Role.ENTERPRISE) != (self.enterprise_id is not None):
-            raise ValueError("enterprise_id is required for role enterprise and only for it")
+            raise inconsistent("enterprise_id is required for role enterprise and only for it")
         return self
 
 
@@ -61,21 +97,14 @@ class UserUpdate(Schema):
         "json_schema_extra": {"examples": [{"is_active": False}, {"display_name": "王芳"}]}
     }
 
-    display_name: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
-    password: Password | None = None
-    is_active: bool | None = None
-    role: UserRole | None = Field(
+    display_name: DisplayName | None = Field(default=None, description="`null` clears it")
+    password: Settable[Password] = None
+    is_active: Settable[StrictBool] = None
+    role: Settable[StaffUserRole] = Field(
         default=None,
         description="Another staff role (`admin`, `manager`, `specialist`); `enterprise` is"
         " fixed at creation",
     )
-
-    @field_validator("role")
-    @classmethod
-    def _not_integration(cls, value: Role | None) -> Role | None:
-        if value is Role.INTEGRATION:
-            raise ValueError("integrations authenticate with API keys, not user accounts")
-        return value
 
 
 class UserRead(Schema):

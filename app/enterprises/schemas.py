@@ -1,23 +1,36 @@
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from app.enterprises.enums import EnterpriseStatus, Grade, QualificationKind, TechField
 from app.enterprises.uscc import InvalidUSCC, normalize_uscc
 from app.pagination import Page
-from app.schemas import Money, Schema, SignedMoney
+from app.schemas import (
+    CalendarDate,
+    Money,
+    Phone,
+    Schema,
+    Settable,
+    SignedMoney,
+    inconsistent,
+)
 
 # GB/T 4754: a section letter, then 2 to 4 digits of division, group and class.
 INDUSTRY_CODE = r"^[A-T](\d{2}|\d{3}|\d{4})?$"
-# Mainland mobile numbers, or landlines with an area code and optional extension.
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 TAG = r"^[a-z][a-z0-9_]{0,49}$"
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -26,7 +39,6 @@ District = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 IndustryCode = Annotated[str, StringConstraints(pattern=INDUSTRY_CODE)]
 Tag = Annotated[str, StringConstraints(pattern=TAG)]
 ContactName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
 
 ENTERPRISE_EXAMPLE: dict[str, Any] = {
     "uscc": "91650200MA77XKQ4XB",
@@ -43,21 +55,10 @@ ENTERPRISE_EXAMPLE: dict[str, Any] = {
 }
 
 
-def _check_phone(value: str | None) -> str | None:
-    if value is not None and not PHONE.match(value):
-        raise ValueError("a mobile number (13899905678) or a landline (0990-6881234)")
-    return value
-
-
 class EnterpriseContact(Schema):
     contact_name: ContactName | None = None
     contact_phone: Phone | None = None
     contact_email: EmailStr | None = None
-
-    @field_validator("contact_phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return _check_phone(value)
 
 
 class EnterpriseCreate(EnterpriseContact):
@@ -70,7 +71,7 @@ class EnterpriseCreate(EnterpriseContact):
     )
     name: Name
     short_name: ShortName | None = None
-    established_on: date | None = None
+    established_on: CalendarDate | None = None
     district: District | None = None
     industry_code: IndustryCode | None = Field(default=None, description="GB/T 4754, e.g. C3511")
     tech_field: TechField | None = None
@@ -93,27 +94,19 @@ class EnterpriseCreate(EnterpriseContact):
 
 
 class EnterpriseUpdate(EnterpriseContact):
-    """Every field optional; `null` clears an optional field."""
+    """Every field optional; `null` clears an optional field (not `name` nor `tags`)."""
 
     model_config = Schema.model_config | {
         "json_schema_extra": {"examples": [{"contact_phone": "13999901234", "tags": []}]}
     }
 
-    name: Name | None = None
+    name: Settable[Name] = None
     short_name: ShortName | None = None
-    established_on: date | None = None
+    established_on: CalendarDate | None = None
     district: District | None = None
     industry_code: IndustryCode | None = None
     tech_field: TechField | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=20)
-
-    @model_validator(mode="after")
-    def _name_not_null(self) -> EnterpriseUpdate:
-        if "name" in self.model_fields_set and self.name is None:
-            raise ValueError("name cannot be cleared")
-        if "tags" in self.model_fields_set and self.tags is None:
-            raise ValueError("tags cannot be null; send [] to clear them")
-        return self
+    tags: Settable[list[Tag]] = Field(default=None, max_length=20, description="`[]` clears them")
 
 
 class EnterpriseRead(Schema):
@@ -138,7 +131,25 @@ class EnterprisePage(Page[EnterpriseRead]):
     pass
 
 
-Count = Annotated[int, Field(ge=0, le=10_000_000)]
+def _json_typed(kind: type, words: str) -> BeforeValidator:
+    """The JSON type JSON Schema names, no other: `false` is no count, `0` no flag and `"3"`
+    neither, while `3.0` is an `integer`. A CSV import's cells are text (validated as strings)
+    and parse as their type."""
+
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if info.mode not in ("python", "json"):  # "string": `model_validate_strings`
+            return value
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not (isinstance(value, bool) if kind is bool else number):
+            raise ValueError(f"must be a JSON {words}")
+        return value
+
+    return BeforeValidator(check)
+
+
+# Not StrictInt: JSON Schema's `integer` holds 3.0, which strict mode refuses.
+Count = Annotated[int, Field(ge=0, le=10_000_000), _json_typed(int, "integer")]
+Flag = Annotated[bool, _json_typed(bool, "boolean")]
 
 REPORT_EXAMPLE: dict[str, Any] = {
     "revenue": "38500000.00",
@@ -173,10 +184,10 @@ REPORT_EXAMPLE: dict[str, Any] = {
 class RdOrganisation(Schema):
     """The four yes/no items of the high-tech assessment's R&D organisation part."""
 
-    rd_accounting: bool = False
-    rd_institution: bool = False
-    transformation_incentives: bool = False
-    talent_programs: bool = False
+    rd_accounting: Flag = False
+    rd_institution: Flag = False
+    transformation_incentives: Flag = False
+    talent_programs: Flag = False
 
 
 class AnnualReportWrite(Schema):
@@ -196,25 +207,25 @@ class AnnualReportWrite(Schema):
     ip_class1_new: Count = Field(default=0, description="Class I IP granted in the year")
     ip_class2_new: Count = Field(default=0, description="Class II IP granted in the year")
     achievements_transformed: Count = 0
-    filed_on: date | None = Field(
+    filed_on: CalendarDate | None = Field(
         default=None,
         description="When it was filed; staff may set it (history), others get today",
     )
     tech_advancement: Grade | None = None
     core_support: Grade | None = None
-    ip_self_developed: bool | None = None
+    ip_self_developed: Flag | None = None
     standards_drafted: Count = 0
     rd_org: RdOrganisation = Field(default_factory=RdOrganisation)
-    major_incident: bool = False
+    major_incident: Flag = False
 
     @model_validator(mode="after")
     def _consistent(self) -> AnnualReportWrite:
         if self.st_staff > self.employees:
-            raise ValueError("st_staff cannot exceed employees")
+            raise inconsistent("st_staff cannot exceed employees")
         if self.rd_expense_domestic > self.rd_expense:
-            raise ValueError("rd_expense_domestic cannot exceed rd_expense")
+            raise inconsistent("rd_expense_domestic cannot exceed rd_expense")
         if self.high_tech_revenue > self.revenue:
-            raise ValueError("high_tech_revenue cannot exceed revenue")
+            raise inconsistent("high_tech_revenue cannot exceed revenue")
         return self
 
 

@@ -32,15 +32,22 @@ class UnsupportedMediaType(errors.AppError):
     status, code, title = 415, "unsupported_media_type", "Unsupported media type"
 
 
+# The body is the file's bytes, whatever they hold: any non-blank file is taken (202) and the
+# job reports what its rows lack (a line `{}` is a row without its fields, not a refused
+# request); only a blank one (422 `empty_file`) or an oversized one (413) is refused at once.
+FILE = {"type": "string", "format": "binary"}
+
+
 def _body(example_csv: str, example_ndjson: str) -> dict[str, Any]:
     return {
         "requestBody": {
             "required": True,
             "description": "The file itself as the body: CSV (UTF-8, BOM allowed, header row, "
-            "`tags` as `a;b`) or NDJSON (one JSON object per line), at most 100,000 rows",
+            "`tags` as `a;b`) or NDJSON (one JSON object per line), at most 100,000 rows. "
+            "Rows are checked by the job, which lists those it rejects",
             "content": {
-                "text/csv": {"schema": {"type": "string"}, "example": example_csv},
-                "application/x-ndjson": {"schema": {"type": "string"}, "example": example_ndjson},
+                "text/csv": {"schema": FILE, "example": example_csv},
+                "application/x-ndjson": {"schema": FILE, "example": example_ndjson},
             },
         }
     }

@@ -171,7 +171,7 @@ def _check_enterprise(row: SourceRow) -> tuple[EnterpriseCreate | None, list[Row
 
 
 def _check_report(
-    row: SourceRow, years: tuple[int, int]
+    row: SourceRow, years: tuple[int, int], text: bool
 ) -> tuple[tuple[str, int, AnnualReportWrite] | None, list[RowError]]:
     values = dict(row.values)
     errors: list[RowError] = []
@@ -198,7 +198,11 @@ def _check_report(
     if flat:
         values["rd_org"] = {**values.get("rd_org", {}), **flat}
     try:
-        report = AnnualReportWrite.model_validate(values)
+        # A CSV cell is text ("86", "true"), as the API's strict counts and flags are not.
+        validate = (
+            AnnualReportWrite.model_validate_strings if text else AnnualReportWrite.model_validate
+        )
+        report = validate(values)
     except ValidationError as exc:
         return None, errors + _field_errors(row.line, exc)
     if errors or uscc is None or year is None:
@@ -365,12 +369,13 @@ class _Job:
         errors: list[RowError] = []
         years = enterprise_service.report_year_range(self.settings)
         kind = ImportKind(self.job.kind)
+        text = ImportFormat(self.job.format) is ImportFormat.CSV
         for start in range(0, len(rows), CHECK_BATCH):
             for row in rows[start : start + CHECK_BATCH]:
                 if kind is ImportKind.ENTERPRISES:
                     value, found = _check_enterprise(row)
                 else:
-                    value, found = _check_report(row, years)  # type: ignore[assignment]
+                    value, found = _check_report(row, years, text)  # type: ignore[assignment]
                 if value is not None:
                     valid.append(Checked(row.line, value))
                 errors += found

@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.pagination import Page
 from app.pools.enums import ExitOutcome, MemberStatus, Pool, Tier, TransitionKind
-from app.schemas import CalendarDate, Schema
+from app.schemas import CalendarDate, Schema, inconsistent
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Scalar = int | Decimal | str | bool | None
@@ -67,7 +67,7 @@ class PoolMemberCreate(Schema):
     @model_validator(mode="after")
     def _one_subject(self) -> PoolMemberCreate:
         if (self.enterprise_id is None) == (self.project_id is None):
-            raise ValueError("give exactly one of enterprise_id and project_id")
+            raise inconsistent("give exactly one of enterprise_id and project_id")
         return self
 
 
@@ -125,10 +125,10 @@ class PoolTransitionCreate(Schema):
     @model_validator(mode="after")
     def _one_move(self) -> PoolTransitionCreate:
         if (self.to_tier is None) == (self.exit_outcome is None):
-            raise ValueError("give exactly one of to_tier and exit_outcome")
+            raise inconsistent("give exactly one of to_tier and exit_outcome")
         certified = self.exit_outcome is ExitOutcome.CERTIFIED
         if not certified and (self.certificate_no is not None or self.issued_on is not None):
-            raise ValueError("certificate_no and issued_on go only with a certified exit")
+            raise inconsistent("certificate_no and issued_on go only with a certified exit")
         return self
 
 

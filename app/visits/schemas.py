@@ -1,18 +1,16 @@
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from app.pagination import Page
-from app.schemas import CalendarDate, CalendarDateTime, Schema
+from app.schemas import CalendarDate, CalendarDateTime, Phone, Schema
 from app.visits.rules import DemandCategory, DemandStatus, VisitChannel, VisitKind
 
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Team = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
@@ -33,15 +31,8 @@ class SpecialistCreate(Schema):
 
     user_id: uuid.UUID = Field(description="A user with the role `specialist`")
     name: Name
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
+    phone: Phone | None = None
     team: Team | None = None
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        if value is not None and not PHONE.match(value):
-            raise ValueError("a mobile number (13899901234) or a landline (0990-6881234)")
-        return value
 
 
 class SpecialistRead(Schema):

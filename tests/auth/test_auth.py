@@ -208,7 +208,7 @@ class TestUsers:
             headers=bearer(admin),
             json={"email": "b@example.com", "password": "long-enough-pw", "role": "enterprise"},
         )
-        assert_problem(no_enterprise, 422, "validation_failed")
+        assert_problem(no_enterprise, 422, "inconsistent_fields")
         assert await session.scalar(select(func.count()).select_from(User)) == before
 
     async def test_stale_if_match_is_412_and_changes_nothing(

@@ -95,16 +95,25 @@ class TestFileReport:
         assert str(existing.revenue) == "38500000.00"
 
     @pytest.mark.parametrize(
-        ("overrides", "expected"),
+        ("overrides", "expected", "code"),
         [
-            ({"revenue": "-1.00"}, "revenue"),
-            ({"employees": -3}, "employees"),
-            ({"st_staff": 87}, "st_staff cannot exceed employees"),
-            ({"rd_expense_domestic": "2150000.01"}, "rd_expense_domestic cannot exceed"),
-            ({"high_tech_revenue": "38500000.01"}, "high_tech_revenue cannot exceed revenue"),
-            ({"revenue": 1e20}, "revenue"),
-            ({"tech_advancement": "F"}, "tech_advancement"),
-            ({"rd_org": {"unknown": True}}, "unknown"),
+            ({"revenue": "-1.00"}, "revenue", "validation_failed"),
+            ({"employees": -3}, "employees", "validation_failed"),
+            # Rules across fields, which the document cannot state.
+            ({"st_staff": 87}, "st_staff cannot exceed employees", "inconsistent_fields"),
+            (
+                {"rd_expense_domestic": "2150000.01"},
+                "rd_expense_domestic cannot exceed",
+                "inconsistent_fields",
+            ),
+            (
+                {"high_tech_revenue": "38500000.01"},
+                "high_tech_revenue cannot exceed revenue",
+                "inconsistent_fields",
+            ),
+            ({"revenue": 1e20}, "revenue", "validation_failed"),
+            ({"tech_advancement": "F"}, "tech_advancement", "validation_failed"),
+            ({"rd_org": {"unknown": True}}, "unknown", "validation_failed"),
         ],
     )
     async def test_inconsistent_figures_are_422_and_store_nothing(
@@ -113,6 +122,7 @@ class TestFileReport:
         session: AsyncSession,
         overrides: dict[str, Any],
         expected: str,
+        code: str,
     ) -> None:
         headers = await headers_for(session, Role.MANAGER)
         enterprise = await make_enterprise(session)
@@ -122,7 +132,7 @@ class TestFileReport:
             headers=headers,
             json=report(**overrides),
         )
-        problem = assert_problem(response, 422, "validation_failed")
+        problem = assert_problem(response, 422, code)
         assert expected in str(problem["errors"])
         assert await reports_of(session) == before
 

@@ -457,11 +457,11 @@ class TestTransitions:
     @pytest.mark.parametrize(
         ("body", "status", "code"),
         [
-            ({"reason": "neither"}, 422, "validation_failed"),
+            ({"reason": "neither"}, 422, "inconsistent_fields"),
             (
                 {"to_tier": "mature", "exit_outcome": "withdrawn", "reason": "both"},
                 422,
-                "validation_failed",
+                "inconsistent_fields",
             ),
             ({"to_tier": "selected", "reason": "same"}, 409, "already_in_tier"),
             (
