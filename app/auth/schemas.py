@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    EmailStr,
     Field,
     StrictBool,
     StringConstraints,
@@ -18,7 +17,7 @@ from pydantic import (
 from app.auth.roles import USER_ROLES, Role
 from app.auth.scopes import Scope
 from app.pagination import Page
-from app.schemas import Schema, Settable, inconsistent
+from app.schemas import Email, Schema, Settable, inconsistent
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
 DisplayName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -72,7 +71,7 @@ class UserCreate(Schema):
         }
     }
 
-    email: EmailStr
+    email: Email
     password: Password
     role: UserRole
     display_name: DisplayName | None = None

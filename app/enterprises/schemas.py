@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from pydantic import (
     BeforeValidator,
-    EmailStr,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -21,6 +20,7 @@ from app.enterprises.uscc import InvalidUSCC, normalize_uscc
 from app.pagination import Page
 from app.schemas import (
     CalendarDate,
+    Email,
     Money,
     Phone,
     Schema,
@@ -58,7 +58,7 @@ ENTERPRISE_EXAMPLE: dict[str, Any] = {
 class EnterpriseContact(Schema):
     contact_name: ContactName | None = None
     contact_phone: Phone | None = None
-    contact_email: EmailStr | None = None
+    contact_email: Email | None = None
 
 
 class EnterpriseCreate(EnterpriseContact):

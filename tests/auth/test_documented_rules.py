@@ -69,6 +69,23 @@ class TestUserCreate:
         assert_problem(refused, 422, "validation_failed")
 
 
+class TestEmail:
+    def test_an_address_the_document_allows_is_accepted_and_stored_lower_case(
+        self, live_api: Live
+    ) -> None:
+        # Was 422 validation_failed: `format: email` allows a reserved domain such as `.test`,
+        # which the e-mail library refused.
+        local = f"Fuzz}}9*{uuid.uuid4().hex[:8]}"
+        created = _new_user(live_api, email=f"{local}@Crbb.test")
+        assert created.status_code == 201, created.text
+        assert created.json()["email"] == f"{local}@crbb.test".lower()
+
+    @pytest.mark.parametrize("email", ["no-at-sign", "a@b", "a b@example.com", "@example.com"])
+    def test_what_the_pattern_refuses_is_refused(self, live_api: Live, email: str) -> None:
+        assert_problem(_new_user(live_api, email=email), 422, "validation_failed")
+        assert "pattern" in _properties("UserCreate")["email"]
+
+
 class TestUserUpdate:
     def _patch(self, live_api: Live, user: dict[str, Any], **fields: Any) -> httpx.Response:
         _, admin = live_api
