@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.outcomes.enums import AchievementKind, AchievementLevel, unfit
 from app.pagination import Page
-from app.schemas import CalendarDate, Money, Schema
+from app.schemas import CalendarDate, Money, Schema, Settable, inconsistent
 
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -59,20 +59,20 @@ class AchievementCreate(Schema):
     def _fits_the_kind(self) -> AchievementCreate:
         problem = unfit(self.kind, self.amount is not None, self.grade)
         if problem is not None:
-            raise ValueError(problem)
+            raise inconsistent(problem)
         return self
 
 
 class AchievementUpdate(Schema):
-    """A correction: only what is sent changes (null clears an optional field). The kind and
-    enterprise are fixed; so are the date and reference of an entry that recorded a
-    qualification."""
+    """A correction: only what is sent changes (null clears an optional field; the date is never
+    cleared). The kind and enterprise are fixed; so are the date and reference of an entry that
+    recorded a qualification."""
 
     model_config = Schema.model_config | {
         "json_schema_extra": {"examples": [{"amount": "520000.00", "note": "奖金以拨付为准"}]}
     }
 
-    achieved_on: CalendarDate | None = None
+    achieved_on: Settable[CalendarDate] = None
     level: AchievementLevel | None = None
     amount: Money | None = None
     grade: Annotated[int, Field(ge=1, le=3)] | None = None

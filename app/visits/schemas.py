@@ -6,10 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StrictInt, StringConstraints, field_validator, model_validator
 
 from app.pagination import Page
-from app.schemas import CalendarDate, CalendarDateTime, Schema
+from app.schemas import CalendarDate, CalendarDateTime, Schema, inconsistent
 from app.visits.rules import DemandCategory, DemandStatus, VisitChannel, VisitKind
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
@@ -93,6 +93,9 @@ class AssignmentPage(Page[AssignmentRead]):
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# A rejection's note is kept as the demand's reason (500 characters): every move takes that bound,
+# so the document states one length and a long note is refused before anything is stored.
+MoveNote = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
 class DemandCreate(Schema):
@@ -159,7 +162,7 @@ class DemandTransitionCreate(Schema):
     }
 
     to_status: DemandStatus
-    note: Note | None = Field(default=None, description="Required when rejecting: the reason")
+    note: MoveNote | None = Field(default=None, description="Required when rejecting: the reason")
 
 
 class DemandActionRead(Schema):
@@ -288,13 +291,13 @@ class RatingCreate(Schema):
 
     visit_id: uuid.UUID | None = None
     demand_id: uuid.UUID | None = None
-    score: Annotated[int, Field(ge=1, le=5)]
+    score: Annotated[StrictInt, Field(ge=1, le=5)]
     comment: Note | None = None
 
     @model_validator(mode="after")
     def _one_subject(self) -> RatingCreate:
         if (self.visit_id is None) == (self.demand_id is None):
-            raise ValueError("rate exactly one of visit_id and demand_id")
+            raise inconsistent("rate exactly one of visit_id and demand_id")
         return self
 
 

@@ -103,17 +103,23 @@ class TestCatalogue:
             f"/api/v1/policies/{created['id']}", headers=staff, json={"valid_to": "2020-01-01"}
         )
         assert_problem(backwards, 422, "invalid_period")
-        nulled = await client.patch(
-            f"/api/v1/policies/{created['id']}", headers=staff, json={"title": None}
-        )
-        assert_problem(nulled, 422, "required")
+        for name in ("title", "issuer", "level", "valid_from", "criteria"):
+            nulled = await client.patch(
+                f"/api/v1/policies/{created['id']}", headers=staff, json={name: None}
+            )
+            assert_problem(nulled, 422, "validation_failed")
 
     async def test_bad_policies_are_422_and_only_staff_write(
         self, client: httpx.AsyncClient, session: AsyncSession
     ) -> None:
         staff = await headers_for(session, Role.MANAGER)
+        backwards = await client.post(
+            "/api/v1/policies", headers=staff, json={**HTE_300, "valid_to": "2024-01-01"}
+        )
+        assert_problem(backwards, 422, "inconsistent_fields")
         bads: list[dict[str, Any]] = [
-            {"valid_to": "2024-01-01"},
+            {"criteria": {"max_employees": False}},
+            {"criteria": {"max_employees": "300"}},
             {"criteria": {"pools": ["nowhere"]}},
             {"criteria": {"max_employees": -1}},
             {"level": "galactic"},
