@@ -164,6 +164,12 @@ class DemandTransitionCreate(Schema):
     to_status: DemandStatus
     note: MoveNote | None = Field(default=None, description="Required when rejecting: the reason")
 
+    @model_validator(mode="after")
+    def _rejection_says_why(self) -> DemandTransitionCreate:
+        if self.to_status is DemandStatus.REJECTED and self.note is None:
+            raise inconsistent("say why the demand is rejected (note)")
+        return self
+
 
 class DemandActionRead(Schema):
     id: uuid.UUID

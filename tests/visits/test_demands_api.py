@@ -183,7 +183,7 @@ class TestLifecycle:
         staff = await headers_for(session, Role.MANAGER)
         enterprise = await make_enterprise(session)
         demand = (await client.post("/api/v1/demands", headers=staff, json=body(enterprise))).json()
-        assert_problem(await move(client, staff, demand, "rejected"), 422, "reason_required")
+        assert_problem(await move(client, staff, demand, "rejected"), 422, "inconsistent_fields")
         stored = await session.scalar(select(Demand).where(Demand.id == demand["id"]))
         assert stored is not None and stored.status == "open"
         rejected = await move(client, staff, demand, "rejected", note="不属于科技部门职责，已转交")
