@@ -122,6 +122,18 @@ SignedMoney = Annotated[
 ]
 
 
+def _no_bool_or_text(value: Any) -> Any:
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+# What JSON Schema calls an integer: 5, and 5.0 too (the document's `integer` allows it, and
+# generators send it), never `true` or "5", which pydantic's lax int takes and StrictInt's
+# refusal of 5.0 would make a schema-valid request rejected.
+Integer = Annotated[int, BeforeValidator(_no_bool_or_text)]
+
+
 T = TypeVar("T")
 
 

@@ -124,6 +124,7 @@ class TestRecordAchievement:
             )
         malformed: list[dict[str, Any]] = [
             {"kind": "competition_award", "grade": 4},
+            {"kind": "competition_award", "amount": "1.00", "grade": True},
             {"kind": "funding_awarded", "amount": "-5.00"},
             {"kind": "funding_awarded", "amount": "1.005"},
         ]

@@ -120,6 +120,7 @@ class TestCatalogue:
         bads: list[dict[str, Any]] = [
             {"criteria": {"max_employees": False}},
             {"criteria": {"max_employees": "300"}},
+            {"criteria": {"max_employees": 300.5}},
             {"criteria": {"pools": ["nowhere"]}},
             {"criteria": {"max_employees": -1}},
             {"level": "galactic"},
@@ -140,6 +141,11 @@ class TestCatalogue:
             404,
             "policy_not_found",
         )
+        # The document's `integer` includes 300.0: accepted as 300.
+        whole = {**HTE_300, "criteria": {"max_employees": 300.0}}
+        response = await client.post("/api/v1/policies", headers=staff, json=whole)
+        assert response.status_code == 201, response.text
+        assert response.json()["criteria"]["max_employees"] == 300
 
     async def test_the_list_filters_on_validity_and_pool(
         self, client: httpx.AsyncClient, session: AsyncSession
