@@ -131,6 +131,14 @@ def _real_path_parameters(client: httpx.Client, admin_id: str) -> dict[str, list
         for i in _items(client, f"/api/v1/activities/{a}/invitations")
     ]
     runs = [r["id"] for r in _items(client, "/api/v1/rankings")]
+    # The demo publishes its runs, and a published run is final: drafts of the years it ranked,
+    # made after the list above, are what publishing is tried on (each once).
+    drafts = []
+    for year in (this_year - 2, this_year - 1):
+        for pool in ("hte", "sme", "hte", "sme"):
+            created = client.post("/api/v1/rankings", json={"pool": pool, "year": year})
+            if created.status_code == 201:
+                drafts.append(created.json()["id"])
     achievements = [a["id"] for a in _items(client, "/api/v1/achievements")]
     policies = [p["id"] for p in _items(client, "/api/v1/policies")]
     job = client.post(
@@ -160,6 +168,7 @@ def _real_path_parameters(client: httpx.Client, admin_id: str) -> dict[str, list
         f"{v1}/activities/{{activity_id}}": each("activity_id", activities),
         f"{v1}/activities/{{activity_id}}/invitations/{{enterprise_id}}": invitations,
         f"{v1}/rankings/{{run_id}}": each("run_id", runs),
+        f"{v1}/rankings/{{run_id}}/publish": each("run_id", drafts),
         f"{v1}/achievements/{{achievement_id}}": each("achievement_id", achievements),
         f"{v1}/policies/{{policy_id}}": each("policy_id", policies),
         f"{v1}/imports/{{job_id}}": each("job_id", jobs),
