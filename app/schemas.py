@@ -130,8 +130,9 @@ def _no_bool_or_text(value: Any) -> Any:
 
 # What JSON Schema calls an integer: 5, and 5.0 too (the document's `integer` allows it, and
 # generators send it), never `true` or "5", which pydantic's lax int takes and StrictInt's
-# refusal of 5.0 would make a schema-valid request rejected.
-Integer = Annotated[int, BeforeValidator(_no_bool_or_text)]
+# refusal of 5.0 would make a schema-valid request rejected. Last in the Annotated, after the
+# bounds, or the document loses them: `Annotated[int, Field(ge=1, le=5), WholeNumber]`.
+WholeNumber = BeforeValidator(_no_bool_or_text)
 
 
 T = TypeVar("T")

@@ -9,10 +9,11 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.outcomes.enums import AchievementKind, AchievementLevel, unfit
 from app.pagination import Page
-from app.schemas import CalendarDate, Integer, Money, Schema, Settable, inconsistent
+from app.schemas import CalendarDate, Money, Schema, Settable, WholeNumber, inconsistent
 
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Grade = Annotated[int, Field(ge=1, le=3), WholeNumber]
 
 
 class AchievementCreate(Schema):
@@ -49,7 +50,7 @@ class AchievementCreate(Schema):
         description="Yuan: required for funding_awarded and ip_pledge_loan; the prize of a "
         "competition_award or the funding of a project_approved; absent for the other kinds",
     )
-    grade: Annotated[Integer, Field(ge=1, le=3)] | None = Field(
+    grade: Grade | None = Field(
         default=None, description="competition_award only, and required there: 1, 2 or 3"
     )
     reference: Reference | None = Field(default=None, description="Certificate or approval number")
@@ -75,7 +76,7 @@ class AchievementUpdate(Schema):
     achieved_on: Settable[CalendarDate] = None
     level: AchievementLevel | None = None
     amount: Money | None = None
-    grade: Annotated[Integer, Field(ge=1, le=3)] | None = None
+    grade: Grade | None = None
     reference: Reference | None = None
     note: Note | None = None
 

@@ -11,7 +11,7 @@ from app.enterprises.enums import QualificationKind, TechField
 from app.pagination import Page
 from app.policies.enums import PolicyCriterion, PolicyLevel
 from app.pools.enums import Pool
-from app.schemas import CalendarDate, Integer, Money, Schema, Settable, inconsistent
+from app.schemas import CalendarDate, Money, Schema, Settable, WholeNumber, inconsistent
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Issuer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -27,7 +27,7 @@ class PolicyCriteria(Schema):
     tech_fields: list[TechField] = Field(
         default_factory=list, max_length=8, description="In any of these high-tech fields"
     )
-    max_employees: Annotated[Integer, Field(ge=0, le=10_000_000)] | None = Field(
+    max_employees: Annotated[int, Field(ge=0, le=10_000_000), WholeNumber] | None = Field(
         default=None, description="At most this many employees (latest annual report)"
     )
     max_revenue: Money | None = Field(

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from app.pagination import Page
-from app.schemas import CalendarDate, CalendarDateTime, Integer, Schema, inconsistent
+from app.schemas import CalendarDate, CalendarDateTime, Schema, WholeNumber, inconsistent
 from app.visits.rules import DemandCategory, DemandStatus, VisitChannel, VisitKind
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
@@ -297,7 +297,7 @@ class RatingCreate(Schema):
 
     visit_id: uuid.UUID | None = None
     demand_id: uuid.UUID | None = None
-    score: Annotated[Integer, Field(ge=1, le=5)]
+    score: Annotated[int, Field(ge=1, le=5), WholeNumber]
     comment: Note | None = None
 
     @model_validator(mode="after")
