@@ -277,7 +277,7 @@ def _serve(database_url: str) -> Iterator[str]:
         "PORT": str(port),
         "SEED_DEMO": "false",
         "LOG_LEVEL": "warning",
-        # One process: cases run in one order against one state, so every run is the same.
+        # One process: the cases meet one state in one order.
         "WEB_CONCURRENCY": "1",
     }
     for name in ("BOOTSTRAP_ADMIN_EMAIL", "BOOTSTRAP_ADMIN_PASSWORD", "CORS_ORIGINS"):
@@ -420,8 +420,9 @@ def _configure(zone: Zone) -> schemathesis.BaseSchema:
             "headers": {"Authorization": f"Bearer {zone.token}"},
             "seed": 20261201,
             # One worker and no example database (a local .hypothesis would replay past failures
-            # that CI's fresh clone has not seen): the cases meet the zone in one order, so every
-            # run, here or in CI, is the same run.
+            # that CI's fresh clone has not seen): the cases meet the zone in one order, so runs
+            # here and in CI are alike (not identical: the ids the server returns are random,
+            # and Schemathesis reuses them).
             "workers": 1,
             "generation": {"mode": "all", "max-examples": 12, "database": "none"},
             "phases": {"stateful": {"max-steps": 6}},
