@@ -395,10 +395,12 @@ PAST = {"visited_at": "2026-01-15T10:00:00+08:00", "reported_on": "2026-01-15"}
 
 
 def _with_real_ids(body: dict[str, Any], zone: Zone) -> dict[str, Any]:
-    """`body` with 3 in 4 of its fields naming another record set to a real one."""
+    """`body` with 3 in 4 of its fields naming another record set to a real one (drawn on the
+    whole body: the coverage phase varies one field at a time, and a draw on the field's own
+    value would leave, say, the example's made-up specialist in every one of those cases)."""
     changed = dict(body)
     for name, value in body.items():
-        choice = _pick([{"id": i} for i in zone.body_ids.get(name, [])], value)
+        choice = _pick([{"id": i} for i in zone.body_ids.get(name, [])], (name, body))
         if choice is None:
             continue
         changed[name] = [choice["id"]] if isinstance(value, list) else choice["id"]
