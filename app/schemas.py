@@ -20,6 +20,7 @@ from pydantic import (
     GetJsonSchemaHandler,
     PlainSerializer,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
     model_validator,
 )
@@ -203,18 +204,32 @@ class DecimalText:
         return {"type": "string", "pattern": self.pattern, "examples": [example]}
 
 
-def _json_integer(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("must be an integer")
-    return value
+def _json_typed(kind: type[int] | type[bool]) -> BeforeValidator:
+    """The JSON type JSON Schema names and no other: `false` is no integer, `0` no boolean and
+    `"3"` neither, while `3.0` is an integer (fractions are still refused, `int_from_float`).
+    Text validated as strings (a CSV import's cells, `model_validate_strings`) parses as its
+    type, since text is all a CSV cell can be."""
+    words = "integer" if kind is int else "boolean"
+
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if info.mode not in ("python", "json"):
+            return value
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not (isinstance(value, bool) if kind is bool else number):
+            raise PydanticCustomError(f"{words[:4]}_type", f"Input should be a valid {words}")
+        return value
+
+    return BeforeValidator(check)
 
 
-# An integer as JSON Schema means it: `60` and `60.0` (the same number; a generator sends
-# either) but not `false` nor `"60"`, which pydantic's lax int takes and StrictInt's refusal of
-# `60.0` would contradict the document. Fractions are still refused (`int_from_float`).
-# Bounds go in `x: JsonInt = Field(ge=…)`: inside a further Annotated, pydantic writes them into
-# the document as `ge`/`le`, which JSON Schema does not know.
-JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+# Integers and booleans as JSON Schema means them, where pydantic's lax mode takes `false` for
+# an integer and `0` for a boolean, and StrictInt's refusal of `60.0` would contradict the
+# document. Bounds go in `x: JsonInt = Field(ge=…)`; inside a further Annotated, `WholeNumber`
+# comes last, after the bounds, or the document loses them:
+# `Annotated[int, Field(ge=1, le=5), WholeNumber]`.
+WholeNumber = _json_typed(int)
+JsonInt = Annotated[int, WholeNumber]
+JsonBool = Annotated[bool, _json_typed(bool)]
 
 T = TypeVar("T")
 

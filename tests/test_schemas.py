@@ -42,3 +42,34 @@ class TestCalendarDates:
         assert json.dumps(DATETIME_PATTERN) in text
         assert re.match(DATE_PATTERN, "2200-12-31")
         assert not re.match(DATE_PATTERN, "2201-01-01")
+
+
+class TestWholeNumbers:
+    """The document's `integer` is what the service takes: 2.0 is 2; true and "2" are not."""
+
+    def test_a_grade_is_an_integer_of_the_document(
+        self, live_api: tuple[str, dict[str, str]], live_enterprise: str
+    ) -> None:
+        url, headers = live_api
+        document = json.loads((PROJECT_ROOT / "openapi" / "openapi.json").read_text())
+        stated = document["components"]["schemas"]["AchievementUpdate"]["properties"]["grade"]
+        assert stated["anyOf"][0] == {"type": "integer", "minimum": 1, "maximum": 3}
+        created = httpx.post(
+            f"{url}/api/v1/achievements",
+            headers=headers,
+            json={
+                "kind": "competition_award",
+                "enterprise_id": live_enterprise,
+                "achieved_on": "2025-09-20",
+                "amount": "1000.00",
+                "grade": 1,
+            },
+        )
+        assert created.status_code == 201, created.text
+        achievement = f"{url}/api/v1/achievements/{created.json()['id']}"
+        for grade in (True, "2", 0, 2.5):
+            refused = httpx.patch(achievement, headers=headers, json={"grade": grade})
+            assert refused.status_code == 422, (grade, refused.text)
+        changed = httpx.patch(achievement, headers=headers, json={"grade": 2.0})
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["grade"] == 2

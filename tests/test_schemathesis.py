@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import os
 import subprocess
 import sys
@@ -68,6 +69,16 @@ class Zone:
     path_parameters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # Body fields naming another record, by field name: real ids to put there.
     body_ids: dict[str, list[str]] = field(default_factory=dict)
+    # An enterprise user (ratings are the enterprise's own): its token and what it may rate.
+    rater: Rater | None = None
+
+
+@dataclass
+class Rater:
+    id: str
+    token: str
+    visits: list[str]
+    demands: list[str]
 
 
 def _items(client: httpx.Client, path: str, **params: Any) -> list[dict[str, Any]]:
@@ -114,17 +125,33 @@ def _real_path_parameters(client: httpx.Client, admin_id: str) -> dict[str, list
         for r in _items(client, "/api/v1/visit-rounds", year=year)
     ]
     activities = [a["id"] for a in _items(client, "/api/v1/activities")]
+    # Demo activities were attended, and then are kept: a few fresh ones can be deleted.
+    for n in range(3):
+        created = client.post(
+            "/api/v1/activities",
+            json={
+                "kind": "policy_briefing",
+                "title": f"fuzz {n}",
+                "held_on": "2026-01-15",
+                "organiser": "fuzz",
+            },
+        )
+        created.raise_for_status()
+        activities.append(created.json()["id"])
     invitations = [
         {"activity_id": a, "enterprise_id": i["enterprise_id"]}
         for a in activities
         for i in _items(client, f"/api/v1/activities/{a}/invitations")
     ]
     runs = [r["id"] for r in _items(client, "/api/v1/rankings")]
-    # The demo publishes every run it makes: a draft of each, for `publishRanking` to publish.
-    for run in _items(client, "/api/v1/rankings"):
-        draft = client.post("/api/v1/rankings", json={"pool": run["pool"], "year": run["year"]})
-        draft.raise_for_status()
-        runs.append(draft.json()["id"])
+    # The demo publishes its runs, and a published run is final (neither published again nor
+    # deleted): drafts of the years it ranked, half for publishing, half among the other runs.
+    drafts = []
+    for year in (this_year - 2, this_year - 1):
+        for pool in ("hte", "sme", "hte", "sme"):
+            created = client.post("/api/v1/rankings", json={"pool": pool, "year": year})
+            if created.status_code == 201:
+                drafts.append(created.json()["id"])
     achievements = [a["id"] for a in _items(client, "/api/v1/achievements")]
     policies = [p["id"] for p in _items(client, "/api/v1/policies")]
     job = client.post(
@@ -153,7 +180,8 @@ def _real_path_parameters(client: httpx.Client, admin_id: str) -> dict[str, list
         f"{v1}/visit-rounds/{{year}}/{{round_number}}": rounds,
         f"{v1}/activities/{{activity_id}}": each("activity_id", activities),
         f"{v1}/activities/{{activity_id}}/invitations/{{enterprise_id}}": invitations,
-        f"{v1}/rankings/{{run_id}}": each("run_id", runs),
+        f"{v1}/rankings/{{run_id}}": each("run_id", runs + drafts[::2]),
+        f"{v1}/rankings/{{run_id}}/publish": each("run_id", drafts[1::2]),
         f"{v1}/achievements/{{achievement_id}}": each("achievement_id", achievements),
         f"{v1}/policies/{{policy_id}}": each("policy_id", policies),
         f"{v1}/imports/{{job_id}}": each("job_id", jobs),
@@ -200,12 +228,41 @@ def _real_body_ids(
     return {
         "enterprise_id": enterprises,
         "enterprise_ids": enterprises,
+        "policies_presented": ids("policies/{policy_id}", "policy_id"),
         "specialist_id": specialists,
         "specialist_ids": specialists,
         "user_id": newcomers,
         "visit_id": ids("visits/{visit_id}", "visit_id"),
         "demand_id": ids("demands/{demand_id}", "demand_id"),
     }
+
+
+def _rater(client: httpx.Client, url: str) -> Rater:
+    """An enterprise user of the enterprise with the most visits, made after the users the fuzz
+    writes to were listed (so it keeps its token), with the visits and demands it may rate."""
+    visits = _items(client, "/api/v1/visits")
+    enterprise = Counter(v["enterprise_id"] for v in visits).most_common(1)[0][0]
+    created = client.post(
+        "/api/v1/users",
+        json={
+            "email": "fuzz-rater@example.com",
+            "password": FUZZ_ADMIN_PASSWORD,
+            "role": "enterprise",
+            "enterprise_id": enterprise,
+        },
+    )
+    created.raise_for_status()
+    token = httpx.post(
+        f"{url}/api/v1/auth/token",
+        data={"username": "fuzz-rater@example.com", "password": FUZZ_ADMIN_PASSWORD},
+    ).json()["access_token"]
+    demands = _items(client, "/api/v1/demands", enterprise_id=enterprise)
+    return Rater(
+        created.json()["id"],
+        token,
+        [v["id"] for v in visits if v["enterprise_id"] == enterprise],
+        [d["id"] for d in demands if d["enterprise_id"] == enterprise],
+    )
 
 
 @contextmanager
@@ -220,6 +277,8 @@ def _serve(database_url: str) -> Iterator[str]:
         "PORT": str(port),
         "SEED_DEMO": "false",
         "LOG_LEVEL": "warning",
+        # One process: the cases meet one state in one order.
+        "WEB_CONCURRENCY": "1",
     }
     for name in ("BOOTSTRAP_ADMIN_EMAIL", "BOOTSTRAP_ADMIN_PASSWORD", "CORS_ORIGINS"):
         env.pop(name, None)
@@ -267,9 +326,9 @@ def zone(server_url: str) -> Iterator[Zone]:
                 me = client.get("/api/v1/me").json()["id"]
                 users = {u["email"]: u["id"] for u in _items(client, "/api/v1/users")}
                 ids = _real_path_parameters(client, me)
-                yield Zone(
-                    server_url_, token, me, users[STAND_IN_EMAIL], ids, _real_body_ids(client, ids)
-                )
+                body_ids = _real_body_ids(client, ids)
+                rater = _rater(client, server_url_)
+                yield Zone(server_url_, token, me, users[STAND_IN_EMAIL], ids, body_ids, rater)
     finally:
         asyncio.run(drop_database(url))
 
@@ -301,9 +360,10 @@ def _names(value: object, user_id: str) -> bool:
 # order): a schema-valid request may rightly break them. `validation_failed` is not here: it
 # means the document allows what the service refuses, which is a finding.
 RULES_BEYOND_THE_SCHEMA = {
+    "achieved_in_future": "the calendar",
+    "inconsistent_fields": "a rule across fields (`inconsistent()` in app/schemas.py)",
     "invalid_cursor": "a cursor is valid only when the service issued it",
     "nul_character": "PostgreSQL cannot store NUL; checked on every string at once",
-    "inconsistent_fields": "a rule across fields of the request (app.schemas.inconsistent)",
     "invalid_period": "`from` after `to`",
     "invalid_year": "up to next year, which moves every 1 January",
     "year_not_started": "the calendar",
@@ -311,7 +371,10 @@ RULES_BEYOND_THE_SCHEMA = {
     "report_in_future": "the calendar",
     "activity_not_held": "the calendar",
     "no_rule_set": "no assessment rules for that year",
+    "unknown_demand": "another record, of the same enterprise",
     "unknown_enterprise": "another record",
+    "unknown_policy": "another record",
+    "unknown_specialist": "another record",
     "unknown_user": "another record",
     "not_a_specialist": "another record's role",
     "not_invited": "another record",
@@ -321,6 +384,8 @@ RULES_BEYOND_THE_SCHEMA = {
     "disbursed_over_approved": "the stored approved_funding, when only one amount is sent",
     "end_before_start": "the stored start_on or end_on, when only one is sent",
     "empty_cohort": "no enterprise in the pool on the cohort day (other records)",
+    "visit_before_demand": "another record's date",
+    "visit_in_future": "the calendar",
     "unfit_for_kind": "fields allowed depend on the kind",
     "invalid_weights": "weights must sum to 1",
     "invalid_uscc": "a check character (GB 32100-2015)",
@@ -333,17 +398,31 @@ RULES_BEYOND_THE_SCHEMA = {
     "entry_conditions_unmet": "other records: the enterprise's reports and qualifications",
 }
 INVITATIONS = "/api/v1/activities/{activity_id}/invitations/{enterprise_id}"
+RATINGS = "/api/v1/satisfaction-ratings"
+# Instants the service refuses in the future (the calendar): 3 in 4 future ones are moved into
+# the past, or the few schema-valid bodies that name real records would mostly be refused.
+PAST = {"visited_at": "2026-01-15T10:00:00+08:00", "reported_on": "2026-01-15"}
 
 
 def _with_real_ids(body: dict[str, Any], zone: Zone) -> dict[str, Any]:
-    """`body` with 3 in 4 of its fields naming another record set to a real one."""
+    """`body` with 3 in 4 of its fields naming another record set to a real one (drawn on the
+    whole body: the coverage phase varies one field at a time, and a draw on the field's own
+    value would leave, say, the example's made-up specialist in every one of those cases)."""
     changed = dict(body)
     for name, value in body.items():
-        choice = _pick([{"id": i} for i in zone.body_ids.get(name, [])], value)
+        choice = _pick([{"id": i} for i in zone.body_ids.get(name, [])], (name, body))
         if choice is None:
             continue
         changed[name] = [choice["id"]] if isinstance(value, list) else choice["id"]
     return changed
+
+
+def _rated(body: dict[str, Any], rater: Rater) -> dict[str, Any]:
+    """3 in 4 ratings name one of the rater's own visits or demands (and only that one)."""
+    subjects = [{"visit_id": v, "demand_id": None} for v in rater.visits]
+    subjects += [{"visit_id": None, "demand_id": d} for d in rater.demands]
+    chosen = _pick(subjects, body)
+    return body if chosen is None else {**body, **chosen}
 
 
 def _configure(zone: Zone) -> schemathesis.BaseSchema:
@@ -352,11 +431,24 @@ def _configure(zone: Zone) -> schemathesis.BaseSchema:
             "base-url": zone.url,
             "headers": {"Authorization": f"Bearer {zone.token}"},
             "seed": 20261201,
-            "workers": 2,
-            "generation": {"mode": "all", "max-examples": 12},
+            # One worker and no example database (a local .hypothesis would replay past failures
+            # that CI's fresh clone has not seen): the cases meet the zone in one order, so runs
+            # here and in CI are alike (not identical: the ids the server returns are random,
+            # and Schemathesis reuses them).
+            "workers": 1,
+            "generation": {"mode": "all", "max-examples": 12, "database": "none"},
             "phases": {"stateful": {"max-steps": 6}},
             "checks": {name: {"enabled": False} for name in EXCLUDED_CHECKS},
             "suppress-health-check": ["all"],
+            # Only an enterprise rates (its own visits and demands).
+            "operations": [
+                {
+                    "include-operation-id": "createSatisfactionRating",
+                    "headers": {"Authorization": f"Bearer {zone.rater.token}"},
+                }
+            ]
+            if zone.rater
+            else [],
         }
     )
     schema = schemathesis.openapi.from_path(
@@ -408,6 +500,15 @@ def _configure(zone: Zone) -> schemathesis.BaseSchema:
             and isinstance(case.body, dict)
         ):
             case.body = _with_real_ids(case.body, zone)
+            for name, past in PAST.items():
+                value = case.body.get(name)
+                if isinstance(value, str) and value > past and _pick([{}], value) is not None:
+                    case.body = {**case.body, name: past}
+            if "responded_demand_ids" in case.body and _pick([{}], case.body) is not None:
+                # An answered demand must be an open one of the visited enterprise: none here.
+                case.body = {**case.body, "responded_demand_ids": []}
+            if case.operation.path == RATINGS and zone.rater is not None:
+                case.body = _rated(case.body, zone.rater)
             if "attended_enterprise_ids" in case.body:
                 # Attendance is recorded for invited enterprises only.
                 invited = _pick(zone.path_parameters[INVITATIONS], case.body)
@@ -487,15 +588,17 @@ class Tally:
 
 @pytest.fixture
 def spare_the_fuzzer(zone: Zone) -> Iterator[None]:
-    """The fuzzing administrator must outlive the fuzz: a write aimed at its own account (learnt
-    from `/me` or a list) goes to the stand-in administrator instead, or its token would stop
-    working and every later case would measure only 401s. The last thing before a request is
-    sent, so no phase or id source can slip past it (`before_call` is only dispatched from the
-    global registry: registered for this test alone)."""
+    """The fuzzing administrator and the rater must outlive the fuzz: a write aimed at their own
+    accounts (learnt from `/me` or a list) goes to the stand-in administrator instead, or their
+    tokens would stop working and every later case would measure only 401s. The last thing
+    before a request is sent, so no phase or id source can slip past it (`before_call` is only
+    dispatched from the global registry: registered for this test alone)."""
 
     def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
         params = case.path_parameters or {}
-        if case.method.upper() != "GET" and _names(params.get("user_id"), zone.admin_id):
+        spared = [zone.admin_id] + ([zone.rater.id] if zone.rater else [])
+        target = params.get("user_id")
+        if case.method.upper() != "GET" and any(_names(target, user) for user in spared):
             case.path_parameters = {**params, "user_id": zone.stand_in_id}
 
     schemathesis.hook(before_call)
@@ -521,6 +624,8 @@ def test_every_operation_conforms_and_succeeds(zone: Zone) -> None:
     # The fuzzing administrator kept its rights throughout (nothing measured only refusals).
     me = httpx.get(f"{zone.url}/api/v1/me", headers={"Authorization": f"Bearer {zone.token}"})
     assert me.status_code == 200, me.text
+    # The coverage, in a failing run's output or with `--log-cli-level=INFO`.
+    logging.getLogger(__name__).info("responses per operation:\n%s", tally.table(labels))
     problems = [f"engine error: {error}" for error in tally.errors]
     if tally.failures:
         problems.append(f"{len(tally.failures)} findings:\n{tally.failure_report()}")

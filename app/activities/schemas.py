@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints
 
 from app.activities.enums import ActivityKind
 from app.pagination import Page
-from app.schemas import CalendarDate, Schema
+from app.schemas import CalendarDate, Schema, Settable
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 MAX_BATCH = 500
@@ -44,10 +44,10 @@ class ActivityUpdate(Schema):
         "json_schema_extra": {"examples": [{"held_on": "2026-03-25", "location": "线上"}]}
     }
 
-    kind: ActivityKind | None = None
-    title: Text200 | None = None
-    held_on: CalendarDate | None = None
-    organiser: Text200 | None = None
+    kind: Settable[ActivityKind] = None
+    title: Settable[Text200] = None
+    held_on: Settable[CalendarDate] = None
+    organiser: Settable[Text200] = None
     location: Text200 | None = None
     description: Annotated[str, StringConstraints(max_length=5000)] | None = None
 

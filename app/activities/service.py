@@ -155,11 +155,6 @@ async def update_activity(
     check_if_match(if_match, activity.version)
     before = await _read_one(session, activity)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    for name in ("kind", "title", "held_on", "organiser"):
-        if name in changes and changes[name] is None:
-            raise Unprocessable(
-                f"{name} cannot be removed.", code="field_required", loc=["body", name]
-            )
     for name, value in changes.items():
         setattr(activity, name, value.value if hasattr(value, "value") else value)
     if before.attended and "held_on" in changes:

@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     Field,
-    StrictBool,
     StringConstraints,
     WithJsonSchema,
     field_validator,
@@ -17,7 +16,7 @@ from pydantic import (
 from app.auth.roles import USER_ROLES, Role
 from app.auth.scopes import Scope
 from app.pagination import Page
-from app.schemas import Email, Schema, Settable, inconsistent
+from app.schemas import Email, JsonBool, Schema, Settable, inconsistent
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
 DisplayName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -98,7 +97,7 @@ class UserUpdate(Schema):
 
     display_name: DisplayName | None = Field(default=None, description="`null` clears it")
     password: Settable[Password] = None
-    is_active: Settable[StrictBool] = None
+    is_active: Settable[JsonBool] = None
     role: Settable[StaffUserRole] = Field(
         default=None,
         description="Another staff role (`admin`, `manager`, `specialist`); `enterprise` is"

@@ -6,10 +6,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
-    BeforeValidator,
     Field,
     StringConstraints,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -21,11 +19,13 @@ from app.pagination import Page
 from app.schemas import (
     CalendarDate,
     Email,
+    JsonBool,
     Money,
     Phone,
     Schema,
     Settable,
     SignedMoney,
+    WholeNumber,
     inconsistent,
 )
 
@@ -131,25 +131,8 @@ class EnterprisePage(Page[EnterpriseRead]):
     pass
 
 
-def _json_typed(kind: type, words: str) -> BeforeValidator:
-    """The JSON type JSON Schema names, no other: `false` is no count, `0` no flag and `"3"`
-    neither, while `3.0` is an `integer`. A CSV import's cells are text (validated as strings)
-    and parse as their type."""
-
-    def check(value: Any, info: ValidationInfo) -> Any:
-        if info.mode not in ("python", "json"):  # "string": `model_validate_strings`
-            return value
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        if not (isinstance(value, bool) if kind is bool else number):
-            raise ValueError(f"must be a JSON {words}")
-        return value
-
-    return BeforeValidator(check)
-
-
-# Not StrictInt: JSON Schema's `integer` holds 3.0, which strict mode refuses.
-Count = Annotated[int, Field(ge=0, le=10_000_000), _json_typed(int, "integer")]
-Flag = Annotated[bool, _json_typed(bool, "boolean")]
+Count = Annotated[int, Field(ge=0, le=10_000_000), WholeNumber]
+Flag = JsonBool
 
 REPORT_EXAMPLE: dict[str, Any] = {
     "revenue": "38500000.00",

@@ -9,10 +9,11 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.outcomes.enums import AchievementKind, AchievementLevel, unfit
 from app.pagination import Page
-from app.schemas import CalendarDate, Money, Schema
+from app.schemas import CalendarDate, Money, Schema, Settable, WholeNumber, inconsistent
 
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Grade = Annotated[int, Field(ge=1, le=3), WholeNumber]
 
 
 class AchievementCreate(Schema):
@@ -49,7 +50,7 @@ class AchievementCreate(Schema):
         description="Yuan: required for funding_awarded and ip_pledge_loan; the prize of a "
         "competition_award or the funding of a project_approved; absent for the other kinds",
     )
-    grade: Annotated[int, Field(ge=1, le=3)] | None = Field(
+    grade: Grade | None = Field(
         default=None, description="competition_award only, and required there: 1, 2 or 3"
     )
     reference: Reference | None = Field(default=None, description="Certificate or approval number")
@@ -59,23 +60,23 @@ class AchievementCreate(Schema):
     def _fits_the_kind(self) -> AchievementCreate:
         problem = unfit(self.kind, self.amount is not None, self.grade)
         if problem is not None:
-            raise ValueError(problem)
+            raise inconsistent(problem)
         return self
 
 
 class AchievementUpdate(Schema):
-    """A correction: only what is sent changes (null clears an optional field). The kind and
-    enterprise are fixed; so are the date and reference of an entry that recorded a
-    qualification."""
+    """A correction: only what is sent changes (null clears an optional field; the date is never
+    cleared). The kind and enterprise are fixed; so are the date and reference of an entry that
+    recorded a qualification."""
 
     model_config = Schema.model_config | {
         "json_schema_extra": {"examples": [{"amount": "520000.00", "note": "奖金以拨付为准"}]}
     }
 
-    achieved_on: CalendarDate | None = None
+    achieved_on: Settable[CalendarDate] = None
     level: AchievementLevel | None = None
     amount: Money | None = None
-    grade: Annotated[int, Field(ge=1, le=3)] | None = None
+    grade: Grade | None = None
     reference: Reference | None = None
     note: Note | None = None
 

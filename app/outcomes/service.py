@@ -128,10 +128,6 @@ async def correct(
         raise AchievementNotFound(f"achievement {achievement_id} does not exist")
     check_if_match(if_match, achievement.version)
     changes = data.model_dump(exclude_unset=True)
-    if "achieved_on" in changes and changes["achieved_on"] is None:
-        raise Unprocessable(
-            "achieved_on cannot be null.", code="required", loc=["body", "achieved_on"]
-        )
     kind = AchievementKind(achievement.kind)
     if achievement.qualification_id is not None:
         for name in ("achieved_on", "reference"):

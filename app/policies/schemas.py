@@ -11,7 +11,7 @@ from app.enterprises.enums import QualificationKind, TechField
 from app.pagination import Page
 from app.policies.enums import PolicyCriterion, PolicyLevel
 from app.pools.enums import Pool
-from app.schemas import CalendarDate, Money, Schema
+from app.schemas import CalendarDate, Money, Schema, Settable, WholeNumber, inconsistent
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Issuer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -27,7 +27,7 @@ class PolicyCriteria(Schema):
     tech_fields: list[TechField] = Field(
         default_factory=list, max_length=8, description="In any of these high-tech fields"
     )
-    max_employees: Annotated[int, Field(ge=0, le=10_000_000)] | None = Field(
+    max_employees: Annotated[int, Field(ge=0, le=10_000_000), WholeNumber] | None = Field(
         default=None, description="At most this many employees (latest annual report)"
     )
     max_revenue: Money | None = Field(
@@ -71,7 +71,7 @@ class PolicyCreate(Schema):
     @model_validator(mode="after")
     def _period(self) -> PolicyCreate:
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise inconsistent("valid_to is before valid_from")
         return self
 
 
@@ -82,14 +82,16 @@ class PolicyUpdate(Schema):
         "json_schema_extra": {"examples": [{"valid_to": "2028-12-31"}]}
     }
 
-    title: Title | None = None
-    issuer: Issuer | None = None
-    level: PolicyLevel | None = None
-    valid_from: CalendarDate | None = None
-    valid_to: CalendarDate | None = None
+    title: Settable[Title] = None
+    issuer: Settable[Issuer] = None
+    level: Settable[PolicyLevel] = None
+    valid_from: Settable[CalendarDate] = None
+    valid_to: CalendarDate | None = Field(default=None, description="null: open-ended")
     summary: Text | None = None
     interpretation: Text | None = None
-    criteria: PolicyCriteria | None = None
+    criteria: Settable[PolicyCriteria] = Field(
+        default=None, description="Replaces every criterion; {} asks nothing"
+    )
 
 
 class PolicyRead(Schema):

@@ -98,9 +98,6 @@ async def update_policy(
     check_if_match(if_match, policy.version)
     before = _read(policy)
     changes = data.model_dump(exclude_unset=True, exclude={"criteria"})
-    for name in ("title", "issuer", "level", "valid_from"):
-        if name in changes and changes[name] is None:
-            raise Unprocessable(f"{name} cannot be null.", code="required", loc=["body", name])
     if data.level is not None:
         changes["level"] = data.level.value
     if data.criteria is not None:

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, model_validator
 
 from app.pagination import Page
-from app.schemas import CalendarDate, CalendarDateTime, Phone, Schema
+from app.schemas import CalendarDate, CalendarDateTime, Phone, Schema, WholeNumber, inconsistent
 from app.visits.rules import DemandCategory, DemandStatus, VisitChannel, VisitKind
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -84,6 +84,9 @@ class AssignmentPage(Page[AssignmentRead]):
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# A rejection's note is kept as the demand's reason (500 characters): every move takes that bound,
+# so the document states one length and a long note is refused before anything is stored.
+MoveNote = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
 class DemandCreate(Schema):
@@ -150,7 +153,13 @@ class DemandTransitionCreate(Schema):
     }
 
     to_status: DemandStatus
-    note: Note | None = Field(default=None, description="Required when rejecting: the reason")
+    note: MoveNote | None = Field(default=None, description="Required when rejecting: the reason")
+
+    @model_validator(mode="after")
+    def _rejection_says_why(self) -> DemandTransitionCreate:
+        if self.to_status is DemandStatus.REJECTED and self.note is None:
+            raise inconsistent("say why the demand is rejected (note)")
+        return self
 
 
 class DemandActionRead(Schema):
@@ -279,13 +288,13 @@ class RatingCreate(Schema):
 
     visit_id: uuid.UUID | None = None
     demand_id: uuid.UUID | None = None
-    score: Annotated[int, Field(ge=1, le=5)]
+    score: Annotated[int, Field(ge=1, le=5), WholeNumber]
     comment: Note | None = None
 
     @model_validator(mode="after")
     def _one_subject(self) -> RatingCreate:
         if (self.visit_id is None) == (self.demand_id is None):
-            raise ValueError("rate exactly one of visit_id and demand_id")
+            raise inconsistent("rate exactly one of visit_id and demand_id")
         return self
 
 

@@ -301,10 +301,6 @@ async def move_demand(
             f"A demand cannot go from {demand.status} to {wanted.value}.",
             code="invalid_status_transition",
         )
-    if wanted is rules.DemandStatus.REJECTED and not data.note:
-        raise Unprocessable(
-            "Say why the demand is rejected (note).", code="reason_required", loc=["body", "note"]
-        )
     now = clock.now()
     before = _demand_read(demand, now)
     from_status = demand.status

@@ -109,17 +109,26 @@ class TestRecordAchievement:
     ) -> None:
         staff = await headers_for(session, Role.MANAGER)
         enterprise = await make_enterprise(session)
-        bodies: list[dict[str, Any]] = [
+        # Each field is valid alone: the kind rules them together (the document cannot say it).
+        unfit: list[dict[str, Any]] = [
             {"kind": "funding_awarded"},
             {"kind": "ip_pledge_loan"},
             {"kind": "competition_award", "amount": "1000.00"},
-            {"kind": "competition_award", "grade": 4},
             {"kind": "little_giant", "grade": 1},
+            {"kind": "little_giant", "amount": "40050000.00"},
             {"kind": "hte_certified", "amount": "1.00"},
+        ]
+        for body in unfit:
+            assert_problem(
+                await post(client, staff, enterprise, **body), 422, "inconsistent_fields"
+            )
+        malformed: list[dict[str, Any]] = [
+            {"kind": "competition_award", "grade": 4},
+            {"kind": "competition_award", "amount": "1.00", "grade": True},
             {"kind": "funding_awarded", "amount": "-5.00"},
             {"kind": "funding_awarded", "amount": "1.005"},
         ]
-        for body in bodies:
+        for body in malformed:
             assert_problem(await post(client, staff, enterprise, **body), 422, "validation_failed")
         assert list(await session.scalars(select(Achievement))) == []
 

@@ -103,17 +103,24 @@ class TestCatalogue:
             f"/api/v1/policies/{created['id']}", headers=staff, json={"valid_to": "2020-01-01"}
         )
         assert_problem(backwards, 422, "invalid_period")
-        nulled = await client.patch(
-            f"/api/v1/policies/{created['id']}", headers=staff, json={"title": None}
-        )
-        assert_problem(nulled, 422, "required")
+        for name in ("title", "issuer", "level", "valid_from", "criteria"):
+            nulled = await client.patch(
+                f"/api/v1/policies/{created['id']}", headers=staff, json={name: None}
+            )
+            assert_problem(nulled, 422, "validation_failed")
 
     async def test_bad_policies_are_422_and_only_staff_write(
         self, client: httpx.AsyncClient, session: AsyncSession
     ) -> None:
         staff = await headers_for(session, Role.MANAGER)
+        backwards = await client.post(
+            "/api/v1/policies", headers=staff, json={**HTE_300, "valid_to": "2024-01-01"}
+        )
+        assert_problem(backwards, 422, "inconsistent_fields")
         bads: list[dict[str, Any]] = [
-            {"valid_to": "2024-01-01"},
+            {"criteria": {"max_employees": False}},
+            {"criteria": {"max_employees": "300"}},
+            {"criteria": {"max_employees": 300.5}},
             {"criteria": {"pools": ["nowhere"]}},
             {"criteria": {"max_employees": -1}},
             {"level": "galactic"},
@@ -134,6 +141,11 @@ class TestCatalogue:
             404,
             "policy_not_found",
         )
+        # The document's `integer` includes 300.0: accepted as 300.
+        whole = {**HTE_300, "criteria": {"max_employees": 300.0}}
+        response = await client.post("/api/v1/policies", headers=staff, json=whole)
+        assert response.status_code == 201, response.text
+        assert response.json()["criteria"]["max_employees"] == 300
 
     async def test_the_list_filters_on_validity_and_pool(
         self, client: httpx.AsyncClient, session: AsyncSession

@@ -183,13 +183,29 @@ class TestLifecycle:
         staff = await headers_for(session, Role.MANAGER)
         enterprise = await make_enterprise(session)
         demand = (await client.post("/api/v1/demands", headers=staff, json=body(enterprise))).json()
-        assert_problem(await move(client, staff, demand, "rejected"), 422, "reason_required")
+        assert_problem(await move(client, staff, demand, "rejected"), 422, "inconsistent_fields")
         stored = await session.scalar(select(Demand).where(Demand.id == demand["id"]))
         assert stored is not None and stored.status == "open"
         rejected = await move(client, staff, demand, "rejected", note="不属于科技部门职责，已转交")
         assert rejected.json()["status"] == "rejected"
         assert rejected.json()["rejection_reason"] == "不属于科技部门职责，已转交"
         assert rejected.json()["first_response_at"] is not None
+
+    async def test_a_note_within_the_documented_length_is_kept(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        """The reason is stored in 500 characters: the document says so, and a longer note is
+        refused as a schema violation (it was a 422 `invalid_data` from the database)."""
+        staff = await headers_for(session, Role.MANAGER)
+        enterprise = await make_enterprise(session)
+        demand = (await client.post("/api/v1/demands", headers=staff, json=body(enterprise))).json()
+        long = await move(client, staff, demand, "rejected", note="0" * 501)
+        assert_problem(long, 422, "validation_failed")
+        stored = await session.scalar(select(Demand).where(Demand.id == demand["id"]))
+        assert stored is not None and stored.status == "open"
+        rejected = await move(client, staff, demand, "rejected", note="0" * 500)
+        assert rejected.status_code == 200, rejected.text
+        assert rejected.json()["rejection_reason"] == "0" * 500
 
     async def test_enterprise_users_see_only_their_own(
         self, client: httpx.AsyncClient, session: AsyncSession

@@ -106,4 +106,15 @@ class TestRatings:
             headers=headers,
             json={"demand_id": demand["id"], "visit_id": demand["id"], "score": 4},
         )
-        assert_problem(both, 422, "validation_failed")
+        assert_problem(both, 422, "inconsistent_fields")
+        neither = await client.post(
+            "/api/v1/satisfaction-ratings", headers=headers, json={"score": 4}
+        )
+        assert_problem(neither, 422, "inconsistent_fields")
+        for score in (True, "4", 4.5):
+            loose = await client.post(
+                "/api/v1/satisfaction-ratings",
+                headers=headers,
+                json={"demand_id": demand["id"], "score": score},
+            )
+            assert_problem(loose, 422, "validation_failed")
