@@ -21,12 +21,12 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed in the README, demo
 async def _seed_users(session: AsyncSession, settings: Settings) -> None:
     from app.auth import repository as auth_repository
     from app.auth import service as auth_service
-    from app.auth.roles import Role
+    from app.auth.roles import LoginRole
     from app.auth.schemas import UserCreate
 
     staff = [
-        ("manager@demo.example.com", Role.MANAGER, "张科长"),
-        ("specialist@demo.example.com", Role.SPECIALIST, "李专员"),
+        ("manager@demo.example.com", LoginRole.MANAGER, "张科长"),
+        ("specialist@demo.example.com", LoginRole.SPECIALIST, "李专员"),
     ]
     for email, role, name in staff:
         if await auth_repository.get_user_by_email(session, email) is None:
@@ -76,7 +76,7 @@ async def _seed_projects(session: AsyncSession, settings: Settings) -> None:
 async def _seed_visits(session: AsyncSession, settings: Settings) -> None:
     from app.auth import repository as auth_repository
     from app.auth import service as auth_service
-    from app.auth.roles import Principal, Role
+    from app.auth.roles import LoginRole, Principal, Role
     from app.auth.schemas import UserCreate
     from app.policies import service as policy_service
     from app.pools import service as pool_service
@@ -97,7 +97,7 @@ async def _seed_visits(session: AsyncSession, settings: Settings) -> None:
                 session,
                 settings,
                 None,
-                UserCreate(email=email, password=DEMO_PASSWORD, role=Role.SPECIALIST),
+                UserCreate(email=email, password=DEMO_PASSWORD, role=LoginRole.SPECIALIST),
             )
             users.append(created.id)
         else:

@@ -69,7 +69,8 @@ class TestEmbeddedServer:
             db_connect_timeout_seconds=2.0,
         )
         with LiveServer(create_app(settings)) as live:
-            assert httpx.get(f"{live.url}/health/ready").status_code == 200
+            # A generous timeout: a loaded CI machine is slow, not wrong.
+            assert httpx.get(f"{live.url}/health/ready", timeout=30).status_code == 200
             token = httpx.post(
                 f"{live.url}/api/v1/auth/token", data={"username": ADMIN[0], "password": ADMIN[1]}
             ).json()["access_token"]

@@ -37,7 +37,7 @@ from schemathesis.openapi.checks import RejectedPositiveData
 
 from app import clock, demo
 from app.auth import service as auth_service
-from app.auth.roles import Role
+from app.auth.roles import LoginRole
 from app.auth.schemas import UserCreate
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_engine, create_session_factory, drop_database
@@ -197,7 +197,7 @@ async def _seed_demo(url: str, settings: Settings) -> None:
         factory = create_session_factory(engine)
         async with factory() as session:
             for email in (FUZZ_ADMIN_EMAIL, STAND_IN_EMAIL):
-                user = UserCreate(email=email, password=FUZZ_ADMIN_PASSWORD, role=Role.ADMIN)
+                user = UserCreate(email=email, password=FUZZ_ADMIN_PASSWORD, role=LoginRole.ADMIN)
                 await auth_service.create_user(session, settings, None, user)
             await session.commit()
         await demo.seed(factory, settings)
@@ -372,6 +372,7 @@ RULES_BEYOND_THE_SCHEMA = {
     "year_not_started": "the calendar",
     "override_expired": "the calendar",
     "report_in_future": "the calendar",
+    "note_required": "another record: a percent below the previous report's needs a note",
     "activity_not_held": "the calendar",
     "no_rule_set": "no assessment rules for that year",
     "unknown_demand": "another record, of the same enterprise",

@@ -16,6 +16,24 @@ class Role(StrEnum):
     INTEGRATION = "integration"
 
 
+class LoginRole(StrEnum):
+    """The roles of user accounts, which log in with a password (integrations use API keys)."""
+
+    ADMIN = "admin"
+    MANAGER = "manager"
+    SPECIALIST = "specialist"
+    ENTERPRISE = "enterprise"
+
+
+class StaffRole(StrEnum):
+    """The roles an account may move among: an enterprise user belongs to its enterprise,
+    fixed at creation (moving from it is the service's `enterprise_role_fixed`)."""
+
+    ADMIN = "admin"
+    MANAGER = "manager"
+    SPECIALIST = "specialist"
+
+
 STAFF = frozenset({Role.ADMIN, Role.MANAGER})
 ALL_ROLES = frozenset(Role)
 USER_ROLES = frozenset(Role) - {Role.INTEGRATION}

@@ -5,55 +5,19 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator,
     Field,
     StringConstraints,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-from app.auth.roles import USER_ROLES, Role
+from app.auth.roles import LoginRole, Role, StaffRole
 from app.auth.scopes import Scope
 from app.pagination import Page
 from app.schemas import Email, JsonBool, Schema, Settable, inconsistent
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
 DisplayName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-
-
-def _only(allowed: frozenset[Role], why: str) -> AfterValidator:
-    def check(value: Role) -> Role:
-        if value not in allowed:
-            raise ValueError(why)
-        return value
-
-    return AfterValidator(check)
-
-
-def _listing(allowed: frozenset[Role]) -> WithJsonSchema:
-    # The document lists only the roles allowed, so one outside them is refused by the schema
-    # it states rather than by a rule it hides.
-    return WithJsonSchema({"type": "string", "enum": [r.value for r in Role if r in allowed]})
-
-
-UserRole = Annotated[
-    Role,
-    _only(USER_ROLES, "integrations authenticate with API keys, not user accounts"),
-    _listing(USER_ROLES),
-    Field(description="One of the roles that log in with a password"),
-]
-# An enterprise user belongs to its enterprise, fixed at creation: no account moves to that role
-# (moving from it depends on the account: the service's `enterprise_role_fixed`).
-STAFF_USER_ROLES = USER_ROLES - {Role.ENTERPRISE}
-StaffUserRole = Annotated[
-    Role,
-    _only(
-        STAFF_USER_ROLES,
-        "a role changes only among admin, manager and specialist; enterprise is fixed at creation",
-    ),
-    _listing(STAFF_USER_ROLES),
-]
 
 
 class UserCreate(Schema):
@@ -72,7 +36,7 @@ class UserCreate(Schema):
 
     email: Email
     password: Password
-    role: UserRole
+    role: LoginRole = Field(description="One of the roles that log in with a password")
     display_name: DisplayName | None = None
     enterprise_id: uuid.UUID | None = Field(
         default=None, description="Required for, and only for, the role `enterprise`"
@@ -85,7 +49,7 @@ class UserCreate(Schema):
 
     @model_validator(mode="after")
     def _enterprise_for_enterprise_role(self) -> UserCreate:
-        if (self.role is Role.ENTERPRISE) != (self.enterprise_id is not None):
+        if (self.role is LoginRole.ENTERPRISE) != (self.enterprise_id is not None):
             raise inconsistent("enterprise_id is required for role enterprise and only for it")
         return self
 
@@ -98,7 +62,7 @@ class UserUpdate(Schema):
     display_name: DisplayName | None = Field(default=None, description="`null` clears it")
     password: Settable[Password] = None
     is_active: Settable[JsonBool] = None
-    role: Settable[StaffUserRole] = Field(
+    role: Settable[StaffRole] = Field(
         default=None,
         description="Another staff role (`admin`, `manager`, `specialist`); `enterprise` is"
         " fixed at creation",

@@ -13,7 +13,7 @@ from app.audit import service as audit
 from app.auth import repository
 from app.auth.models import ApiKey, User
 from app.auth.principals import ApiKeyRecord, PrincipalCache, UserRecord
-from app.auth.roles import Principal, Role
+from app.auth.roles import LoginRole, Principal, Role
 from app.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -446,7 +446,7 @@ async def ensure_first_admin(
             settings,
             None,
             UserCreate(
-                email=email, password=password, role=Role.ADMIN, display_name="Administrator"
+                email=email, password=password, role=LoginRole.ADMIN, display_name="Administrator"
             ),
         )
         logger.info("created the first administrator %s", email)
@@ -467,7 +467,7 @@ async def restore_admin(
     generated = None if password is not None else secrets.token_urlsafe(12)
     # Validated as any new administrator would be (e-mail, password length).
     data = UserCreate(
-        email=email, password=password or generated or "", role=Role.ADMIN, display_name=None
+        email=email, password=password or generated or "", role=LoginRole.ADMIN, display_name=None
     )
     user = await repository.get_user_by_email(session, data.email)
     if user is None:

@@ -12,6 +12,14 @@ EN = "en"
 LOCALES = (ZH, EN)
 
 # enum schema name → value → (zh-CN, en)
+ROLE_LABELS: dict[str, tuple[str, str]] = {
+    "admin": ("系统管理员", "Administrator"),
+    "manager": ("科技局工作人员", "Bureau manager"),
+    "specialist": ("科技专员", "Tech specialist"),
+    "enterprise": ("企业用户", "Enterprise user"),
+    "integration": ("系统对接", "Integration"),
+}
+
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "ActivityKind": {
         "training": ("培训", "Training"),
@@ -200,13 +208,10 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "hte": ("高新技术企业", "High-tech enterprise"),
         "sme": ("科技型中小企业", "Tech-based SME"),
     },
-    "Role": {
-        "admin": ("系统管理员", "Administrator"),
-        "manager": ("科技局工作人员", "Bureau manager"),
-        "specialist": ("科技专员", "Tech specialist"),
-        "enterprise": ("企业用户", "Enterprise user"),
-        "integration": ("系统对接", "Integration"),
-    },
+    "Role": ROLE_LABELS,
+    # The subsets of Role that user accounts take (app.auth.roles): the same words.
+    "LoginRole": {k: v for k, v in ROLE_LABELS.items() if k != "integration"},
+    "StaffRole": {k: v for k, v in ROLE_LABELS.items() if k in {"admin", "manager", "specialist"}},
     "RunStatus": {
         "draft": ("草稿", "Draft"),
         "published": ("已发布", "Published"),
