@@ -303,8 +303,7 @@ async def update_user(
         user.password_hash = password_hash
         revoke = True
     if revoke:
-        user.credential_version += 1
-        await repository.announce_principal_change(session, "user", str(user.id))
+        await _revoke_tokens(session, user)
     await session.flush()
     after = UserRead.model_validate(user)
     audit.record(
@@ -320,6 +319,13 @@ async def update_user(
     if revoke:
         principals.evict("user", str(user.id))
     return after, user.version
+
+
+async def _revoke_tokens(session: AsyncSession, user: User) -> None:
+    """Every token issued to the user so far stops working: at once here, within a second on
+    every other replica (their principal caches hear the notification on commit)."""
+    user.credential_version += 1
+    await repository.announce_principal_change(session, "user", str(user.id))
 
 
 def _check_role_change(user: User, role: Role) -> None:
@@ -353,8 +359,7 @@ async def deactivate_user(
     await _keep_an_admin(session, user)
     before = UserRead.model_validate(user)
     user.is_active = False
-    user.credential_version += 1
-    await repository.announce_principal_change(session, "user", str(user.id))
+    await _revoke_tokens(session, user)
     await session.flush()
     audit.record(
         session,
@@ -482,9 +487,8 @@ async def restore_admin(
         )
     user.role = Role.ADMIN.value
     user.is_active = True
-    user.credential_version += 1
     # The CLI has no cache of its own; the service's workers hear of it.
-    await repository.announce_principal_change(session, "user", str(user.id))
+    await _revoke_tokens(session, user)
     await session.flush()
     audit.record(
         session,
