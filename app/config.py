@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# Pure rules, no I/O and no app imports: the settings may check the round windows with them.
+from app.visits.rules import validate_windows
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -115,8 +118,6 @@ class Settings(BaseSettings):
     @field_validator("visit_round_windows")
     @classmethod
     def _windows(cls, value: str) -> str:
-        from app.visits.rules import validate_windows
-
         validate_windows(parse_windows(value))
         return value
 
