@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from enum import IntEnum
 from typing import Annotated, Any
@@ -16,8 +17,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.sql.base import Executable
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
 
@@ -89,14 +91,99 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
-    async with factory() as session:
-        yield session
+class ReadOnlySession(Session):
+    """A read's session: its statements run without a transaction around them (no BEGIN and
+    ROLLBACK round trips), and it refuses to write.
+
+    Nothing is lost by leaving the transaction out: under READ COMMITTED, PostgreSQL's level
+    here, every statement takes its own snapshot whether or not a transaction surrounds it. A
+    read that needs one snapshot for several statements, or a server-side cursor, opens a
+    transactional session of its own (the exports do)."""
 
 
-# scope="function" closes the session before the response goes out, never after it.
-SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+class ReadOnlySessionError(RuntimeError):
+    """A read's session was asked to write: the code that did it belongs on a write path."""
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_flush(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    raise ReadOnlySessionError("a read's session does not write (flush refused)")
+
+
+@event.listens_for(ReadOnlySession, "do_orm_execute")
+def _refuse_writing_statements(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlySessionError("a read's session does not write (statement refused)")
+
+
+def read_session_factory(
+    factory: async_sessionmaker[AsyncSession],
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads, beside `factory`'s: on an engine, connections of the same pool in
+    autocommit (asyncpg's flag: switching it costs no round trip); on a connection (a test's
+    outer transaction), that connection, so that a test reads what it wrote."""
+    bind = factory.kw["bind"]
+    if isinstance(bind, AsyncEngine):
+        bind = bind.execution_options(isolation_level="AUTOCOMMIT")
+    return async_sessionmaker(**{**factory.kw, "bind": bind, "sync_session_class": ReadOnlySession})
+
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+# Where a request keeps its session: in the ASGI scope, which the middleware below shares
+# with the request (MethodsMiddleware answers HEAD with a copy of the scope, so this
+# middleware sits under it).
+_REQUEST_SESSION = "tech_accompaniment.session"
+
+
+async def request_session(request: Request) -> AsyncSession:
+    """The request's session, opened on first use: a read's (no transaction) for GET and
+    HEAD, a transactional one otherwise. RequestSessionMiddleware closes it.
+
+    Not a generator dependency: FastAPI enters each of those through an exit stack and a
+    shielded cancel scope, which cost a read more than its query did."""
+    scope = request.scope
+    session: AsyncSession | None = scope.get(_REQUEST_SESSION)
+    if session is None:
+        state = request.app.state
+        factory: async_sessionmaker[AsyncSession] = (
+            state.read_session_factory if request.method in READ_METHODS else state.session_factory
+        )
+        session = scope[_REQUEST_SESSION] = factory()
+    return session
+
+
+SessionDep = Annotated[AsyncSession, Depends(request_session)]
+
+
+class RequestSessionMiddleware:
+    """Closes the session a request opened as its answer starts, before the first byte leaves:
+    a connection goes back to the pool as soon as the handler is done with it, and whatever
+    the handler did not commit is rolled back before the client can act on the answer. An
+    exception closes it too. (Other scopes, lifespan and websockets, open no session and
+    pass through untouched.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def close_then_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                await _close_session(scope)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, close_then_send)
+        finally:
+            await _close_session(scope)
+
+
+async def _close_session(scope: Scope) -> None:
+    session: AsyncSession | None = scope.pop(_REQUEST_SESSION, None)
+    if session is not None:
+        # Shielded: a cancelled request still hands its connection back cleanly.
+        await asyncio.shield(session.close())
 
 
 def with_database(url: str, database: str) -> str:

@@ -22,12 +22,18 @@ from app import demo, errors
 from app.activities.router import router as activities_router
 from app.audit.router import router as audit_router
 from app.auth import service as auth_service
+from app.auth.dependencies import declare_security
 from app.auth.principals import PrincipalCache
 from app.auth.router import router as auth_router
 from app.changes.router import router as changes_router
 from app.changes.scheduler import run_nightly
 from app.config import Settings, get_settings
-from app.db import create_engine, create_session_factory
+from app.db import (
+    RequestSessionMiddleware,
+    create_engine,
+    create_session_factory,
+    read_session_factory,
+)
 from app.enterprises.router import router as enterprises_router
 from app.exports.router import router as exports_router
 from app.idempotency.middleware import IdempotencyMiddleware
@@ -144,6 +150,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.session_factory = factory
+    app.state.read_session_factory = read_session_factory(factory)
     app.state.principals = principals
     app.state.metrics = Metrics()
 
@@ -156,6 +163,7 @@ def create_app(
     # Added innermost first: the request context wraps everything else. CORS sits above the
     # error boundary so that the boundary's 500/503 answers carry CORS headers too (a browser
     # hides an answer without them); above the boundary there is only plain code, no I/O.
+    app.add_middleware(RequestSessionMiddleware)
     app.add_middleware(IdempotencyMiddleware, retention=timedelta(hours=settings.idempotency_hours))
     app.add_middleware(MethodsMiddleware)
     app.add_middleware(
@@ -252,6 +260,7 @@ def _install_openapi(app: FastAPI) -> None:
         # FastAPI's own validation-error schemas are never sent: ours replace them.
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
+        declare_security(schema, app.routes)
         app.openapi_schema = schema
         return schema
 

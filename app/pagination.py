@@ -175,7 +175,7 @@ class PageParams:
         return page, self.signer.encode(key(page[-1]))
 
 
-def _page_params(
+async def _page_params(
     request: Request,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}")

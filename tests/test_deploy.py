@@ -14,6 +14,7 @@ import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 import yaml
 
+from app.auth.principals import LISTENER_CONNECTIONS
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_engine
 
@@ -49,13 +50,14 @@ def one(kind: str) -> dict[str, Any]:
 
 
 def connections_per_worker(pool_size: int) -> int:
-    """What one worker process may open: the pool and its overflow, as app.db builds them."""
+    """What one worker process may open: the pool and its overflow, as app.db builds them,
+    and the principal cache's listener beside the pool."""
     settings = Settings(database_url="postgresql://u@localhost/db", secret_key="x" * 32)
     settings.db_pool_size = pool_size
     pool = create_engine(settings.database_url or "", settings).sync_engine.pool
     size: int = getattr(pool, "size")()  # noqa: B009 - QueuePool's, not on the Pool type
     overflow: int = getattr(pool, "_max_overflow")  # noqa: B009
-    return size + max(overflow, 0)
+    return size + max(overflow, 0) + LISTENER_CONNECTIONS
 
 
 def test_every_manifest_validates_against_the_pinned_kubernetes() -> None:

@@ -2,36 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
 from ipaddress import ip_address
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
+from fastapi.routing import iter_route_contexts
+from fastapi.security import HTTPBearer, OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.routing import BaseRoute
 
 from app.auth import service
 from app.auth.principals import PrincipalCache
 from app.auth.roles import Principal, Role
 from app.auth.scopes import Scope
+from app.auth.security import api_key_prefix
 from app.config import Settings
-from app.db import SessionDep
+from app.db import request_session
 from app.errors import Forbidden, Unauthorized
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-_user_token = OAuth2PasswordBearer(
-    tokenUrl="/api/v1/auth/token",
-    scheme_name="UserToken",
-    description="Staff and enterprise users: a token from POST /api/v1/auth/token",
-    auto_error=False,
-)
-_api_key = HTTPBearer(
-    scheme_name="ApiKey",
-    description="Integrations: an API key issued by an administrator, sent as a Bearer token",
-    auto_error=False,
+# The two ways to authenticate, both a Bearer token, as the document declares them
+# (declare_security). They are not dependencies: current_principal reads the header itself.
+SECURITY_SCHEMES = (
+    OAuth2PasswordBearer(
+        tokenUrl="/api/v1/auth/token",
+        scheme_name="UserToken",
+        description="Staff and enterprise users: a token from POST /api/v1/auth/token",
+    ),
+    HTTPBearer(
+        scheme_name="ApiKey",
+        description="Integrations: an API key issued by an administrator, sent as a Bearer token",
+    ),
 )
 
 
-def get_settings(request: Request) -> Settings:
+def bearer_token(request: Request) -> str | None:
+    """The credential of `Authorization: Bearer <credential>`, as OAuth2PasswordBearer reads
+    it (the scheme's case is free; no credential, no token)."""
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    return credential if scheme.lower() == "bearer" and credential else None
+
+
+# Dependencies are coroutines even where they need not be: FastAPI runs a plain function in a
+# worker thread, a hop that costs more than most of these do.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -39,7 +56,7 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def client_address(request: Request, settings: SettingsDep) -> str:
+async def client_address(request: Request, settings: SettingsDep) -> str:
     """The client's IP address: the TCP peer, unless the peer is one of TRUSTED_PROXIES; then
     X-Forwarded-For is read from the right, skipping trusted proxies, and the first address
     not among them is the client (the ones left of it could be forged by the client)."""
@@ -74,7 +91,7 @@ def _trusted(address: str, settings: Settings) -> bool:
 ClientAddressDep = Annotated[str, Depends(client_address)]
 
 
-def principal_cache(request: Request) -> PrincipalCache:
+async def principal_cache(request: Request) -> PrincipalCache:
     principals: PrincipalCache = request.app.state.principals
     return principals
 
@@ -82,30 +99,83 @@ def principal_cache(request: Request) -> PrincipalCache:
 PrincipalCacheDep = Annotated[PrincipalCache, Depends(principal_cache)]
 
 
-async def current_principal(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    principals: PrincipalCacheDep,
-    token: Annotated[str | None, Depends(_user_token)],
-    _declared_for_openapi: Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key)],
-) -> Principal:
+async def current_principal(request: Request) -> Principal:
+    """Who is calling, and for an API key whether this read is open to it.
+
+    Lean on purpose, as it runs on every request and FastAPI's bookkeeping costs each
+    dependency a share of a read: the settings, the cache and the session come from the
+    request (the session only when the cache misses), the security schemes are declared in
+    the document by `declare_security`, and the route's scope is checked here rather than by
+    a dependency of its own."""
+    token = bearer_token(request)
     if not token:
         raise Unauthorized("Send a Bearer token or API key.", code="not_authenticated")
-    principal = await service.resolve_principal(session, settings, principals, token)
-    if principal.kind == "api_key":
+    settings: Settings = request.app.state.settings
+    principals: PrincipalCache = request.app.state.principals
+    if api_key_prefix(token) is None:
+        principal = await service.resolve_principal(
+            partial(request_session, request), settings, principals, token
+        )
+    else:
+        principal = await _api_key_request(request, settings, principals, token)
+    request.state.principal = principal
+    return principal
+
+
+async def _api_key_request(
+    request: Request, settings: Settings, principals: PrincipalCache, secret: str
+) -> Principal:
+    """An API key's principal, if this read is open to it: a transaction of its own reads
+    the key when the cache misses and counts the request, committed whatever the request
+    does next (the request's own session, a read's, does not write)."""
+    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    async with factory() as bookkeeping:
+
+        async def session() -> AsyncSession:
+            return bookkeeping
+
+        principal = await service.resolve_principal(session, settings, principals, secret)
         if request.method not in SAFE_METHODS:
             raise Forbidden("API keys are read-only.", code="read_only_credential")
         # Deny by default: a read an API key may reach must say which scope it needs.
         route = request.scope.get("route")
-        if route is None or declared_scope(route) is None:
+        declaration = None if route is None else declared_scope(route)
+        if declaration is None:
             raise Forbidden(
                 "This operation declares no scope, so API keys may not use it.",
                 code="scope_not_declared",
             )
-        await service.count_api_key_request(session, settings, principal)
-    request.state.principal = principal
+        # Counted even when the scope is missing.
+        await service.count_api_key_request(bookkeeping, settings, principal)
+    needed = declaration.needed(request)
+    if needed is not None and needed not in principal.scopes:
+        raise Forbidden(f"The API key lacks the scope {needed.value}.", code="scope_missing")
     return principal
+
+
+def declare_security(document: dict[str, Any], routes: Sequence[BaseRoute]) -> None:
+    """The security schemes, and on every operation that authenticates either of them (its
+    scope and roles then decide the answer)."""
+    schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+    for scheme in SECURITY_SCHEMES:
+        schemes[scheme.scheme_name] = scheme.model.model_dump(
+            mode="json", by_alias=True, exclude_none=True
+        )
+    either: list[dict[str, list[str]]] = [{scheme.scheme_name: []} for scheme in SECURITY_SCHEMES]
+    paths = document.get("paths", {})
+    for route in iter_route_contexts(routes):
+        if authenticates(route):
+            for method in route.methods or ():
+                operations = paths.get(route.path, {})
+                operation = operations.get(method.lower())
+                if operation is not None:
+                    # Where FastAPI writes it, after the operation id.
+                    ordered = {k: v for k, v in operation.items() if k != "security"}
+                    keys = list(ordered)
+                    at = keys.index("operationId") + 1 if "operationId" in keys else len(keys)
+                    items = list(ordered.items())
+                    items.insert(at, ("security", [dict(item) for item in either]))
+                    operations[method.lower()] = dict(items)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -152,11 +222,8 @@ class ScopeRequired:
             return scopes.get(str(request.path_params.get(param)), self.scope)
         return self.scope
 
-    async def __call__(self, request: Request, principal: CurrentPrincipal) -> Principal:
-        needed = self.needed(request)
-        if principal.kind == "api_key" and needed is not None and needed not in principal.scopes:
-            raise Forbidden(f"The API key lacks the scope {needed.value}.", code="scope_missing")
-        return principal
+    async def __call__(self) -> None:
+        """A declaration: current_principal reads it from the route and checks the key."""
 
 
 def _walk(dependant: Any) -> list[Any]:

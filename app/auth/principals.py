@@ -19,7 +19,6 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal, TypeVar
 
 import asyncpg
@@ -38,6 +37,8 @@ MAX_ENTRIES = 10_000
 # A silent listener connection is found within this many seconds (plus the query's timeout).
 HEARTBEAT_SECONDS = 5.0
 RECONNECT_SECONDS = 1.0
+# Connections a worker holds outside its pool: the one that LISTENs (count it in the budget).
+LISTENER_CONNECTIONS = 1
 
 
 @dataclass(frozen=True)
@@ -63,15 +64,14 @@ class UserRecord:
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class ApiKeyRecord:
-    """What judging an API key needs of its row; last_used_at follows the writes of it."""
+    """What judging an API key needs of its row."""
 
     id: uuid.UUID
     key_hash: str
     scopes: frozenset[str]
     revoked: bool
-    last_used_at: datetime | None
 
     @classmethod
     def of(cls, key: ApiKey) -> ApiKeyRecord:
@@ -80,7 +80,6 @@ class ApiKeyRecord:
             key_hash=key.key_hash,
             scopes=frozenset(key.scopes),
             revoked=key.revoked_at is not None,
-            last_used_at=key.last_used_at,
         )
 
 

@@ -228,7 +228,13 @@ class ErrorBoundaryMiddleware:
             # the server close the connection, which tells the client the body is incomplete.
 
 
-def _path_methods(app: FastAPI) -> list[tuple[re.Pattern[str], int, frozenset[str]]]:
+PathMethods = tuple[re.Pattern[str], int, frozenset[str]]
+# Routes are grouped by the first segments of their paths (/api/v1/enterprises), so that a
+# request is matched against its group's few patterns rather than every route's.
+GROUP_DEPTH = 3
+
+
+def _path_methods(app: FastAPI) -> list[PathMethods]:
     """Every route's path pattern, number of parameters and methods (static files: GET)."""
     table = []
     for context in iter_route_contexts(app.routes):
@@ -241,6 +247,38 @@ def _path_methods(app: FastAPI) -> list[tuple[re.Pattern[str], int, frozenset[st
             continue
         table.append((context.path_regex, len(context.param_convertors), methods))
     return table
+
+
+def _group(path: str) -> tuple[str, ...]:
+    return tuple(path.split("/")[1 : GROUP_DEPTH + 1])
+
+
+def _literal_group(regex: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The group of every path the pattern matches, when the pattern spells it out literally
+    (None: a parameter comes sooner, so the pattern is tried for every path)."""
+    pattern = regex.pattern.removeprefix("^")
+    literal, parameter, _ = pattern.partition("(")
+    # Starlette writes the literal parts with re.escape, which only adds backslashes.
+    segments = re.sub(r"\\(.)", r"\1", literal.removesuffix("$")).split("/")[1:]
+    if parameter:
+        segments = segments[:-1]  # the segment the parameter is in is not literal
+        if len(segments) < GROUP_DEPTH:
+            return None
+    return tuple(segments[:GROUP_DEPTH])
+
+
+def _grouped(
+    table: list[PathMethods],
+) -> tuple[dict[tuple[str, ...], list[PathMethods]], list[PathMethods]]:
+    groups: dict[tuple[str, ...], list[PathMethods]] = {}
+    everywhere = []
+    for entry in table:
+        group = _literal_group(entry[0])
+        if group is None:
+            everywhere.append(entry)
+        else:
+            groups.setdefault(group, []).append(entry)
+    return groups, everywhere
 
 
 class MethodsMiddleware:
@@ -256,14 +294,17 @@ class MethodsMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._table: list[tuple[re.Pattern[str], int, frozenset[str]]] | None = None
+        self._table: tuple[dict[tuple[str, ...], list[PathMethods]], list[PathMethods]] | None
+        self._table = None
 
     def _methods(self, scope: Scope) -> frozenset[str] | None:
         if self._table is None:
             # Built on the first request: the routes are all registered by then.
-            self._table = _path_methods(scope["app"])
+            self._table = _grouped(_path_methods(scope["app"]))
+        groups, everywhere = self._table
         path: str = scope["path"]
-        matched = [(params, methods) for regex, params, methods in self._table if regex.match(path)]
+        candidates = [*groups.get(_group(path), ()), *everywhere]
+        matched = [(params, methods) for regex, params, methods in candidates if regex.match(path)]
         if not matched:
             return None
         fewest = min(params for params, _ in matched)

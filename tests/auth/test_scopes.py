@@ -41,6 +41,15 @@ class TestScopeDeclarations:
         ]
         assert undeclared == []
 
+    def test_a_scope_declaration_never_stands_in_for_authentication(self, app: FastAPI) -> None:
+        """A declaration only says which scope a key needs (current_principal checks it):
+        each route that declares one authenticates through its own dependencies."""
+        declared = [r for r in iter_route_contexts(app.routes) if declared_scope(r) is not None]
+        assert len(declared) > 50
+        assert [
+            f"{sorted(r.methods or ())} {r.path}" for r in declared if not authenticates(r)
+        ] == []
+
     async def test_an_undeclared_read_is_refused_to_keys_at_run_time(
         self, app: FastAPI, session: AsyncSession
     ) -> None:
