@@ -85,10 +85,6 @@ class AppError(Exception):
         self.errors = list(errors) if errors is not None else None
 
 
-class BadRequest(AppError):
-    status, code, title = 400, "bad_request", "Bad request"
-
-
 class Unauthorized(AppError):
     status, code, title = 401, "unauthorized", "Unauthorized"
 

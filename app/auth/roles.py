@@ -35,8 +35,6 @@ class StaffRole(StrEnum):
 
 
 STAFF = frozenset({Role.ADMIN, Role.MANAGER})
-ALL_ROLES = frozenset(Role)
-USER_ROLES = frozenset(Role) - {Role.INTEGRATION}
 
 
 @dataclass(frozen=True)

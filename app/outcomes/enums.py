@@ -31,8 +31,6 @@ AMOUNT_ALLOWED = AMOUNT_REQUIRED | {
     AchievementKind.COMPETITION_AWARD,
     AchievementKind.PROJECT_APPROVED,
 }
-# Kinds that grant a qualification the pools also record on a `certified` exit.
-QUALIFYING = frozenset({AchievementKind.HTE_CERTIFIED, AchievementKind.SME_REGISTERED})
 AWARD_GRADES = (1, 2, 3)
 
 

@@ -32,14 +32,6 @@ class AlertCause(StrEnum):
     SWEEP = "sweep"
 
 
-OPEN_STATUSES = frozenset(
-    {
-        ProjectStatus.APPLYING,
-        ProjectStatus.APPROVED,
-        ProjectStatus.IN_PROGRESS,
-        ProjectStatus.COMPLETED,
-    }
-)
 # applying → approved → in_progress → completed → accepted; terminated from any open state.
 NEXT_STATUSES: dict[ProjectStatus, frozenset[ProjectStatus]] = {
     ProjectStatus.APPLYING: frozenset({ProjectStatus.APPROVED, ProjectStatus.TERMINATED}),

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Context, Decimal, localcontext
 from typing import NamedTuple, TypeAlias, cast
 from uuid import UUID
 
@@ -55,10 +55,6 @@ _HUNDRED = Decimal(100)
 
 def _value(number: Decimal) -> Decimal:
     return number.quantize(VALUE_PLACES, rounding=ROUND_HALF_EVEN)
-
-
-def _score(number: Decimal) -> Decimal:
-    return number.quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)
 
 
 # ---------------------------------------------------------------------------------------------
