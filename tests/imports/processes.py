@@ -51,6 +51,12 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> ServerProcess:
+        self.start()
+        self.wait_ready()
+        return self
+
+    def start(self) -> None:
+        """Launch the process without waiting for it (replicas started side by side)."""
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "app.cli", "serve"],
@@ -60,11 +66,14 @@ class ServerProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+
+    def wait_ready(self) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/health/ready", timeout=2).status_code == 200:
-                    return self
+                    return
             except httpx.TransportError:
                 pass
             if self.process.poll() is not None:
@@ -101,8 +110,16 @@ class ServerProcess:
 
     def terminate(self) -> int:
         """SIGTERM, as an orchestrator stops a replica; the exit status."""
+        self.ask_to_stop()
+        return self.wait_stopped()
+
+    def ask_to_stop(self) -> None:
+        """SIGTERM without waiting (replicas stopped side by side)."""
         assert self.process is not None
         self.process.send_signal(signal.SIGTERM)
+
+    def wait_stopped(self) -> int:
+        assert self.process is not None
         try:
             return self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:

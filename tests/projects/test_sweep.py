@@ -4,15 +4,16 @@ once a day; its clock is the zone's."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import clock
 from app.config import Settings
-from app.projects import service
+from app.projects import scheduler, service
 from app.projects.scheduler import seconds_until_next_run
 from tests.factories import random_uscc
 
@@ -96,3 +97,33 @@ class TestDailyJob:
         first = await service.daily_sweep(session, settings)
         assert first is not None
         assert await service.daily_sweep(session, settings) is None
+
+    async def test_a_worker_sweeps_the_day_as_it_starts_and_then_waits_for_01_00(
+        self, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+    ) -> None:
+        # A day whose 01:00 passed with no replica up (a night-time deploy) is still swept.
+        said: list[str] = []
+        spoke = asyncio.Event()
+
+        class Heard(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                said.append(record.getMessage())
+                spoke.set()
+
+        heard = Heard()
+        scheduler.logger.addHandler(heard)
+        level = scheduler.logger.level
+        scheduler.logger.setLevel(logging.INFO)
+        loop = asyncio.create_task(scheduler.run_daily(session_factory, settings))
+        try:
+            await asyncio.wait_for(spoke.wait(), 30)
+            await asyncio.sleep(0.05)  # a second run would have begun by now
+            assert not loop.done()  # asleep until 01:00
+        finally:
+            loop.cancel()
+            scheduler.logger.removeHandler(heard)
+            scheduler.logger.setLevel(level)
+        assert said == ["daily alert sweep"]
+        async with session_factory() as session:
+            # The day is taken: the 01:00 run, or another replica starting, sweeps nothing.
+            assert await service.daily_sweep(session, settings) is None
