@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -129,10 +130,13 @@ def create_app(
             else None
         )
         yield
-        if nightly is not None:
-            nightly.cancel()
-        if daily is not None:
-            daily.cancel()
+        # Awaited, not only cancelled: a sweep under way (the one a worker runs as it starts)
+        # rolls back and hands its connection back before the engine is disposed.
+        for task in (nightly, daily):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if imports is not None:
             await imports.stop()  # the running jobs are handed back
         await principals.stop()
