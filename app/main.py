@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -129,6 +130,11 @@ def create_app(
             if settings.change_feed_retention_days
             else None
         )
+        # What is alive now (modules, the routes, the schemas, SQLAlchemy's metadata: hundreds
+        # of thousands of objects that live as long as the process) leaves the cycle
+        # collector's generations: its full collections had walked all of it, again and
+        # again, for a sixth of a read's time.
+        gc.freeze()
         yield
         # Awaited, not only cancelled: a sweep under way (the one a worker runs as it starts)
         # rolls back and hands its connection back before the engine is disposed.
