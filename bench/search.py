@@ -75,10 +75,11 @@ def asyncpg_args(url: str) -> dict[str, Any]:
 
 def compiled(q: str) -> tuple[str, list[Any]]:
     """The repository's own statement for `q`, as SQL and positional parameters."""
-    stmt = list_statement(EnterpriseFilter(q=q), None, 50)
+    stmt, values = list_statement(EnterpriseFilter(q=q), None, 50)
     compiled_stmt = stmt.compile(dialect=postgresql.asyncpg.dialect())  # type: ignore[no-untyped-call]
     names = compiled_stmt.positiontup or []
-    return str(compiled_stmt), [compiled_stmt.params[name] for name in names]
+    bound = compiled_stmt.construct_params(values)
+    return str(compiled_stmt), [bound[name] for name in names]
 
 
 async def load(conn: asyncpg.Connection) -> None:

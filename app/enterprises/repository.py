@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -9,10 +10,13 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    Integer,
     Row,
     Text,
     and_,
+    bindparam,
     case,
     literal,
     not_,
@@ -64,110 +68,151 @@ def search_grams(text: str) -> list[str]:
     return [text] if len(text) <= 2 else sorted({text[i : i + 2] for i in range(len(text) - 1)})
 
 
-def _name_contains(q: str) -> ColumnElement[bool]:
-    """The name or short name contains `q`: the gram index narrows, LIKE confirms."""
-    lowered = q.lower()
-    grams = literal(search_grams(lowered), type_=ARRAY(Text))
+# The list and the search are built once per shape (which filters are set, whether q could
+# begin a USCC, where the cursor points) with their values as bound parameters, and the
+# statement is reused: building the search's union anew cost half of each search request.
+Q = bindparam("q", type_=Text)
+Q_UPPER = bindparam("q_upper", type_=Text)
+NAME_PREFIX = bindparam("name_prefix", type_=Text)
+CODE_PREFIX = bindparam("code_prefix", type_=Text)
+NAME_CONTAINS = bindparam("name_contains", type_=Text)
+GRAMS = bindparam("grams", type_=ARRAY(Text))
+LIMIT = bindparam("limit", type_=Integer)
+OPTIONAL_FILTERS = ("tech_field", "district", "tag", "only_id")
+
+
+def _name_contains() -> ColumnElement[bool]:
+    """The name or short name contains q: the gram index narrows, LIKE confirms."""
     return and_(
-        Enterprise.name_grams.contains(grams),
-        Enterprise.search_text.like(f"%{_like_escape(lowered)}%", escape="\\"),
+        Enterprise.name_grams.contains(GRAMS),
+        Enterprise.search_text.like(NAME_CONTAINS, escape="\\"),
     )
 
 
-def _best_match(q: str, *, negated: bool = False) -> ColumnElement[bool]:
+def _best_match(code_prefix: bool, *, negated: bool = False) -> ColumnElement[bool]:
     """Exact names and codes, and prefixes: each served by its own B-tree index. Negated, it
     is spelt out predicate by predicate, so that the planner estimates it well (a negated
     CASE looks rare to it, and it would then rank every match instead of walking by name)."""
-    lowered = _like_escape(q.lower())
-    name_prefix = Enterprise.search_text.like(f"{lowered}%", escape="\\")
-    code_prefix = Enterprise.uscc.like(f"{q.upper()}%") if is_uscc_prefix(q) else None
+    name_prefix = Enterprise.search_text.like(NAME_PREFIX, escape="\\")
+    code = Enterprise.uscc.like(CODE_PREFIX) if code_prefix else None
     if negated:
-        conditions = [
-            Enterprise.name != q,
-            Enterprise.short_name.is_distinct_from(q),
-            not_(name_prefix),
-        ]
-        if code_prefix is not None:
-            conditions.append(not_(code_prefix))
+        conditions = [Enterprise.name != Q, Enterprise.short_name.is_distinct_from(Q)]
+        conditions.append(not_(name_prefix))
+        if code is not None:
+            conditions.append(not_(code))
         return and_(*conditions)
-    positive = [Enterprise.name == q, Enterprise.short_name == q, name_prefix]
-    if code_prefix is not None:
-        positive.append(code_prefix)
+    positive = [Enterprise.name == Q, Enterprise.short_name == Q, name_prefix]
+    if code is not None:
+        positive.append(code)
     return or_(*positive)
 
 
-def _match_rank(q: str) -> ColumnElement[int]:
+def _match_rank() -> ColumnElement[int]:
     """0 for an exact name or code, then prefixes, then any substring: best match first."""
-    lowered = _like_escape(q.lower())
     return case(
-        (or_(Enterprise.name == q, Enterprise.short_name == q, Enterprise.uscc == q.upper()), 0),
-        (Enterprise.search_text.like(f"{lowered}%", escape="\\"), 1),
-        (Enterprise.uscc.like(f"{q.upper()}%"), 2),
+        (or_(Enterprise.name == Q, Enterprise.short_name == Q, Enterprise.uscc == Q_UPPER), 0),
+        (Enterprise.search_text.like(NAME_PREFIX, escape="\\"), 1),
+        (Enterprise.uscc.like(CODE_PREFIX), 2),
         else_=literal(SUBSTRING_RANK),
     )
 
 
+SEARCH_ORDER = (SortKey(_match_rank()), *NAME_ORDER)
+
+
 def sort_keys(q: str | None) -> tuple[SortKey, ...]:
-    return NAME_ORDER if not q else (SortKey(_match_rank(q)), *NAME_ORDER)
+    return NAME_ORDER if not q else SEARCH_ORDER
 
 
-def _filtered(stmt: AnySelect, where: EnterpriseFilter) -> AnySelect:
-    stmt = stmt.where(Enterprise.status == where.status)
-    if where.tech_field is not None:
-        stmt = stmt.where(Enterprise.tech_field == where.tech_field)
-    if where.district is not None:
-        stmt = stmt.where(Enterprise.district == where.district)
-    if where.tag is not None:
-        stmt = stmt.where(Enterprise.tags.contains([where.tag]))
-    if where.only_id is not None:
-        stmt = stmt.where(Enterprise.id == where.only_id)
+def _filtered(stmt: AnySelect, filters: tuple[str, ...]) -> AnySelect:
+    stmt = stmt.where(Enterprise.status == bindparam("status"))
+    if "tech_field" in filters:
+        stmt = stmt.where(Enterprise.tech_field == bindparam("tech_field"))
+    if "district" in filters:
+        stmt = stmt.where(Enterprise.district == bindparam("district"))
+    if "tag" in filters:
+        stmt = stmt.where(Enterprise.tags.contains(bindparam("tags", type_=Enterprise.tags.type)))
+    if "only_id" in filters:
+        stmt = stmt.where(Enterprise.id == bindparam("only_id"))
     return stmt
 
 
-def list_statement(where: EnterpriseFilter, after: tuple[Any, ...] | None, limit: int) -> AnySelect:
-    """Rows of (enterprise, *sort key values), `limit + 1` of them, in the list's order."""
-    if not where.q:
-        stmt = _filtered(select(Enterprise, Enterprise.name, Enterprise.id), where)
-        if after is not None:
-            stmt = stmt.where(after_clause(NAME_ORDER, after))
-        return stmt.order_by(*order_by(NAME_ORDER)).limit(limit + 1)
-    return _search_statement(where, where.q, after, limit)
+def _after(width: int) -> list[BindParameter[Any]]:
+    return [bindparam(f"after_{index}") for index in range(width)]
 
 
-def _search_statement(
-    where: EnterpriseFilter, q: str, after: tuple[Any, ...] | None, limit: int
-) -> AnySelect:
+@functools.lru_cache(maxsize=128)
+def _list_shape(filters: tuple[str, ...], paged: bool) -> AnySelect:
+    stmt = _filtered(select(Enterprise, Enterprise.name, Enterprise.id), filters)
+    if paged:
+        stmt = stmt.where(after_clause(NAME_ORDER, _after(len(NAME_ORDER))))
+    return stmt.order_by(*order_by(NAME_ORDER)).limit(LIMIT)
+
+
+@functools.lru_cache(maxsize=128)
+def _search_shape(filters: tuple[str, ...], code_prefix: bool, resume: str | None) -> AnySelect:
+    """`resume`: None on the first page; "best" after a best match, "rest" after a name that
+    merely contains q."""
     # Best matches (exact, prefix, USCC prefix) first, then the names containing q, by name.
     # Ranking every match in one ORDER BY would read all of them (a common bigram such as 科技
     # is in a third of the register), so each half is its own query: the few best matches
     # through their B-tree indexes, the rest in name order, where PostgreSQL either walks the
     # name index and stops after `limit` rows (common q) or sorts the few it finds (rare q).
-    rank = _match_rank(q)
-    keys = sort_keys(q)
-    best = _filtered(select(Enterprise, rank.label("match_rank")), where).where(_best_match(q))
-    rest = _filtered(select(Enterprise, literal(SUBSTRING_RANK).label("match_rank")), where).where(
-        _name_contains(q), _best_match(q, negated=True)
-    )
-    if after is not None:
+    keys = SEARCH_ORDER
+    best = _filtered(select(Enterprise, keys[0].column.label("match_rank")), filters)
+    best = best.where(_best_match(code_prefix))
+    rest = _filtered(select(Enterprise, literal(SUBSTRING_RANK).label("match_rank")), filters)
+    rest = rest.where(_name_contains(), _best_match(code_prefix, negated=True))
+    if resume is not None:
+        after = _after(len(keys))
         best = best.where(after_clause(keys, after))
-        if after[0] == SUBSTRING_RANK:
+        if resume == "rest":
             rest = rest.where(after_clause(NAME_ORDER, after[1:]))
-    best = best.order_by(*order_by(keys)).limit(limit + 1)
-    rest = rest.order_by(*order_by(NAME_ORDER)).limit(limit + 1)
+    best = best.order_by(*order_by(keys)).limit(LIMIT)
+    rest = rest.order_by(*order_by(NAME_ORDER)).limit(LIMIT)
     both = union_all(best, rest).subquery()
     found = aliased(Enterprise, both)
     return (
         select(found, both.c.match_rank, both.c.name, both.c.id)
         .order_by(both.c.match_rank, both.c.name, both.c.id)
-        .limit(limit + 1)
+        .limit(LIMIT)
     )
+
+
+def list_statement(
+    where: EnterpriseFilter, after: tuple[Any, ...] | None, limit: int
+) -> tuple[AnySelect, dict[str, Any]]:
+    """Rows of (enterprise, *sort key values), `limit + 1` of them, in the list's order: the
+    statement of the list's shape and the values for its parameters."""
+    filters = tuple(name for name in OPTIONAL_FILTERS if getattr(where, name) is not None)
+    values: dict[str, Any] = {"status": where.status, "limit": limit + 1}
+    values.update({name: getattr(where, name) for name in filters if name != "tag"})
+    if where.tag is not None:
+        values["tags"] = [where.tag]
+    if after is not None:
+        values.update({f"after_{index}": value for index, value in enumerate(after)})
+    if not where.q:
+        return _list_shape(filters, after is not None), values
+    q = where.q
+    lowered = _like_escape(q.lower())
+    values.update(
+        q=q,
+        q_upper=q.upper(),
+        name_prefix=f"{lowered}%",
+        code_prefix=f"{q.upper()}%",
+        name_contains=f"%{lowered}%",
+        grams=search_grams(q.lower()),
+    )
+    resume = None if after is None else ("rest" if after[0] == SUBSTRING_RANK else "best")
+    return _search_shape(filters, is_uscc_prefix(q), resume), values
 
 
 async def list_enterprises(
     session: AsyncSession, where: EnterpriseFilter, after: tuple[Any, ...] | None, limit: int
 ) -> list[tuple[Enterprise, tuple[Any, ...]]]:
     """Enterprises with the values of their sort keys (for the cursor)."""
-    rows = (await session.execute(list_statement(where, after, limit))).all()
+    stmt, values = list_statement(where, after, limit)
+    rows = (await session.execute(stmt, values)).all()
     return [(row[0], tuple(row[1:])) for row in rows]
 
 

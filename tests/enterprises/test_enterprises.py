@@ -275,6 +275,42 @@ class TestSearch:
                 break
         assert walked == expected
 
+    async def test_search_pages_honour_every_filter(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        """The search is built once per shape and reused with other values: each filter, and
+        a cursor in either half, must still narrow it."""
+        headers = await headers_for(session, Role.MANAGER)
+        wanted = []
+        for index in range(4):
+            found = await make_enterprise(
+                session,
+                name=("筛选搜索" if index == 0 else f"新疆筛选搜索{index}有限公司"),
+                tags=["party_building_model"],
+                tech_field="aerospace",
+                district="白碱滩区",
+            )
+            wanted.append(found.name)
+        await make_enterprise(session, name="筛选搜索别区有限公司", district="独山子区")
+        await make_enterprise(session, name="筛选搜索无标签有限公司", district="白碱滩区")
+        filters = {"tag": "party_building_model", "tech_field": "aerospace", "district": "白碱滩区"}
+        walked: list[str] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"q": "筛选搜索", "limit": 1, **filters}
+            if cursor:
+                params["cursor"] = cursor
+            page = (await client.get("/api/v1/enterprises", headers=headers, params=params)).json()
+            walked += [item["name"] for item in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert walked == ["筛选搜索", *sorted(wanted[1:])]
+        other = await client.get(
+            "/api/v1/enterprises", headers=headers, params={"q": "筛选搜索", "district": "独山子区"}
+        )
+        assert [item["name"] for item in other.json()["items"]] == ["筛选搜索别区有限公司"]
+
     async def test_search_pages_keep_their_order(
         self, client: httpx.AsyncClient, session: AsyncSession
     ) -> None:
