@@ -20,7 +20,8 @@ from sqlalchemy.dialects import postgresql
 from app.config import PROJECT_ROOT
 from app.db import create_database, drop_database, with_database
 from app.enterprises.demo import generate
-from app.enterprises.repository import EnterpriseFilter, list_statement
+from app.enterprises.repository import list_statement
+from app.enterprises.schemas import EnterpriseFilter
 from app.migrations import upgrade
 
 ENTERPRISES = int(os.environ.get("BENCH_ENTERPRISES", "100000"))

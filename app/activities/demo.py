@@ -13,6 +13,7 @@ from app import clock
 from app.activities import repository
 from app.activities.enums import ActivityKind
 from app.activities.models import Activity
+from app.activities.schemas import ActivityFilter
 from app.auth.roles import Principal
 from app.config import Settings
 
@@ -29,7 +30,7 @@ CALENDAR = [
 async def seed(
     session: AsyncSession, settings: Settings, actor: Principal, guests: list[uuid.UUID]
 ) -> None:
-    if await repository.list_activities(session, repository.ActivityFilter(), None, 1):
+    if await repository.list_activities(session, ActivityFilter(), None, 1):
         return
     if not guests:
         return

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -12,20 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import Select
 
 from app.activities.models import Activity, ActivityInvitation
+from app.activities.schemas import ActivityFilter
 from app.db import driver_connection
 from app.enterprises.models import Enterprise
 from app.pagination import SortKey, after_clause, order_by
 
 ACTIVITY_ORDER = (SortKey(Activity.held_on, descending=True), SortKey(Activity.id, descending=True))
 INVITATION_ORDER = (SortKey(ActivityInvitation.created_at), SortKey(ActivityInvitation.id))
-
-
-@dataclass(frozen=True)
-class ActivityFilter:
-    kind: str | None = None
-    held_from: date | None = None
-    held_to: date | None = None
-    enterprise_id: uuid.UUID | None = None
 
 
 class Counts(NamedTuple):

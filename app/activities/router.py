@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from app import errors
 from app.activities import service
 from app.activities.enums import ActivityKind
-from app.activities.repository import ActivityFilter
 from app.activities.schemas import (
     ActivityCreate,
+    ActivityFilter,
     ActivityPage,
     ActivityRead,
     ActivityUpdate,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -120,3 +121,13 @@ class AttendanceRead(Schema):
     attended: int
     rate_percent: Decimal | None = Field(description="attended / invited × 100; null if none")
     attended_enterprise_ids: list[uuid.UUID]
+
+
+# What a list may be narrowed by, as the router reads it from the query and the repository
+# turns it into SQL.
+@dataclass(frozen=True)
+class ActivityFilter:
+    kind: str | None = None
+    held_from: date | None = None
+    held_to: date | None = None
+    enterprise_id: uuid.UUID | None = None

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.activities import repository
 from app.activities.models import Activity
-from app.activities.repository import ActivityFilter, Counts, InvitationRow
+from app.activities.repository import Counts, InvitationRow
 from app.activities.schemas import (
     ActivityCreate,
+    ActivityFilter,
     ActivityPage,
     ActivityRead,
     ActivityUpdate,

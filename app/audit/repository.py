@@ -1,27 +1,15 @@
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
+from app.audit.schemas import AuditFilter
 from app.pagination import SortKey, after_clause, order_by
 
 ORDER = (SortKey(AuditEvent.occurred_at, descending=True), SortKey(AuditEvent.id, descending=True))
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    resource_type: str | None = None
-    resource_id: str | None = None
-    actor_id: uuid.UUID | None = None
-    action: str | None = None
-    occurred_from: datetime | None = None
-    occurred_to: datetime | None = None
 
 
 def add(session: AsyncSession, event: AuditEvent) -> None:

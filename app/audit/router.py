@@ -7,8 +7,7 @@ from fastapi import APIRouter, Query
 
 from app import errors
 from app.audit import service
-from app.audit.repository import AuditFilter
-from app.audit.schemas import AuditEventPage
+from app.audit.schemas import AuditEventPage, AuditFilter
 from app.auth.dependencies import AdminPrincipal
 from app.db import SessionDep
 from app.pagination import PageParamsDep

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,3 +25,15 @@ class AuditEventRead(Schema):
 
 class AuditEventPage(Page[AuditEventRead]):
     pass
+
+
+# What a list may be narrowed by, as the router reads it from the query and the repository
+# turns it into SQL.
+@dataclass(frozen=True)
+class AuditFilter:
+    resource_type: str | None = None
+    resource_id: str | None = None
+    actor_id: uuid.UUID | None = None
+    action: str | None = None
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None

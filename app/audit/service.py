@@ -9,8 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import repository
 from app.audit.models import AuditEvent
-from app.audit.repository import AuditFilter
-from app.audit.schemas import AuditEventPage, AuditEventRead
+from app.audit.schemas import AuditEventPage, AuditEventRead, AuditFilter
 from app.auth.roles import Principal
 from app.modelkit import utcnow
 from app.ops.context import request_id_var

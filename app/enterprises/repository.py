@@ -4,7 +4,6 @@ import functools
 import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -33,6 +32,7 @@ from sqlalchemy.sql.selectable import Select
 
 from app.db import constraint_name, driver_connection, stream_batches
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
+from app.enterprises.schemas import EnterpriseFilter
 from app.enterprises.uscc import is_uscc_prefix
 from app.errors import Conflict
 from app.pagination import SortKey, after_clause, order_by
@@ -47,16 +47,6 @@ SUBSTRING_RANK = 3
 
 class DuplicateUSCC(Conflict):
     code = "duplicate_uscc"
-
-
-@dataclass(frozen=True)
-class EnterpriseFilter:
-    q: str | None = None
-    tech_field: str | None = None
-    district: str | None = None
-    tag: str | None = None
-    status: str = "active"
-    only_id: uuid.UUID | None = None
 
 
 def _like_escape(text: str) -> str:

@@ -18,13 +18,13 @@ from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.enterprises import service
 from app.enterprises.enums import EnterpriseStatus, TechField
-from app.enterprises.repository import EnterpriseFilter
 from app.enterprises.schemas import (
     TAG,
     AnnualReportPage,
     AnnualReportRead,
     AnnualReportWrite,
     EnterpriseCreate,
+    EnterpriseFilter,
     EnterprisePage,
     EnterpriseRead,
     EnterpriseUpdate,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -258,3 +259,15 @@ class QualificationRead(Schema):
 
 class QualificationPage(Page[QualificationRead]):
     pass
+
+
+# What a list may be narrowed by, as the router reads it from the query and the repository
+# turns it into SQL.
+@dataclass(frozen=True)
+class EnterpriseFilter:
+    q: str | None = None
+    tech_field: str | None = None
+    district: str | None = None
+    tag: str | None = None
+    status: str = "active"
+    only_id: uuid.UUID | None = None

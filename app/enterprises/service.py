@@ -19,12 +19,13 @@ from app.config import Settings
 from app.enterprises import repository
 from app.enterprises.enums import EnterpriseStatus, QualificationKind
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
-from app.enterprises.repository import AnyRow, EnterpriseFilter, ReportFigureRow
+from app.enterprises.repository import AnyRow, ReportFigureRow
 from app.enterprises.schemas import (
     AnnualReportPage,
     AnnualReportRead,
     AnnualReportWrite,
     EnterpriseCreate,
+    EnterpriseFilter,
     EnterprisePage,
     EnterpriseRead,
     EnterpriseUpdate,

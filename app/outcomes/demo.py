@@ -21,7 +21,7 @@ from app.config import Settings
 from app.enterprises.enums import QualificationKind
 from app.outcomes import repository
 from app.outcomes.models import Achievement
-from app.outcomes.repository import AchievementFilter
+from app.outcomes.schemas import AchievementFilter
 
 PREVIOUS = (2020, 2022)
 ARTICLE = (2023, 2025)

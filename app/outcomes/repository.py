@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -12,21 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import stream_batches
 from app.enterprises.models import Enterprise
 from app.outcomes.models import Achievement
+from app.outcomes.schemas import AchievementFilter
 from app.pagination import SortKey, after_clause, order_by
 
 ACHIEVEMENT_ORDER = (
     SortKey(Achievement.achieved_on, descending=True),
     SortKey(Achievement.id, descending=True),
 )
-
-
-@dataclass(frozen=True)
-class AchievementFilter:
-    kind: str | None = None
-    enterprise_id: uuid.UUID | None = None
-    level: str | None = None
-    achieved_from: date | None = None
-    achieved_to: date | None = None
 
 
 async def add(session: AsyncSession, achievement: Achievement) -> None:

@@ -18,9 +18,9 @@ from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
 from app.outcomes import service
 from app.outcomes.enums import AchievementKind, AchievementLevel
-from app.outcomes.repository import AchievementFilter
 from app.outcomes.schemas import (
     AchievementCreate,
+    AchievementFilter,
     AchievementPage,
     AchievementRead,
     AchievementUpdate,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -142,3 +143,14 @@ class OutcomeStatisticsRead(Schema):
     firsts: list[FirstRecord] = Field(
         description="Kinds (and kind-levels) whose first record in the zone is in the period"
     )
+
+
+# What a list may be narrowed by, as the router reads it from the query and the repository
+# turns it into SQL.
+@dataclass(frozen=True)
+class AchievementFilter:
+    kind: str | None = None
+    enterprise_id: uuid.UUID | None = None
+    level: str | None = None
+    achieved_from: date | None = None
+    achieved_to: date | None = None

@@ -22,9 +22,9 @@ from app.outcomes import repository
 from app.outcomes.enums import AWARD_GRADES, AchievementKind, AchievementLevel, unfit
 from app.outcomes.figures import Period, growth_percent
 from app.outcomes.models import Achievement
-from app.outcomes.repository import AchievementFilter
 from app.outcomes.schemas import (
     AchievementCreate,
+    AchievementFilter,
     AchievementPage,
     AchievementRead,
     AchievementUpdate,

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -10,15 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.pagination import SortKey, after_clause, order_by
 from app.policies.models import Policy
+from app.policies.schemas import PolicyFilter
 
 POLICY_ORDER = (SortKey(Policy.valid_from, descending=True), SortKey(Policy.id, descending=True))
-
-
-@dataclass(frozen=True)
-class PolicyFilter:
-    level: str | None = None
-    valid_on: date | None = None
-    pool: str | None = None
 
 
 def _valid_on(day: date) -> Any:

@@ -19,9 +19,9 @@ from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
 from app.policies import service
 from app.policies.enums import PolicyLevel
-from app.policies.repository import PolicyFilter
 from app.policies.schemas import (
     PolicyCreate,
+    PolicyFilter,
     PolicyMatchPage,
     PolicyPage,
     PolicyReachRead,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -137,3 +138,12 @@ class PolicyReachRead(Schema):
     eligible: int = Field(description="Active enterprises that meet the criteria on the day")
     told: int = Field(description="Of them, presented the policy in at least one visit")
     awareness_percent: Decimal | None = Field(description="told / eligible; null when none")
+
+
+# What a list may be narrowed by, as the router reads it from the query and the repository
+# turns it into SQL.
+@dataclass(frozen=True)
+class PolicyFilter:
+    level: str | None = None
+    valid_on: date | None = None
+    pool: str | None = None

@@ -19,11 +19,11 @@ from app.http import check_if_match
 from app.pagination import PageParams
 from app.policies import matching, repository
 from app.policies.models import Policy
-from app.policies.repository import PolicyFilter
 from app.policies.schemas import (
     CriterionCheck,
     PolicyCreate,
     PolicyCriteria,
+    PolicyFilter,
     PolicyMatch,
     PolicyMatchPage,
     PolicyPage,

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from app.enterprises.models import Enterprise
 from app.errors import Conflict
 from app.pagination import SortKey, after_clause, order_by
 from app.pools.models import PoolMember, PoolTransition
+from app.pools.schemas import MemberFilter
 
 MEMBER_ORDER = (SortKey(PoolMember.created_at), SortKey(PoolMember.id))
 TRANSITION_ORDER = (SortKey(PoolTransition.occurred_at), SortKey(PoolTransition.id))
@@ -23,15 +23,6 @@ TRANSITION_ORDER = (SortKey(PoolTransition.occurred_at), SortKey(PoolTransition.
 
 class AlreadyInPool(Conflict):
     code = "already_in_pool"
-
-
-@dataclass(frozen=True)
-class MemberFilter:
-    tier: str | None = None
-    status: str | None = None
-    suggested_tier: str | None = None
-    mismatch: bool | None = None
-    enterprise_id: uuid.UUID | None = None
 
 
 MemberRow = tuple[PoolMember, str, str]

@@ -13,9 +13,9 @@ from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
 from app.pools import service
 from app.pools.enums import MemberStatus, Pool, Tier
-from app.pools.repository import MemberFilter
 from app.pools.schemas import (
     AssessmentRead,
+    MemberFilter,
     PoolMemberCreate,
     PoolMemberPage,
     PoolMemberRead,

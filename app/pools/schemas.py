@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -193,3 +194,14 @@ class AssessmentRead(Schema):
     conditions: list[ConditionRead]
     gaps: list[GapRead]
     suggested_tier: Tier
+
+
+# What a list may be narrowed by, as the router reads it from the query and the repository
+# turns it into SQL.
+@dataclass(frozen=True)
+class MemberFilter:
+    tier: str | None = None
+    status: str | None = None
+    suggested_tier: str | None = None
+    mismatch: bool | None = None
+    enterprise_id: uuid.UUID | None = None

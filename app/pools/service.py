@@ -35,11 +35,12 @@ from app.pools.readiness import (
     assess_sme,
     rule_set_for,
 )
-from app.pools.repository import MemberFilter, MemberRow
+from app.pools.repository import MemberRow
 from app.pools.schemas import (
     AssessmentRead,
     ConditionRead,
     GapRead,
+    MemberFilter,
     PartRead,
     PointsRead,
     PoolMemberCreate,

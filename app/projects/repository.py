@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -38,6 +37,7 @@ from app.projects.models import (
     Project,
     ScheduledRun,
 )
+from app.projects.schemas import ProjectFilter
 
 PROJECT_ORDER = (SortKey(Project.created_at), SortKey(Project.id))
 MILESTONE_ORDER = (SortKey(Milestone.due_on), SortKey(Milestone.id))
@@ -48,14 +48,6 @@ REPORT_ORDER = (
 )
 EVENT_ORDER = (SortKey(AlertEvent.occurred_at), SortKey(AlertEvent.id))
 MONITORED = ("approved", "in_progress")
-
-
-@dataclass(frozen=True)
-class ProjectFilter:
-    enterprise_id: uuid.UUID | None = None
-    level: str | None = None
-    status: str | None = None
-    alert: str | None = None
 
 
 def effective_color(today: date) -> ColumnElement[str | None]:

@@ -21,7 +21,6 @@ from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
 from app.projects import service
 from app.projects.enums import AlertColor, ProjectLevel, ProjectStatus
-from app.projects.repository import ProjectFilter
 from app.projects.schemas import (
     AlertBoardRead,
     AlertEventPage,
@@ -37,6 +36,7 @@ from app.projects.schemas import (
     ProgressReportRead,
     ProjectAlertRead,
     ProjectCreate,
+    ProjectFilter,
     ProjectPage,
     ProjectRead,
     ProjectUpdate,

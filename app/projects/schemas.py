@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -320,3 +321,13 @@ class AlertBoardRead(Schema):
     )
     period_from: date
     period_to: date
+
+
+# What a list may be narrowed by, as the router reads it from the query and the repository
+# turns it into SQL.
+@dataclass(frozen=True)
+class ProjectFilter:
+    enterprise_id: uuid.UUID | None = None
+    level: str | None = None
+    status: str | None = None
+    alert: str | None = None

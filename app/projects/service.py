@@ -27,7 +27,6 @@ from app.pagination import PageParams
 from app.projects import alert_rules, repository
 from app.projects.enums import NEXT_STATUSES, AlertCause, AlertColor, ProjectStatus
 from app.projects.models import AlertPolicyVersion, Milestone, ProgressReport, Project
-from app.projects.repository import ProjectFilter
 from app.projects.schemas import (
     AlertBoardRead,
     AlertEventPage,
@@ -47,6 +46,7 @@ from app.projects.schemas import (
     ProgressReportRead,
     ProjectAlertRead,
     ProjectCreate,
+    ProjectFilter,
     ProjectPage,
     ProjectRead,
     ProjectUpdate,

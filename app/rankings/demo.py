@@ -11,8 +11,7 @@ from app.config import Settings
 from app.errors import Unprocessable
 from app.pools.enums import Pool
 from app.rankings import repository, service
-from app.rankings.repository import RunFilter
-from app.rankings.schemas import RankingRunCreate
+from app.rankings.schemas import RankingRunCreate, RunFilter
 
 
 async def seed(session: AsyncSession, settings: Settings, actor: Principal) -> None:

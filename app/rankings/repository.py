@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from app.errors import Conflict
 from app.pagination import SortKey, after_clause, order_by
 from app.rankings.enums import RunStatus
 from app.rankings.models import RankingEntry, RankingRun
+from app.rankings.schemas import EntryFilter, RunFilter
 
 RUN_ORDER = (
     SortKey(RankingRun.year, descending=True),
@@ -47,21 +47,6 @@ ENTRY_COLUMNS = (
 
 class PublishConflict(Conflict):
     code = "publish_conflict"
-
-
-@dataclass(frozen=True)
-class RunFilter:
-    pool: str | None = None
-    year: int | None = None
-    statuses: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class EntryFilter:
-    incentive: bool | None = None
-    data_incomplete: bool | None = None
-    short_board_dimension: str | None = None
-    enterprise_id: uuid.UUID | None = None
 
 
 async def add_run(session: AsyncSession, run: RankingRun) -> RankingRun:

@@ -14,13 +14,14 @@ from app.pagination import PageParamsDep
 from app.pools.enums import Pool
 from app.rankings import service
 from app.rankings.enums import Dimension, RunStatus
-from app.rankings.repository import EntryFilter, RunFilter
 from app.rankings.schemas import (
     EnterpriseRankingPage,
+    EntryFilter,
     RankingEntryPage,
     RankingRunCreate,
     RankingRunPage,
     RankingRunRead,
+    RunFilter,
 )
 
 router = APIRouter(

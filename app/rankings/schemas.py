@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -196,3 +197,20 @@ class EnterpriseRankingRead(RankingEntryRead):
 
 class EnterpriseRankingPage(Page[EnterpriseRankingRead]):
     pass
+
+
+# What a list may be narrowed by, as the router reads it from the query and the repository
+# turns it into SQL.
+@dataclass(frozen=True)
+class RunFilter:
+    pool: str | None = None
+    year: int | None = None
+    statuses: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    incentive: bool | None = None
+    data_incomplete: bool | None = None
+    short_board_dimension: str | None = None
+    enterprise_id: uuid.UUID | None = None

@@ -29,16 +29,17 @@ from app.pools.enums import Pool
 from app.rankings import formula, repository
 from app.rankings.enums import RunStatus
 from app.rankings.models import RankingEntry, RankingRun
-from app.rankings.repository import EntryFilter, RunFilter
 from app.rankings.schemas import (
     EnterpriseRankingPage,
     EnterpriseRankingRead,
+    EntryFilter,
     RankingEntryPage,
     RankingEntryRead,
     RankingRunCreate,
     RankingRunPage,
     RankingRunRead,
     RankingWeightsWrite,
+    RunFilter,
 )
 from app.visits import service as visit_service
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -23,6 +22,7 @@ from app.visits.models import (
     SpecialistAssignment,
     Visit,
 )
+from app.visits.schemas import DemandFilter, VisitFilter
 
 SPECIALIST_ORDER = (SortKey(Specialist.name), SortKey(Specialist.id))
 ASSIGNMENT_ORDER = (
@@ -112,16 +112,6 @@ DEMAND_ORDER = (SortKey(Demand.raised_at, descending=True), SortKey(Demand.id, d
 ACTION_ORDER = (SortKey(DemandAction.occurred_at), SortKey(DemandAction.id))
 
 
-@dataclass(frozen=True)
-class DemandFilter:
-    status: str | None = None
-    overdue: bool | None = None
-    breached: bool | None = None
-    specialist_id: uuid.UUID | None = None
-    enterprise_id: uuid.UUID | None = None
-    category: str | None = None
-
-
 async def responsible_specialist(
     session: AsyncSession, enterprise_id: uuid.UUID
 ) -> uuid.UUID | None:
@@ -185,15 +175,6 @@ async def list_actions(
 
 
 VISIT_ORDER = (SortKey(Visit.visited_at, descending=True), SortKey(Visit.id, descending=True))
-
-
-@dataclass(frozen=True)
-class VisitFilter:
-    enterprise_id: uuid.UUID | None = None
-    specialist_id: uuid.UUID | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    kind: str | None = None
 
 
 async def count_specialists(session: AsyncSession, ids: list[uuid.UUID]) -> int:

@@ -21,7 +21,6 @@ from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
 from app.schemas import CalendarDate, CalendarDateTime
 from app.visits import service
-from app.visits.repository import DemandFilter, VisitFilter
 from app.visits.rules import DemandCategory, DemandStatus, VisitKind
 from app.visits.schemas import (
     AssignmentPage,
@@ -29,6 +28,7 @@ from app.visits.schemas import (
     AssignmentWrite,
     DemandActionPage,
     DemandCreate,
+    DemandFilter,
     DemandPage,
     DemandRead,
     DemandTransitionCreate,
@@ -43,6 +43,7 @@ from app.visits.schemas import (
     SpecialistPage,
     SpecialistRead,
     VisitCreate,
+    VisitFilter,
     VisitPage,
     VisitRead,
 )

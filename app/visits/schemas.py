@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -355,3 +356,24 @@ class SpecialistAssessmentRead(Schema):
 
 class SpecialistAssessmentPage(Page[SpecialistAssessmentRead]):
     pass
+
+
+# What a list may be narrowed by, as the router reads it from the query and the repository
+# turns it into SQL.
+@dataclass(frozen=True)
+class DemandFilter:
+    status: str | None = None
+    overdue: bool | None = None
+    breached: bool | None = None
+    specialist_id: uuid.UUID | None = None
+    enterprise_id: uuid.UUID | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class VisitFilter:
+    enterprise_id: uuid.UUID | None = None
+    specialist_id: uuid.UUID | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    kind: str | None = None

@@ -29,7 +29,6 @@ from app.visits.models import (
     SpecialistAssignment,
     Visit,
 )
-from app.visits.repository import DemandFilter, VisitFilter
 from app.visits.schemas import (
     AssignmentPage,
     AssignmentRead,
@@ -37,6 +36,7 @@ from app.visits.schemas import (
     DemandActionPage,
     DemandActionRead,
     DemandCreate,
+    DemandFilter,
     DemandPage,
     DemandRead,
     DemandTransitionCreate,
@@ -57,6 +57,7 @@ from app.visits.schemas import (
     SpecialistRead,
     SpecialistSatisfaction,
     VisitCreate,
+    VisitFilter,
     VisitPage,
     VisitRead,
 )
