@@ -27,8 +27,8 @@ from app.auth import service as auth_service
 from app.auth.dependencies import declare_security
 from app.auth.principals import PrincipalCache
 from app.auth.router import router as auth_router
+from app.changes.jobs import FEED_PRUNE
 from app.changes.router import router as changes_router
-from app.changes.scheduler import run_nightly
 from app.config import Settings, get_settings
 from app.db import (
     RequestSessionMiddleware,
@@ -54,9 +54,10 @@ from app.outcomes.router import router as outcomes_router
 from app.overview.router import router as overview_router
 from app.policies.router import router as policies_router
 from app.pools.router import router as pools_router
+from app.projects.jobs import ALERT_SWEEP
 from app.projects.router import router as projects_router
-from app.projects.scheduler import run_daily
 from app.rankings.router import router as rankings_router
+from app.scheduling.daily import run_daily
 from app.visits.router import router as visits_router
 
 logger = logging.getLogger(__name__)
@@ -118,31 +119,28 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await _prepare_database(factory, settings)
         await principals.start()
-        daily = (
-            asyncio.create_task(run_daily(factory, settings))
-            if settings.alert_sweep_enabled
-            else None
-        )
+        timed = [
+            asyncio.create_task(run_daily(job, factory, settings))
+            for job, enabled in (
+                (ALERT_SWEEP, settings.alert_sweep_enabled),
+                (FEED_PRUNE, settings.change_feed_retention_days > 0),
+            )
+            if enabled
+        ]
         # Every replica runs import jobs and takes over those whose runner went silent.
         imports = imports_service.start_worker(app.state, factory, settings)
-        nightly = (
-            asyncio.create_task(run_nightly(factory, settings))
-            if settings.change_feed_retention_days
-            else None
-        )
         # What is alive now (modules, the routes, the schemas, SQLAlchemy's metadata: hundreds
         # of thousands of objects that live as long as the process) leaves the cycle
         # collector's generations: its full collections had walked all of it, again and
         # again, for a sixth of a read's time.
         gc.freeze()
         yield
-        # Awaited, not only cancelled: a sweep under way (the one a worker runs as it starts)
-        # rolls back and hands its connection back before the engine is disposed.
-        for task in (nightly, daily):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        # Awaited, not only cancelled: a job under way (such as the one a worker runs as it
+        # starts) rolls back and hands its connection back before the engine is disposed.
+        for task in timed:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if imports is not None:
             await imports.stop()  # the running jobs are handed back
         await principals.stop()

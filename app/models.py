@@ -17,9 +17,9 @@ from app.projects.models import (
     Milestone,
     ProgressReport,
     Project,
-    ScheduledRun,
 )
 from app.rankings.models import RankingEntry, RankingRun
+from app.scheduling.models import ScheduledRun
 from app.visits.models import Demand, DemandAction, Specialist, SpecialistAssignment
 
 metadata = Base.metadata

@@ -228,7 +228,7 @@ def table_locked(database_url: str, table: str) -> Iterator[None]:
 
 
 def sweep_outcomes(replica: Replica) -> list[str]:
-    return [entry["message"] for entry in replica.log_entries("app.projects.scheduler")]
+    return [entry["message"] for entry in replica.log_entries("app.scheduling.daily")]
 
 
 def swept_or_not(replicas: list[Replica]) -> list[str]:
@@ -348,7 +348,7 @@ def test_the_daily_sweep_runs_once_for_three_replicas_started_together(cluster: 
     [swept] = [
         entry
         for replica in cluster.replicas
-        for entry in replica.log_entries("app.projects.scheduler")
+        for entry in replica.log_entries("app.scheduling.daily")
         if entry["message"] == SWEPT
     ]
     assert (swept["evaluated"], swept["changed"]) == (1, 1), swept

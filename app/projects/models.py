@@ -134,16 +134,3 @@ class AlertEvent(UUIDKey, Base):
     occurred_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )
-
-
-class ScheduledRun(Base):
-    """One row per job and day, so that replicas never run the daily sweep twice."""
-
-    __tablename__ = "scheduled_run"
-
-    job: Mapped[str] = mapped_column(String(32), primary_key=True)
-    run_on: Mapped[date] = mapped_column(Date, primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, default=utcnow
-    )
-    changed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

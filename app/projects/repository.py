@@ -23,7 +23,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import AdvisoryLock, driver_connection, stream_batches, take_advisory_lock
@@ -35,7 +34,6 @@ from app.projects.models import (
     Milestone,
     ProgressReport,
     Project,
-    ScheduledRun,
 )
 from app.projects.schemas import ProjectFilter
 
@@ -269,16 +267,6 @@ async def add_policy(session: AsyncSession, policy: AlertPolicyVersion) -> None:
 
 async def lock_sweep(session: AsyncSession) -> None:
     await take_advisory_lock(session, AdvisoryLock.ALERT_SWEEP)
-
-
-async def claim_run(session: AsyncSession, job: str, run_on: date) -> bool:
-    stmt = (
-        pg_insert(ScheduledRun)
-        .values(job=job, run_on=run_on)
-        .on_conflict_do_nothing()
-        .returning(ScheduledRun.job)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none() is not None
 
 
 async def board_counts(session: AsyncSession, today: date) -> list[Any]:

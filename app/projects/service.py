@@ -19,7 +19,6 @@ from app import clock
 from app.audit import service as audit
 from app.auth.roles import Principal, Role
 from app.config import Settings
-from app.db import AdvisoryLock, try_advisory_lock
 from app.enterprises import service as enterprise_service
 from app.errors import Conflict, NotFound, Unprocessable
 from app.http import check_if_match
@@ -307,20 +306,6 @@ async def sweep(
     audit.record(session, actor, "alert.sweep", "alert_sweep", today, after=audit.snapshot(read))
     await session.commit()
     return read
-
-
-DAILY_SWEEP = "alert_sweep"
-
-
-async def daily_sweep(session: AsyncSession, settings: Settings) -> SweepRead | None:
-    """The 01:00 job: one replica runs it once a day; the others find it taken or done."""
-    today = clock.today(settings.zone)
-    if not await try_advisory_lock(session, AdvisoryLock.ALERT_SWEEP):
-        return None
-    if not await repository.claim_run(session, DAILY_SWEEP, today):
-        await session.rollback()
-        return None
-    return await sweep(session, settings, None, today)
 
 
 async def get_policy(session: AsyncSession) -> AlertPolicyRead:

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import clock
 from app.config import Settings
-from app.projects import scheduler, service
-from app.projects.scheduler import seconds_until_next_run
+from app.projects.jobs import ALERT_SWEEP
+from app.scheduling import daily as scheduler
 from tests.factories import random_uscc
 
 
@@ -89,14 +89,24 @@ class TestConcurrentSweeps:
 class TestDailyJob:
     def test_it_waits_for_01_00_in_the_zone(self, settings: Settings) -> None:
         # 16:30 UTC is 00:30 in Shanghai: half an hour to go.
-        assert seconds_until_next_run(datetime(2026, 3, 1, 16, 30, tzinfo=UTC), settings) == 1800
+        assert (
+            scheduler.seconds_until(
+                ALERT_SWEEP.at, datetime(2026, 3, 1, 16, 30, tzinfo=UTC), settings
+            )
+            == 1800
+        )
         # 17:00 UTC is 01:00 there: the next run is tomorrow's.
-        assert seconds_until_next_run(datetime(2026, 3, 1, 17, 0, tzinfo=UTC), settings) == 86400
+        assert (
+            scheduler.seconds_until(
+                ALERT_SWEEP.at, datetime(2026, 3, 1, 17, 0, tzinfo=UTC), settings
+            )
+            == 86400
+        )
 
     async def test_a_day_is_swept_once(self, session: AsyncSession, settings: Settings) -> None:
-        first = await service.daily_sweep(session, settings)
+        first = await scheduler.run_today(ALERT_SWEEP, session, settings)
         assert first is not None
-        assert await service.daily_sweep(session, settings) is None
+        assert await scheduler.run_today(ALERT_SWEEP, session, settings) is None
 
     async def test_a_worker_sweeps_the_day_as_it_starts_and_then_waits_for_01_00(
         self, session_factory: async_sessionmaker[AsyncSession], settings: Settings
@@ -114,7 +124,7 @@ class TestDailyJob:
         scheduler.logger.addHandler(heard)
         level = scheduler.logger.level
         scheduler.logger.setLevel(logging.INFO)
-        loop = asyncio.create_task(scheduler.run_daily(session_factory, settings))
+        loop = asyncio.create_task(scheduler.run_daily(ALERT_SWEEP, session_factory, settings))
         try:
             await asyncio.wait_for(spoke.wait(), 30)
             await asyncio.sleep(0.05)  # a second run would have begun by now
@@ -126,4 +136,4 @@ class TestDailyJob:
         assert said == ["daily alert sweep"]
         async with session_factory() as session:
             # The day is taken: the 01:00 run, or another replica starting, sweeps nothing.
-            assert await service.daily_sweep(session, settings) is None
+            assert await scheduler.run_today(ALERT_SWEEP, session, settings) is None
