@@ -18,6 +18,7 @@ import uvicorn
 from pydantic import ValidationError
 from uvicorn.supervisors import Multiprocess
 
+import app.subscriptions  # noqa: F401 - the commands run services that publish domain events
 from app.config import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:

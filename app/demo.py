@@ -8,8 +8,23 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import clock
+from app.activities import demo as activities_demo
+from app.auth import repository as auth_repository
+from app.auth import service as auth_service
+from app.auth.roles import LoginRole, Principal, Role
+from app.auth.schemas import UserCreate
 from app.config import Settings
 from app.db import AdvisoryLock, take_advisory_lock
+from app.enterprises import demo as enterprises_demo
+from app.enterprises import repository as enterprise_repository
+from app.outcomes import demo as outcomes_demo
+from app.policies import demo as policies_demo
+from app.policies import service as policy_service
+from app.pools import demo as pools_demo
+from app.pools import service as pool_service
+from app.projects import demo as projects_demo
+from app.rankings import demo as rankings_demo
+from app.visits import demo as visits_demo
 
 logger = logging.getLogger(__name__)
 
@@ -19,10 +34,6 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed in the README, demo
 
 
 async def _seed_users(session: AsyncSession, settings: Settings) -> None:
-    from app.auth import repository as auth_repository
-    from app.auth import service as auth_service
-    from app.auth.roles import LoginRole
-    from app.auth.schemas import UserCreate
 
     staff = [
         ("manager@demo.example.com", LoginRole.MANAGER, "张科长"),
@@ -39,16 +50,11 @@ async def _seed_users(session: AsyncSession, settings: Settings) -> None:
 
 
 async def _seed_enterprises(session: AsyncSession, settings: Settings) -> None:
-    from app.enterprises import demo as enterprises_demo
 
     await enterprises_demo.seed(session, settings)
 
 
 async def _seed_pools(session: AsyncSession, settings: Settings) -> None:
-    from app.auth import repository as auth_repository
-    from app.auth.roles import Principal, Role
-    from app.enterprises import repository as enterprise_repository
-    from app.pools import demo as pools_demo
 
     manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
     if manager is None:
@@ -60,27 +66,17 @@ async def _seed_pools(session: AsyncSession, settings: Settings) -> None:
 
 
 async def _seed_projects(session: AsyncSession, settings: Settings) -> None:
-    from app.auth import repository as auth_repository
-    from app.auth.roles import Principal, Role
-    from app.enterprises import repository as enterprise_repository
-    from app.projects import demo as projects_demo
 
     manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
     if manager is None:
         return
     actor = Principal(kind="user", id=manager.id, role=Role.MANAGER, email=manager.email)
     ids = await enterprise_repository.enterprise_ids(session)
-    await projects_demo.seed(session, settings, actor, ids)
+    applying = await projects_demo.seed(session, settings, actor, ids)
+    await pools_demo.cultivate_applications(session, settings, actor, applying)
 
 
 async def _seed_visits(session: AsyncSession, settings: Settings) -> None:
-    from app.auth import repository as auth_repository
-    from app.auth import service as auth_service
-    from app.auth.roles import LoginRole, Principal, Role
-    from app.auth.schemas import UserCreate
-    from app.policies import service as policy_service
-    from app.pools import service as pool_service
-    from app.visits import demo as visits_demo
 
     manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
     if manager is None:
@@ -110,17 +106,11 @@ async def _seed_visits(session: AsyncSession, settings: Settings) -> None:
 
 
 async def _seed_policies(session: AsyncSession, settings: Settings) -> None:
-    from app.policies import demo as policies_demo
 
     await policies_demo.seed(session, settings)
 
 
 async def _seed_outcomes(session: AsyncSession, settings: Settings) -> None:
-    from app.auth import repository as auth_repository
-    from app.auth.roles import Principal, Role
-    from app.enterprises import repository as enterprise_repository
-    from app.outcomes import demo as outcomes_demo
-    from app.pools import service as pool_service
 
     manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
     if manager is None:
@@ -133,10 +123,6 @@ async def _seed_outcomes(session: AsyncSession, settings: Settings) -> None:
 
 
 async def _seed_activities(session: AsyncSession, settings: Settings) -> None:
-    from app.activities import demo as activities_demo
-    from app.auth import repository as auth_repository
-    from app.auth.roles import Principal, Role
-    from app.pools import service as pool_service
 
     manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
     if manager is None:
@@ -148,9 +134,6 @@ async def _seed_activities(session: AsyncSession, settings: Settings) -> None:
 
 
 async def _seed_rankings(session: AsyncSession, settings: Settings) -> None:
-    from app.auth import repository as auth_repository
-    from app.auth.roles import Principal, Role
-    from app.rankings import demo as rankings_demo
 
     manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
     if manager is None:

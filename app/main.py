@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+import app.subscriptions  # noqa: F401 - every domain's subscribers listen before a request publishes
 from app import demo, errors
 from app.activities.router import router as activities_router
 from app.audit.router import router as audit_router

@@ -6,6 +6,7 @@ from app.auth.models import ApiKey, ApiKeyWindow, LoginFailure, User
 from app.changes.models import ChangeEvent, ChangeFeedPruned
 from app.db import Base
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
+from app.events.models import OutboxMessage
 from app.idempotency.models import IdempotencyRecord
 from app.imports.models import ImportJob, ImportRowError
 from app.outcomes.models import Achievement
@@ -44,6 +45,7 @@ __all__ = [
     "ImportRowError",
     "LoginFailure",
     "Milestone",
+    "OutboxMessage",
     "Policy",
     "PoolMember",
     "PoolTransition",

@@ -18,6 +18,7 @@ from app.auth.roles import Principal, Role
 from app.config import Settings
 from app.enterprises import repository
 from app.enterprises.enums import EnterpriseStatus, QualificationKind
+from app.enterprises.events import EnterpriseUpdating, ReportsFiled
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.enterprises.repository import AnyRow, ReportFigureRow
 from app.enterprises.schemas import (
@@ -34,6 +35,7 @@ from app.enterprises.schemas import (
     RdOrganisation,
 )
 from app.errors import Forbidden, NotFound, Unprocessable
+from app.events.bus import publish
 from app.http import check_if_match
 from app.pagination import PageParams
 from app.privacy import mask_email, mask_name, mask_phone
@@ -131,15 +133,7 @@ async def update_enterprise(
             f"An enterprise user may change only its contact fields, not {refused}.",
             code="field_not_allowed",
         )
-    if actor.role is Role.SPECIALIST:
-        # Visits build on the register: imported here, not at the top.
-        from app.visits import service as visit_service
-
-        if not await visit_service.is_responsible(session, actor, enterprise.id):
-            raise Forbidden(
-                "Only the enterprise's responsible specialist may change it.",
-                code="not_responsible",
-            )
+    await publish(session, EnterpriseUpdating(actor=actor, enterprise_id=enterprise.id))
     check_if_match(if_match, enterprise.version)
     before = _read(enterprise, None)
     for field, value in changes.items():
@@ -207,10 +201,7 @@ def _check_year(year: int, settings: Settings) -> None:
 
 
 async def _reports_changed(session: AsyncSession, enterprise_id: uuid.UUID) -> None:
-    # The pools advise tiers from the reports; imported here because pools builds on us.
-    from app.pools import service as pool_service
-
-    await pool_service.refresh_suggestions(session, enterprise_id)
+    await publish(session, ReportsFiled(enterprise_ids=(enterprise_id,)))
 
 
 async def put_report(
@@ -528,12 +519,8 @@ async def import_reports(
             stored.add((uuid.UUID(stored_id), int(stored_year)))
         if on_batch is not None:
             await on_batch(start + len(batch))
-    # The pools re-advise the tiers; imported here because pools builds on us.
-    from app.pools import service as pool_service
-
-    await pool_service.refresh_suggestions_of(
-        session, sorted({enterprise_id for enterprise_id, _ in stored})
-    )
+    filed = tuple(sorted({enterprise_id for enterprise_id, _ in stored}))
+    await publish(session, ReportsFiled(enterprise_ids=filed))
     return stored
 
 

@@ -22,6 +22,7 @@ from app.enterprises.enums import QualificationKind
 from app.outcomes import repository
 from app.outcomes.models import Achievement
 from app.outcomes.schemas import AchievementFilter
+from app.pools import service as pool_service
 
 PREVIOUS = (2020, 2022)
 ARTICLE = (2023, 2025)
@@ -68,7 +69,6 @@ async def seed(
         session, AchievementFilter(), None, 1
     ):
         return
-    from app.pools import service as pool_service  # qualifications are recorded there
 
     rng = random.Random(2023)
     # The certified come from the pools the bureau cultivates (so the zone's tech

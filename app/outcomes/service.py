@@ -34,6 +34,7 @@ from app.outcomes.schemas import (
     OutcomeStatisticsRead,
 )
 from app.pagination import PageParams
+from app.pools import service as pool_service
 
 # The qualification each qualifying kind grants, recorded where the pools record theirs.
 QUALIFICATION_OF = {
@@ -60,8 +61,6 @@ async def record(
     qualification_id = None
     granted = QUALIFICATION_OF.get(data.kind)
     if granted is not None:
-        from app.pools import service as pool_service  # the pools own how qualifications last
-
         qualification_id = await pool_service.record_qualification(
             session,
             actor,

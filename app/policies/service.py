@@ -31,6 +31,8 @@ from app.policies.schemas import (
     PolicyRead,
     PolicyUpdate,
 )
+from app.pools import service as pool_service
+from app.visits import service as visit_service
 
 CRITERIA_FIELDS = tuple(PolicyCriteria.model_fields)
 
@@ -165,8 +167,6 @@ async def matches(
     page: PageParams,
 ) -> PolicyMatchPage:
     """The policies valid on the day whose every criterion the enterprise meets."""
-    from app.pools import service as pool_service  # the pools build on the register too
-
     await enterprise_service.ensure_visible(session, viewer, enterprise_id)
     day = as_of or clock.today(settings.zone)
     snapshot = (await enterprise_service.snapshots(session, day, enterprise_id)).get(enterprise_id)
@@ -211,9 +211,6 @@ async def reach(
     session: AsyncSession, settings: Settings, policy_id: uuid.UUID, as_of: date | None
 ) -> PolicyReachRead:
     """How many of the enterprises the policy applies to were told of it in a visit."""
-    from app.pools import service as pool_service
-    from app.visits import service as visit_service
-
     policy = await _load(session, policy_id)
     day = as_of or clock.today(settings.zone)
     criteria = _criteria(policy)

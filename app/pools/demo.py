@@ -78,3 +78,17 @@ async def seed(
                 ),
                 None,
             )
+
+
+async def cultivate_applications(
+    session: AsyncSession, settings: Settings, actor: Principal, project_ids: list[uuid.UUID]
+) -> None:
+    """Applications in preparation are cultivated in the project pool."""
+    for project_id in project_ids:
+        await service.enter(
+            session,
+            settings,
+            actor,
+            Pool.PROJECT,
+            PoolMemberCreate(project_id=project_id, tier=Tier.APPLYING, reason="项目申报培育"),
+        )

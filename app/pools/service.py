@@ -55,6 +55,7 @@ from app.pools.schemas import (
     StatusCounts,
     TierCounts,
 )
+from app.projects import service as project_service
 
 ASSESSED_POOLS = (Pool.HTE, Pool.SME)
 HTE_VALID_YEARS = 3
@@ -360,8 +361,6 @@ async def enter(
         )
     project = None
     if data.project_id is not None:
-        from app.projects import service as project_service  # projects build on the pools
-
         project = await project_service.project_for_pool(session, actor, data.project_id)
         enterprise_id = project.enterprise_id
     else:
@@ -559,18 +558,18 @@ async def history(
 
 async def project_decided(
     session: AsyncSession,
-    settings: Settings,
     actor: Principal,
     project_id: uuid.UUID,
     outcome: ExitOutcome,
     reason: str,
+    decided_on: date,
 ) -> None:
     """A project left `applying`: its project-pool membership ends with `outcome` (approval
     is `certified`). Part of the caller's unit of work."""
     member = await repository.active_project_membership(session, project_id)
     if member is None:
         return
-    effective = max(clock.today(settings.zone), member.entered_on)
+    effective = max(decided_on, member.entered_on)
     member.status = outcome.value
     member.exited_on = effective
     await _record(

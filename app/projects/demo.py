@@ -12,9 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.auth.roles import Principal
 from app.config import Settings
-from app.pools import service as pool_service
-from app.pools.enums import Pool, Tier
-from app.pools.schemas import PoolMemberCreate
 from app.projects import repository, service
 from app.projects.enums import ProjectLevel, ProjectStatus
 from app.projects.schemas import (
@@ -43,9 +40,11 @@ TOPICS = [
 
 async def seed(
     session: AsyncSession, settings: Settings, actor: Principal, enterprise_ids: list[uuid.UUID]
-) -> None:
+) -> list[uuid.UUID]:
+    """The projects; answers those still applying, which the pools' demo cultivates."""
     if await repository.any_project(session):
-        return
+        return []
+    applying: list[uuid.UUID] = []
     rng = random.Random(2020)
     today = clock.today(settings.zone)
     levels = list(ProjectLevel)
@@ -72,14 +71,7 @@ async def seed(
             ),
         )
         if status is ProjectStatus.APPLYING:
-            # Applications in preparation are cultivated in the project pool.
-            await pool_service.enter(
-                session,
-                settings,
-                actor,
-                Pool.PROJECT,
-                PoolMemberCreate(project_id=project.id, tier=Tier.APPLYING, reason="项目申报培育"),
-            )
+            applying.append(project.id)
             continue
         span = (end - start).days
         milestones = []
@@ -123,6 +115,7 @@ async def seed(
                 project.id,
                 ProgressReportCreate(reported_on=today, percent=min(Decimal(100), expected + 5)),
             )
+    return applying
 
 
 async def _complete_due(

@@ -21,10 +21,12 @@ from app.auth.roles import Principal, Role
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.errors import Conflict, NotFound, Unprocessable
+from app.events.bus import publish
 from app.http import check_if_match
 from app.pagination import PageParams
 from app.projects import alert_rules, repository
 from app.projects.enums import NEXT_STATUSES, AlertCause, AlertColor, ProjectStatus
+from app.projects.events import ProjectDecided
 from app.projects.models import AlertPolicyVersion, Milestone, ProgressReport, Project
 from app.projects.schemas import (
     AlertBoardRead,
@@ -529,18 +531,14 @@ async def update_project(
 async def _leave_project_pool(
     session: AsyncSession, settings: Settings, actor: Principal, project: Project
 ) -> None:
-    from app.pools import service as pool_service  # the pools build on the projects
-    from app.pools.enums import ExitOutcome
-
-    approved = project.status == ProjectStatus.APPROVED.value
-    await pool_service.project_decided(
-        session,
-        settings,
-        actor,
-        project.id,
-        ExitOutcome.CERTIFIED if approved else ExitOutcome.WITHDRAWN,
-        "项目获批立项" if approved else f"项目{project.status}",
+    decided = ProjectDecided(
+        actor=actor,
+        project_id=project.id,
+        approved=project.status == ProjectStatus.APPROVED.value,
+        status=str(project.status),
+        decided_on=clock.today(settings.zone),
     )
+    await publish(session, decided)
 
 
 def _within(project: Project, due_on: date) -> None:

@@ -17,10 +17,13 @@ from app.auth.roles import Principal, Role
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.events.bus import publish
 from app.http import check_if_match
 from app.pagination import PageParams
+from app.pools import service as pool_service
 from app.privacy import mask_phone
 from app.visits import repository, rules
+from app.visits.events import PoliciesPresented
 from app.visits.models import (
     Demand,
     DemandAction,
@@ -419,15 +422,7 @@ async def record_visit(
     await _records_in_own_name(session, actor, specialist_ids)
     policy_ids = list(dict.fromkeys(data.policies_presented))
     if policy_ids:
-        from app.policies import service as policy_service  # it reads the visits in turn
-
-        unknown = await policy_service.missing(session, policy_ids)
-        if unknown:
-            raise Unprocessable(
-                f"policies_presented names unknown policies: {', '.join(map(str, unknown))}.",
-                code="unknown_policy",
-                loc=["body", "policies_presented"],
-            )
+        await publish(session, PoliciesPresented(policy_ids=tuple(policy_ids)))
     visit = Visit(
         enterprise_id=data.enterprise_id,
         specialist_ids=specialist_ids,
@@ -528,8 +523,6 @@ async def get_visit(
 async def _population(session: AsyncSession, day: date) -> set[uuid.UUID]:
     """The tech enterprises a round must cover: active in the hte or sme pool, or holding a
     valid HTE or SME qualification, at the round's start."""
-    from app.pools import service as pool_service  # the pools build on the register too
-
     return await pool_service.tech_enterprises_in_pools(
         session, day
     ) | await enterprise_service.qualified_on(session, day)
