@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-# Pure rules, no I/O and no app imports: the settings may check the round windows with them.
-from app.visits.rules import validate_windows
+from app.round_windows import validate_windows
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

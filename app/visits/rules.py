@@ -23,6 +23,8 @@ from enum import StrEnum
 from typing import Final, Generic, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
+from app.round_windows import validate_windows
+
 _HUNDRED = Decimal(100)
 _PERCENT_PLACES = Decimal("0.01")
 # Every division below runs in this context, whatever the caller's thread has set.
@@ -190,32 +192,6 @@ class Round(NamedTuple):
 
     def contains(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
-
-
-def validate_windows(windows: Sequence[tuple[int, int]]) -> None:
-    """Raise ValueError unless the windows are three or more month ranges that follow each
-    other without gap or overlap from January to December."""
-    if len(windows) < 3:
-        raise ValueError(f"at least three round windows are needed, got {len(windows)}")
-    expected_start = 1
-    for index, (start, end) in enumerate(windows, start=1):
-        if not 1 <= start <= end <= 12:
-            raise ValueError(
-                f"round window {index} ({start}, {end}) must be months 1-12 with the first "
-                f"month not after the last"
-            )
-        if start != expected_start:
-            what = "leaves a gap" if start > expected_start else "overlaps the previous one"
-            raise ValueError(
-                f"round window {index} ({start}, {end}) {what}: it must start in month "
-                f"{expected_start}"
-            )
-        expected_start = end + 1
-    if expected_start != 13:
-        raise ValueError(
-            f"round windows must cover the year up to December, they stop at month "
-            f"{expected_start - 1}"
-        )
 
 
 def _last_day(year: int, month: int) -> date:
