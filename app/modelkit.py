@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import DateTime, Integer, Uuid, func
@@ -39,3 +41,10 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+def apply_changes(row: object, changes: Mapping[str, Any]) -> None:
+    """A PATCH's fields onto its row: an enum member is stored as its value (the columns hold
+    the values)."""
+    for name, value in changes.items():
+        setattr(row, name, value.value if isinstance(value, Enum) else value)

@@ -32,6 +32,7 @@ from app.auth.roles import Principal, Role
 from app.config import Settings
 from app.errors import Conflict, NotFound, Unprocessable, ValidationErrorItem
 from app.http import check_if_match
+from app.modelkit import apply_changes
 from app.pagination import PageParams
 from app.visits.rules import Rate
 
@@ -156,8 +157,7 @@ async def update_activity(
     check_if_match(if_match, activity.version)
     before = await _read_one(session, activity)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    for name, value in changes.items():
-        setattr(activity, name, value.value if hasattr(value, "value") else value)
+    apply_changes(activity, changes)
     if before.attended and "held_on" in changes:
         _check_held(activity, settings, ["body", "held_on"])
     await repository.flush(session)

@@ -37,6 +37,7 @@ from app.enterprises.schemas import (
 from app.errors import Forbidden, NotFound, Unprocessable
 from app.events.bus import publish
 from app.http import check_if_match
+from app.modelkit import apply_changes
 from app.pagination import PageParams
 from app.privacy import mask_email, mask_name, mask_phone
 
@@ -136,8 +137,7 @@ async def update_enterprise(
     await publish(session, EnterpriseUpdating(actor=actor, enterprise_id=enterprise.id))
     check_if_match(if_match, enterprise.version)
     before = _read(enterprise, None)
-    for field, value in changes.items():
-        setattr(enterprise, field, value.value if hasattr(value, "value") else value)
+    apply_changes(enterprise, changes)
     await repository.flush(session)
     after = _read(enterprise, None)
     audit.record(

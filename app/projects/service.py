@@ -23,6 +23,7 @@ from app.enterprises import service as enterprise_service
 from app.errors import Conflict, NotFound, Unprocessable
 from app.events.bus import publish
 from app.http import check_if_match
+from app.modelkit import apply_changes
 from app.pagination import PageParams
 from app.projects import alert_rules, repository
 from app.projects.enums import NEXT_STATUSES, AlertCause, AlertColor, ProjectStatus
@@ -496,8 +497,7 @@ async def update_project(
                 f"A project cannot go from {current.value} to {wanted.value}.",
                 code="invalid_status_transition",
             )
-    for field, value in changes.items():
-        setattr(project, field, value.value if hasattr(value, "value") else value)
+    apply_changes(project, changes)
     # The request alone was consistent (the schema checks that); with the stored values it
     # may not be, a rule on another record's state.
     if project.end_on < project.start_on:
