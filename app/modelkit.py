@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from enum import Enum
-from typing import Any
+from enum import Enum, StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Integer, Uuid, func
+from sqlalchemy import DateTime, Dialect, Integer, String, Uuid, func
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
@@ -48,3 +49,25 @@ def apply_changes(row: object, changes: Mapping[str, Any]) -> None:
     the values)."""
     for name, value in changes.items():
         setattr(row, name, value.value if isinstance(value, Enum) else value)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class StrEnumType(TypeDecorator[E]):
+    """A column holding an enum's value in VARCHAR(length), read back as the member. Binding
+    takes a member or its value; what a value must be is the table's CHECK constraint's to
+    say, as before (a wrong string still reaches it)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return value.value if isinstance(value, Enum) else value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.activities.enums import ActivityKind
 from app.db import Base
 from app.enterprises.enums import sql_values
-from app.modelkit import Timestamps, UUIDKey, Versioned
+from app.modelkit import StrEnumType, Timestamps, UUIDKey, Versioned
 
 
 class Activity(UUIDKey, Timestamps, Versioned, Base):
@@ -33,7 +33,7 @@ class Activity(UUIDKey, Timestamps, Versioned, Base):
         Index("ix_activity_held_on", "held_on", "id"),
     )
 
-    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    kind: Mapped[ActivityKind] = mapped_column(StrEnumType(ActivityKind, 32), nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     held_on: Mapped[date] = mapped_column(Date, nullable=False)
     organiser: Mapped[str] = mapped_column(String(200), nullable=False)

@@ -112,7 +112,7 @@ async def create_activity(
     session: AsyncSession, actor: Principal, data: ActivityCreate
 ) -> tuple[ActivityRead, int]:
     activity = Activity(**data.model_dump(), created_by=actor.id)
-    activity.kind = data.kind.value
+    activity.kind = data.kind
     await repository.add(session, activity)
     read = _read(activity, None)
     audit.record(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.auth.roles import Role
 from app.db import Base
-from app.modelkit import Timestamps, UUIDKey, Versioned
+from app.modelkit import StrEnumType, Timestamps, UUIDKey, Versioned
 
 ROLE_VALUES = ", ".join(f"'{role.value}'" for role in Role)
 
@@ -37,7 +37,7 @@ class User(UUIDKey, Timestamps, Versioned, Base):
     # Stored lower-cased, so the unique constraint is case-insensitive.
     email: Mapped[str] = mapped_column(String(254), nullable=False, unique=True)
     password_hash: Mapped[str] = mapped_column(Text, nullable=False)
-    role: Mapped[str] = mapped_column(String(32), nullable=False)
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 32), nullable=False)
     display_name: Mapped[str | None] = mapped_column(String(100))
     enterprise_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("enterprise.id", ondelete="RESTRICT"), index=True

@@ -297,7 +297,7 @@ async def update_user(
         user.is_active = is_active
         revoke = True
     if role is not None and role != user.role:
-        user.role = Role(role).value
+        user.role = Role(role)
         revoke = True
     if password_hash is not None:
         user.password_hash = password_hash
@@ -485,7 +485,7 @@ async def restore_admin(
         user.password_hash = await hash_password_off_loop(
             password, settings.password_hash_concurrency
         )
-    user.role = Role.ADMIN.value
+    user.role = Role.ADMIN
     user.is_active = True
     # The CLI has no cache of its own; the service's workers hear of it.
     await _revoke_tokens(session, user)

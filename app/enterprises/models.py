@@ -29,7 +29,7 @@ from app.enterprises.enums import (
     TechField,
     sql_values,
 )
-from app.modelkit import Timestamps, UUIDKey, Versioned
+from app.modelkit import StrEnumType, Timestamps, UUIDKey, Versioned
 
 MONEY = Numeric(18, 2)
 
@@ -61,13 +61,16 @@ class Enterprise(UUIDKey, Timestamps, Versioned, Base):
     established_on: Mapped[date | None] = mapped_column(Date)
     district: Mapped[str | None] = mapped_column(String(100), index=True)
     industry_code: Mapped[str | None] = mapped_column(String(5))
-    tech_field: Mapped[str | None] = mapped_column(String(40), index=True)
+    tech_field: Mapped[TechField | None] = mapped_column(StrEnumType(TechField, 40), index=True)
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(50)), nullable=False, server_default="{}")
     contact_name: Mapped[str | None] = mapped_column(String(50))
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     contact_email: Mapped[str | None] = mapped_column(String(254))
-    status: Mapped[str] = mapped_column(
-        String(16), nullable=False, default=EnterpriseStatus.ACTIVE.value, server_default="active"
+    status: Mapped[EnterpriseStatus] = mapped_column(
+        StrEnumType(EnterpriseStatus, 16),
+        nullable=False,
+        default=EnterpriseStatus.ACTIVE.value,
+        server_default="active",
     )
     # Lower-cased name and short name, the text that search matches substrings in.
     search_text: Mapped[str] = mapped_column(
@@ -126,8 +129,8 @@ class AnnualReport(UUIDKey, Timestamps, Versioned, Base):
     ip_class2_new: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     achievements_transformed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     filed_on: Mapped[date] = mapped_column(Date, nullable=False)
-    tech_advancement: Mapped[str | None] = mapped_column(String(1))
-    core_support: Mapped[str | None] = mapped_column(String(1))
+    tech_advancement: Mapped[Grade | None] = mapped_column(StrEnumType(Grade, 1))
+    core_support: Mapped[Grade | None] = mapped_column(StrEnumType(Grade, 1))
     ip_self_developed: Mapped[bool | None] = mapped_column(Boolean)
     standards_drafted: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     rd_accounting: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -151,7 +154,9 @@ class Qualification(UUIDKey, Timestamps, Base):
     enterprise_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("enterprise.id", ondelete="CASCADE"), nullable=False
     )
-    kind: Mapped[str] = mapped_column(String(8), nullable=False)
+    kind: Mapped[QualificationKind] = mapped_column(
+        StrEnumType(QualificationKind, 8), nullable=False
+    )
     reference: Mapped[str | None] = mapped_column(String(64))
     issued_on: Mapped[date] = mapped_column(Date, nullable=False)
     valid_until: Mapped[date] = mapped_column(Date, nullable=False)

@@ -161,7 +161,7 @@ async def archive_enterprise(
     if enterprise.status == EnterpriseStatus.ARCHIVED.value:
         return
     before = _read(enterprise, None)
-    enterprise.status = EnterpriseStatus.ARCHIVED.value
+    enterprise.status = EnterpriseStatus.ARCHIVED
     await repository.flush(session)
     audit.record(
         session,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db import Base
 from app.enterprises.enums import sql_values
 from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
-from app.modelkit import Timestamps, UUIDKey
+from app.modelkit import StrEnumType, Timestamps, UUIDKey
 
 
 class ImportJob(UUIDKey, Timestamps, Base):
@@ -37,10 +37,10 @@ class ImportJob(UUIDKey, Timestamps, Base):
         Index("ix_import_job_status_heartbeat", "status", "heartbeat_at"),
     )
 
-    kind: Mapped[str] = mapped_column(String(16), nullable=False)
-    mode: Mapped[str] = mapped_column(String(16), nullable=False)
-    format: Mapped[str] = mapped_column(String(8), nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    kind: Mapped[ImportKind] = mapped_column(StrEnumType(ImportKind, 16), nullable=False)
+    mode: Mapped[ImportMode] = mapped_column(StrEnumType(ImportMode, 16), nullable=False)
+    format: Mapped[ImportFormat] = mapped_column(StrEnumType(ImportFormat, 8), nullable=False)
+    status: Mapped[ImportStatus] = mapped_column(StrEnumType(ImportStatus, 16), nullable=False)
     total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     processed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     stored: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

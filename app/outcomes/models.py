@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.enterprises.enums import sql_values
-from app.modelkit import Timestamps, UUIDKey, Versioned
+from app.modelkit import StrEnumType, Timestamps, UUIDKey, Versioned
 from app.outcomes.enums import AMOUNT_ALLOWED, AMOUNT_REQUIRED, AchievementKind, AchievementLevel
 
 
@@ -54,12 +54,12 @@ class Achievement(UUIDKey, Timestamps, Versioned, Base):
         Index("ix_achievement_achieved", "achieved_on", "id"),
     )
 
-    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    kind: Mapped[AchievementKind] = mapped_column(StrEnumType(AchievementKind, 32), nullable=False)
     enterprise_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("enterprise.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     achieved_on: Mapped[date] = mapped_column(Date, nullable=False)
-    level: Mapped[str | None] = mapped_column(String(16))
+    level: Mapped[AchievementLevel | None] = mapped_column(StrEnumType(AchievementLevel, 16))
     amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     grade: Mapped[int | None] = mapped_column(Integer)
     reference: Mapped[str | None] = mapped_column(String(64))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.enterprises.enums import QualificationKind, TechField, sql_values
-from app.modelkit import Timestamps, UUIDKey, Versioned
+from app.modelkit import StrEnumType, Timestamps, UUIDKey, Versioned
 from app.policies.enums import PolicyLevel
 from app.pools.enums import Pool
 
@@ -40,7 +40,7 @@ class Policy(UUIDKey, Timestamps, Versioned, Base):
 
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     issuer: Mapped[str] = mapped_column(String(100), nullable=False)
-    level: Mapped[str] = mapped_column(String(16), nullable=False)
+    level: Mapped[PolicyLevel] = mapped_column(StrEnumType(PolicyLevel, 16), nullable=False)
     valid_from: Mapped[date] = mapped_column(Date, nullable=False)
     valid_to: Mapped[date | None] = mapped_column(Date)
     summary: Mapped[str | None] = mapped_column(Text)
@@ -52,4 +52,6 @@ class Policy(UUIDKey, Timestamps, Versioned, Base):
     )
     max_employees: Mapped[int | None] = mapped_column(Integer)
     max_revenue: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
-    qualification_required: Mapped[str | None] = mapped_column(String(8))
+    qualification_required: Mapped[QualificationKind | None] = mapped_column(
+        StrEnumType(QualificationKind, 8)
+    )

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.enterprises.enums import sql_values
-from app.modelkit import Timestamps, UUIDKey, Versioned, utcnow
+from app.modelkit import StrEnumType, Timestamps, UUIDKey, Versioned, utcnow
 from app.pools.enums import MemberStatus, Pool, Tier, TransitionKind
 
 
@@ -42,19 +42,21 @@ class PoolMember(UUIDKey, Timestamps, Versioned, Base):
         Index("ix_pool_member_pool_created", "pool", "created_at", "id"),
     )
 
-    pool: Mapped[str] = mapped_column(String(16), nullable=False)
+    pool: Mapped[Pool] = mapped_column(StrEnumType(Pool, 16), nullable=False)
     enterprise_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("enterprise.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     project_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("project.id", ondelete="RESTRICT"), index=True
     )
-    tier: Mapped[str] = mapped_column(String(16), nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default=MemberStatus.ACTIVE)
+    tier: Mapped[Tier] = mapped_column(StrEnumType(Tier, 16), nullable=False)
+    status: Mapped[MemberStatus] = mapped_column(
+        StrEnumType(MemberStatus, 16), nullable=False, default=MemberStatus.ACTIVE
+    )
     entered_on: Mapped[date] = mapped_column(Date, nullable=False)
     exited_on: Mapped[date | None] = mapped_column(Date)
     # The latest assessment's advice, kept so that lists can filter on it.
-    suggested_tier: Mapped[str | None] = mapped_column(String(16))
+    suggested_tier: Mapped[Tier | None] = mapped_column(StrEnumType(Tier, 16))
     assessed_year: Mapped[int | None] = mapped_column()
     assessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -71,7 +73,7 @@ class PoolTransition(UUIDKey, Base):
     member_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("pool_member.id", ondelete="CASCADE"), nullable=False
     )
-    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    kind: Mapped[TransitionKind] = mapped_column(StrEnumType(TransitionKind, 16), nullable=False)
     from_tier: Mapped[str | None] = mapped_column(String(16))
     to_tier: Mapped[str | None] = mapped_column(String(16))
     outcome: Mapped[str | None] = mapped_column(String(16))

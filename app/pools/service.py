@@ -56,6 +56,7 @@ from app.pools.schemas import (
     TierCounts,
 )
 from app.projects import service as project_service
+from app.projects.enums import ProjectStatus
 
 ASSESSED_POOLS = (Pool.HTE, Pool.SME)
 HTE_VALID_YEARS = 3
@@ -166,7 +167,7 @@ def _suggest(member: PoolMember, inputs: AssessmentInputs) -> None:
     except AppError:
         member.suggested_tier, member.assessed_year = None, None
     else:
-        member.suggested_tier = assessment.suggested_tier.value
+        member.suggested_tier = assessment.suggested_tier
         member.assessed_year = assessment.year
     member.assessed_at = clock.now()
 
@@ -369,7 +370,7 @@ async def enter(
     inputs = await enterprise_service.assessment_inputs(session, actor, enterprise_id)
     effective = _effective(data.effective_on, settings, None)
     problems = entry_problems(pool, inputs, clock.today(settings.zone))
-    if project is not None and project.status.value != "applying":
+    if project is not None and project.status is not ProjectStatus.APPLYING:
         problems.append(
             ValidationErrorItem(
                 loc=["body", "project_id"],
@@ -501,7 +502,7 @@ async def transition(
     if data.to_tier is not None:
         if data.to_tier.value == member.tier:
             raise Conflict(f"member {member_id} is already {member.tier}", code="already_in_tier")
-        from_tier, member.tier = member.tier, data.to_tier.value
+        from_tier, member.tier = member.tier, data.to_tier
         await _record(
             session,
             actor,
@@ -517,7 +518,7 @@ async def transition(
         assert data.exit_outcome is not None
         if data.exit_outcome is ExitOutcome.CERTIFIED:
             await _certify(session, actor, member, data, effective)
-        member.status = data.exit_outcome.value
+        member.status = MemberStatus(data.exit_outcome.value)
         member.exited_on = effective
         await _record(
             session,
@@ -570,7 +571,7 @@ async def project_decided(
     if member is None:
         return
     effective = max(decided_on, member.entered_on)
-    member.status = outcome.value
+    member.status = MemberStatus(outcome.value)
     member.exited_on = effective
     await _record(
         session,

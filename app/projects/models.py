@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.enterprises.enums import sql_values
-from app.modelkit import Timestamps, UUIDKey, Versioned, utcnow
+from app.modelkit import StrEnumType, Timestamps, UUIDKey, Versioned, utcnow
 from app.projects.enums import AlertCause, AlertColor, ProjectLevel, ProjectStatus
 
 MONEY = Numeric(18, 2)
@@ -49,19 +49,19 @@ class Project(UUIDKey, Timestamps, Versioned, Base):
         Uuid, ForeignKey("enterprise.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     title: Mapped[str] = mapped_column(String(200), nullable=False)
-    level: Mapped[str] = mapped_column(String(16), nullable=False)
+    level: Mapped[ProjectLevel] = mapped_column(StrEnumType(ProjectLevel, 16), nullable=False)
     programme: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    status: Mapped[ProjectStatus] = mapped_column(StrEnumType(ProjectStatus, 16), nullable=False)
     approved_funding: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal(0))
     disbursed_funding: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal(0))
     start_on: Mapped[date] = mapped_column(Date, nullable=False)
     end_on: Mapped[date] = mapped_column(Date, nullable=False)
     # The stored alert: what the rules said at the last write or sweep.
-    alert_color: Mapped[str | None] = mapped_column(String(8))
+    alert_color: Mapped[AlertColor | None] = mapped_column(StrEnumType(AlertColor, 8))
     alert_reasons: Mapped[list[Any]] = mapped_column(JSONB, nullable=False, default=list)
     alert_evaluated_on: Mapped[date | None] = mapped_column(Date)
     alert_policy_version: Mapped[int | None] = mapped_column(Integer)
-    override_color: Mapped[str | None] = mapped_column(String(8))
+    override_color: Mapped[AlertColor | None] = mapped_column(StrEnumType(AlertColor, 8))
     override_reason: Mapped[str | None] = mapped_column(String(500))
     override_expires_on: Mapped[date | None] = mapped_column(Date)
     override_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
@@ -128,7 +128,7 @@ class AlertEvent(UUIDKey, Base):
     from_color: Mapped[str | None] = mapped_column(String(8))
     to_color: Mapped[str | None] = mapped_column(String(8))
     reasons: Mapped[list[Any]] = mapped_column(JSONB, nullable=False, default=list)
-    cause: Mapped[str] = mapped_column(String(8), nullable=False)
+    cause: Mapped[AlertCause] = mapped_column(StrEnumType(AlertCause, 8), nullable=False)
     as_of: Mapped[date] = mapped_column(Date, nullable=False)
     policy_version: Mapped[int] = mapped_column(Integer, nullable=False)
     occurred_at: Mapped[datetime] = mapped_column(

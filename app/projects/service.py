@@ -150,9 +150,9 @@ def _read(project: Project, today: date) -> ProjectRead:
         id=project.id,
         enterprise_id=project.enterprise_id,
         title=project.title,
-        level=project.level,  # type: ignore[arg-type]
+        level=project.level,
         programme=project.programme,
-        status=project.status,  # type: ignore[arg-type]
+        status=project.status,
         approved_funding=project.approved_funding,
         disbursed_funding=project.disbursed_funding,
         start_on=project.start_on,
@@ -191,7 +191,7 @@ async def _refresh(session: AsyncSession, project: Project, settings: Settings) 
     reports = await repository.reports_of(session, [project.id])
     result = alert_rules.evaluate(_facts(project, milestones, reports), today, policy)
     before = project.alert_color
-    project.alert_color = result.color
+    project.alert_color = AlertColor(result.color) if result.color else None
     project.alert_reasons = _reasons(result)
     project.alert_evaluated_on = today
     project.alert_policy_version = result.policy_version
@@ -436,7 +436,7 @@ async def create_project(
 ) -> tuple[ProjectRead, int]:
     await enterprise_service.ensure_visible(session, actor, data.enterprise_id)
     project = Project(**_given(data), alert_reasons=[])
-    project.level, project.status = data.level.value, data.status.value
+    project.level, project.status = data.level, data.status
     await repository.add(session, project)
     await _refresh(session, project, settings)
     read = _read(project, clock.today(settings.zone))
@@ -675,7 +675,7 @@ async def set_override(
             "expires_on is already past.", code="override_expired", loc=["body", "expires_on"]
         )
     before = _read(project, today)
-    project.override_color = data.color.value if data else None
+    project.override_color = data.color if data else None
     project.override_reason = data.reason if data else None
     project.override_expires_on = data.expires_on if data else None
     project.override_by = actor.id if data else None

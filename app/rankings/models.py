@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.enterprises.enums import sql_values
-from app.modelkit import Timestamps, UUIDKey, Versioned
+from app.modelkit import StrEnumType, Timestamps, UUIDKey, Versioned
 from app.pools.enums import Pool
 from app.rankings.enums import RunStatus
 
@@ -58,9 +58,11 @@ class RankingRun(UUIDKey, Timestamps, Versioned, Base):
         Index("ix_ranking_run_order", "year", "created_at", "id"),
     )
 
-    pool: Mapped[str] = mapped_column(String(16), nullable=False)
+    pool: Mapped[Pool] = mapped_column(StrEnumType(Pool, 16), nullable=False)
     year: Mapped[int] = mapped_column(Integer, nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default=RunStatus.DRAFT)
+    status: Mapped[RunStatus] = mapped_column(
+        StrEnumType(RunStatus, 16), nullable=False, default=RunStatus.DRAFT
+    )
     weights: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     top_share: Mapped[Decimal] = mapped_column(Numeric(5, 4), nullable=False)
     report_deadline: Mapped[date] = mapped_column(Date, nullable=False)

@@ -379,7 +379,7 @@ async def publish(
     now = clock.now()
     current = await repository.published_run(session, run.pool, run.year, lock=True)
     if current is not None:
-        current.status = RunStatus.SUPERSEDED.value
+        current.status = RunStatus.SUPERSEDED
         current.superseded_at = now
         await repository.flush(session)
         audit.record(
@@ -396,7 +396,7 @@ async def publish(
     if compared_id != run.compared_run_id:
         await repository.measure_movement(session, run.id, compared_id)
         run.compared_run_id = compared_id
-    run.status = RunStatus.PUBLISHED.value
+    run.status = RunStatus.PUBLISHED
     run.published_at = now
     run.published_by = actor.id
     await repository.publish(session, run)

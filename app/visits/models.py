@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.enterprises.enums import sql_values
-from app.modelkit import Timestamps, UUIDKey, Versioned, utcnow
+from app.modelkit import StrEnumType, Timestamps, UUIDKey, Versioned, utcnow
 from app.visits.rules import DemandCategory, DemandStatus, VisitChannel, VisitKind
 
 
@@ -100,10 +100,12 @@ class Demand(UUIDKey, Timestamps, Versioned, Base):
     visit_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("visit.id", ondelete="SET NULL"), index=True
     )
-    category: Mapped[str] = mapped_column(String(40), nullable=False)
+    category: Mapped[DemandCategory] = mapped_column(
+        StrEnumType(DemandCategory, 40), nullable=False
+    )
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    status: Mapped[DemandStatus] = mapped_column(StrEnumType(DemandStatus, 16), nullable=False)
     raised_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     raised_by_role: Mapped[str] = mapped_column(String(32), nullable=False)
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
@@ -152,8 +154,8 @@ class Visit(UUIDKey, Timestamps, Versioned, Base):
     # Several specialists may visit together; each is credited with the visit.
     specialist_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid), nullable=False)
     visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    kind: Mapped[str] = mapped_column(String(16), nullable=False)
-    channel: Mapped[str] = mapped_column(String(16), nullable=False)
+    kind: Mapped[VisitKind] = mapped_column(StrEnumType(VisitKind, 16), nullable=False)
+    channel: Mapped[VisitChannel] = mapped_column(StrEnumType(VisitChannel, 16), nullable=False)
     # Policies of the catalogue (ids); awareness counts the enterprises told of each.
     policies_presented: Mapped[list[uuid.UUID]] = mapped_column(
         ARRAY(Uuid), nullable=False, server_default="{}"

@@ -308,7 +308,7 @@ async def move_demand(
     now = clock.now()
     before = _demand_read(demand, now)
     from_status = demand.status
-    demand.status = wanted.value
+    demand.status = wanted
     # Any first move out of `open` answers the enterprise: that is the 24-hour response.
     if demand.first_response_at is None:
         demand.first_response_at = now
@@ -470,7 +470,7 @@ async def record_visit(
                 code="visit_before_demand",
                 loc=["body", "responded_demand_ids"],
             )
-        answered.status = rules.DemandStatus.RESPONDED.value
+        answered.status = rules.DemandStatus.RESPONDED
         answered.first_response_at = data.visited_at
         await repository.add_action(
             session,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
 from app.auth.roles import Role
+from app.enterprises.enums import EnterpriseStatus
 from app.enterprises.models import Enterprise, Qualification
 from app.policies.models import Policy
 from app.pools.models import PoolMember
@@ -270,7 +271,7 @@ class TestReach:
         told, untold, also_untold = [await hte_member(session, n) for n in (120, 200, 280)]
         too_large = await hte_member(session, 900)
         archived = await hte_member(session, 50)
-        archived.status = "archived"
+        archived.status = EnterpriseStatus.ARCHIVED
         user = await make_user(session, Role.SPECIALIST)
         who = Specialist(user_id=user.id, name="李专员")
         session.add(who)

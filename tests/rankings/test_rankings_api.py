@@ -44,6 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.activities.models import Activity, ActivityInvitation
 from app.auth.roles import Role
 from app.enterprises.models import Enterprise
+from app.pools.enums import MemberStatus
 from app.pools.models import PoolMember
 from app.rankings.models import RankingEntry, RankingRun
 from app.visits.models import Visit
@@ -437,7 +438,7 @@ class TestRunRules:
         stayed, left, joined_late, other_pool = [await make_enterprise(session) for _ in range(4)]
         await in_pool(session, stayed, date(2024, 3, 1))
         gone = await in_pool(session, left, date(2024, 3, 1))
-        gone.status, gone.exited_on = "withdrawn", date(2025, 12, 31)
+        gone.status, gone.exited_on = MemberStatus.WITHDRAWN, date(2025, 12, 31)
         await in_pool(session, joined_late, date(2026, 1, 1))
         await in_pool(session, other_pool, date(2024, 3, 1), pool="sme")
         await session.flush()
