@@ -115,10 +115,9 @@ async def create_activity(
     activity.kind = data.kind
     await repository.add(session, activity)
     read = _read(activity, None)
-    audit.record(
-        session, actor, "activity.create", "activity", activity.id, after=audit.snapshot(read)
+    await audit.commit_change(
+        session, actor, "activity.create", "activity", activity.id, after=read
     )
-    await session.commit()
     return read, activity.version
 
 
@@ -162,16 +161,15 @@ async def update_activity(
         _check_held(activity, settings, ["body", "held_on"])
     await repository.flush(session)
     after = await _read_one(session, activity)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "activity.update",
         "activity",
         activity.id,
-        before=audit.snapshot(before),
-        after=audit.snapshot(after),
+        before=before,
+        after=after,
     )
-    await session.commit()
     return after, activity.version
 
 
@@ -187,10 +185,9 @@ async def delete_activity(
             "and cannot be deleted.",
         )
     await repository.delete_activity(session, activity)
-    audit.record(
-        session, actor, "activity.delete", "activity", activity_id, before=audit.snapshot(before)
+    await audit.commit_change(
+        session, actor, "activity.delete", "activity", activity_id, before=before
     )
-    await session.commit()
 
 
 async def invite(
@@ -337,16 +334,15 @@ async def put_attendance(
     activity.updated_at = now
     await repository.flush(session)
     after = await _attendance(session, activity)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "activity.attendance",
         "activity",
         activity.id,
-        before=audit.snapshot(before),
-        after=audit.snapshot(after),
+        before=before,
+        after=after,
     )
-    await session.commit()
     return after, activity.version
 
 

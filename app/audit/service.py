@@ -47,6 +47,31 @@ def record(
     )
 
 
+async def commit_change(
+    session: AsyncSession,
+    actor: Principal | None,
+    action: str,
+    resource_type: str,
+    resource_id: object,
+    *,
+    before: BaseModel | None = None,
+    after: BaseModel | None = None,
+) -> None:
+    """How every audited use case ends: its audit event, from the resource as it was read
+    before and after the change, and the commit that makes both durable together (before the
+    response goes out)."""
+    record(
+        session,
+        actor,
+        action,
+        resource_type,
+        resource_id,
+        before=snapshot(before),
+        after=snapshot(after),
+    )
+    await session.commit()
+
+
 async def list_events(
     session: AsyncSession, where: AuditFilter, page: PageParams
 ) -> AuditEventPage:

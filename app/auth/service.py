@@ -234,8 +234,7 @@ async def create_user(
         ),
     )
     created = UserRead.model_validate(user)
-    audit.record(session, actor, "user.create", "user", user.id, after=audit.snapshot(created))
-    await session.commit()
+    await audit.commit_change(session, actor, "user.create", "user", user.id, after=created)
     return created
 
 
@@ -361,16 +360,15 @@ async def deactivate_user(
     user.is_active = False
     await _revoke_tokens(session, user)
     await session.flush()
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "user.deactivate",
         "user",
         user.id,
-        before=audit.snapshot(before),
-        after=audit.snapshot(UserRead.model_validate(user)),
+        before=before,
+        after=UserRead.model_validate(user),
     )
-    await session.commit()
     principals.evict("user", str(user.id))
 
 
@@ -389,8 +387,7 @@ async def create_api_key(
         ),
     )
     read = ApiKeyRead.model_validate(key)
-    audit.record(session, actor, "api_key.create", "api_key", key.id, after=audit.snapshot(read))
-    await session.commit()
+    await audit.commit_change(session, actor, "api_key.create", "api_key", key.id, after=read)
     return ApiKeyCreated(**read.model_dump(), key=fresh.secret)
 
 
@@ -416,16 +413,15 @@ async def revoke_api_key(
     key.revoked_at = utcnow()
     await repository.announce_principal_change(session, "api_key", key.prefix)
     await session.flush()
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "api_key.revoke",
         "api_key",
         key.id,
-        before=audit.snapshot(before),
-        after=audit.snapshot(ApiKeyRead.model_validate(key)),
+        before=before,
+        after=ApiKeyRead.model_validate(key),
     )
-    await session.commit()
     principals.evict("api_key", key.prefix)
 
 

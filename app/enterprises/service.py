@@ -89,15 +89,14 @@ async def create_enterprise(
         values["tech_field"] = values["tech_field"].value
     enterprise = await repository.add(session, Enterprise(**values))
     created = _read(enterprise, None)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "enterprise.create",
         "enterprise",
         enterprise.id,
-        after=audit.snapshot(created),
+        after=created,
     )
-    await session.commit()
     return created, enterprise.version
 
 
@@ -140,16 +139,15 @@ async def update_enterprise(
     apply_changes(enterprise, changes)
     await repository.flush(session)
     after = _read(enterprise, None)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "enterprise.update",
         "enterprise",
         enterprise.id,
-        before=audit.snapshot(before),
-        after=audit.snapshot(after),
+        before=before,
+        after=after,
     )
-    await session.commit()
     return _read(enterprise, actor), enterprise.version
 
 
@@ -163,16 +161,15 @@ async def archive_enterprise(
     before = _read(enterprise, None)
     enterprise.status = EnterpriseStatus.ARCHIVED
     await repository.flush(session)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "enterprise.archive",
         "enterprise",
         enterprise.id,
-        before=audit.snapshot(before),
-        after=audit.snapshot(_read(enterprise, None)),
+        before=before,
+        after=_read(enterprise, None),
     )
-    await session.commit()
 
 
 async def ensure_visible(

@@ -83,10 +83,9 @@ async def record(
     )
     await repository.add(session, achievement)
     read = AchievementRead.model_validate(achievement)
-    audit.record(
-        session, actor, "achievement.create", "achievement", read.id, after=audit.snapshot(read)
+    await audit.commit_change(
+        session, actor, "achievement.create", "achievement", read.id, after=read
     )
-    await session.commit()
     return read, achievement.version
 
 
@@ -155,16 +154,15 @@ async def correct(
         setattr(achievement, name, value)
     await repository.flush(session)
     after = AchievementRead.model_validate(achievement)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "achievement.update",
         "achievement",
         achievement.id,
-        before=audit.snapshot(before),
-        after=audit.snapshot(after),
+        before=before,
+        after=after,
     )
-    await session.commit()
     return after, achievement.version
 
 

@@ -66,8 +66,7 @@ async def create_policy(
     policy = Policy(**values, **_columns(data.criteria))
     await repository.add(session, policy)
     read = _read(policy)
-    audit.record(session, actor, "policy.create", "policy", policy.id, after=audit.snapshot(read))
-    await session.commit()
+    await audit.commit_change(session, actor, "policy.create", "policy", policy.id, after=read)
     return read, policy.version
 
 
@@ -114,16 +113,15 @@ async def update_policy(
         setattr(policy, name, value)
     await repository.flush(session)
     after = _read(policy)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "policy.update",
         "policy",
         policy.id,
-        before=audit.snapshot(before),
-        after=audit.snapshot(after),
+        before=before,
+        after=after,
     )
-    await session.commit()
     return after, policy.version
 
 

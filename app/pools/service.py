@@ -407,10 +407,9 @@ async def enter(
         effective_on=effective,
     )
     read = _member_read((member, inputs.enterprise.uscc, inputs.enterprise.name))
-    audit.record(
-        session, actor, "pool_member.enter", "pool_member", member.id, after=audit.snapshot(read)
+    await audit.commit_change(
+        session, actor, "pool_member.enter", "pool_member", member.id, after=read
     )
-    await session.commit()
     return read, member.version
 
 
@@ -533,16 +532,15 @@ async def transition(
         )
     await repository.flush(session)
     after = _member_read((member, row[1], row[2]))
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "pool_member.transition",
         "pool_member",
         member.id,
-        before=audit.snapshot(before),
-        after=audit.snapshot(after),
+        before=before,
+        after=after,
     )
-    await session.commit()
     return after, member.version
 
 

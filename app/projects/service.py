@@ -306,8 +306,7 @@ async def sweep(
         updated += len(rows)
         changed += len(events)
     read = SweepRead(as_of=today, evaluated=evaluated, changed=changed, updated=updated)
-    audit.record(session, actor, "alert.sweep", "alert_sweep", today, after=audit.snapshot(read))
-    await session.commit()
+    await audit.commit_change(session, actor, "alert.sweep", "alert_sweep", today, after=read)
     return read
 
 
@@ -338,15 +337,14 @@ async def put_policy(
         AlertPolicyVersion(version=candidate.version, thresholds=thresholds, created_by=actor.id),
     )
     read = await get_policy(session)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "alert_policy.create",
         "alert_policy",
         read.version,
-        after=audit.snapshot(read),
+        after=read,
     )
-    await session.commit()
     return read
 
 
@@ -440,10 +438,7 @@ async def create_project(
     await repository.add(session, project)
     await _refresh(session, project, settings)
     read = _read(project, clock.today(settings.zone))
-    audit.record(
-        session, actor, "project.create", "project", project.id, after=audit.snapshot(read)
-    )
-    await session.commit()
+    await audit.commit_change(session, actor, "project.create", "project", project.id, after=read)
     return read, project.version
 
 
@@ -515,16 +510,15 @@ async def update_project(
     if before.status is ProjectStatus.APPLYING and project.status != ProjectStatus.APPLYING.value:
         await _leave_project_pool(session, settings, actor, project)
     after = _read(project, today)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "project.update",
         "project",
         project.id,
-        before=audit.snapshot(before),
-        after=audit.snapshot(after),
+        before=before,
+        after=after,
     )
-    await session.commit()
     return after, project.version
 
 
@@ -563,10 +557,9 @@ async def add_milestone(
     await repository.add(session, milestone)
     await _refresh(session, project, settings)
     read = MilestoneRead.model_validate(milestone)
-    audit.record(
-        session, actor, "milestone.create", "milestone", milestone.id, after=audit.snapshot(read)
+    await audit.commit_change(
+        session, actor, "milestone.create", "milestone", milestone.id, after=read
     )
-    await session.commit()
     return read
 
 
@@ -591,16 +584,15 @@ async def update_milestone(
     await repository.flush(session)
     await _refresh(session, project, settings)
     read = MilestoneRead.model_validate(milestone)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "milestone.update",
         "milestone",
         milestone.id,
-        before=audit.snapshot(before),
-        after=audit.snapshot(read),
+        before=before,
+        after=read,
     )
-    await session.commit()
     return read
 
 
@@ -638,15 +630,14 @@ async def add_report(
     await repository.add(session, report)
     await _refresh(session, project, settings)
     read = ProgressReportRead.model_validate(report)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "progress_report.create",
         "progress_report",
         report.id,
-        after=audit.snapshot(read),
+        after=read,
     )
-    await session.commit()
     return read
 
 
@@ -681,16 +672,15 @@ async def set_override(
     project.override_by = actor.id if data else None
     await repository.flush(session)
     after = _read(project, today)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "project.override" if data else "project.override_clear",
         "project",
         project.id,
-        before=audit.snapshot(before),
-        after=audit.snapshot(after),
+        before=before,
+        after=after,
     )
-    await session.commit()
     return after
 
 

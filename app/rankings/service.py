@@ -297,10 +297,7 @@ async def create_run(
             ],
         )
     read = _run_read(run)
-    audit.record(
-        session, actor, "ranking.create", "ranking_run", run.id, after=audit.snapshot(read)
-    )
-    await session.commit()
+    await audit.commit_change(session, actor, "ranking.create", "ranking_run", run.id, after=read)
     return read, run.version
 
 
@@ -401,16 +398,15 @@ async def publish(
     run.published_by = actor.id
     await repository.publish(session, run)
     after = _run_read(run)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "ranking.publish",
         "ranking_run",
         run.id,
-        before=audit.snapshot(before),
-        after=audit.snapshot(after),
+        before=before,
+        after=after,
     )
-    await session.commit()
     return after, run.version
 
 
@@ -423,10 +419,9 @@ async def delete_draft(
         raise RankingNotDraft(f"ranking run {run.id} is {run.status}; it is kept for the record")
     before = _run_read(run)
     await repository.delete_run(session, run)
-    audit.record(
-        session, actor, "ranking.delete", "ranking_run", run_id, before=audit.snapshot(before)
+    await audit.commit_change(
+        session, actor, "ranking.delete", "ranking_run", run_id, before=before
     )
-    await session.commit()
 
 
 async def enterprise_history(

@@ -94,10 +94,9 @@ async def create_specialist(
         )
     specialist = await repository.add_specialist(session, Specialist(**data.model_dump()))
     read = _read(specialist, None)
-    audit.record(
-        session, actor, "specialist.create", "specialist", read.id, after=audit.snapshot(read)
+    await audit.commit_change(
+        session, actor, "specialist.create", "specialist", read.id, after=read
     )
-    await session.commit()
     return read
 
 
@@ -161,10 +160,9 @@ async def assign(
     )
     await repository.add_assignment(session, assignment)
     read = AssignmentRead.model_validate(assignment)
-    audit.record(
-        session, actor, "specialist.assign", "enterprise", enterprise_id, after=audit.snapshot(read)
+    await audit.commit_change(
+        session, actor, "specialist.assign", "enterprise", enterprise_id, after=read
     )
-    await session.commit()
     return read
 
 
@@ -246,8 +244,7 @@ async def raise_demand(
         ),
     )
     read = _demand_read(demand, now)
-    audit.record(session, actor, "demand.create", "demand", demand.id, after=audit.snapshot(read))
-    await session.commit()
+    await audit.commit_change(session, actor, "demand.create", "demand", demand.id, after=read)
     return read
 
 
@@ -329,16 +326,15 @@ async def move_demand(
         ),
     )
     after = _demand_read(demand, now)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "demand.transition",
         "demand",
         demand.id,
-        before=audit.snapshot(before),
-        after=audit.snapshot(after),
+        before=before,
+        after=after,
     )
-    await session.commit()
     return after, demand.version
 
 
@@ -479,8 +475,7 @@ async def record_visit(
             ),
         )
     read = _visit_read(visit, demand_ids, settings)
-    audit.record(session, actor, "visit.create", "visit", visit.id, after=audit.snapshot(read))
-    await session.commit()
+    await audit.commit_change(session, actor, "visit.create", "visit", visit.id, after=read)
     return read
 
 
@@ -642,15 +637,14 @@ async def rate(session: AsyncSession, actor: Principal, data: RatingCreate) -> R
     )
     await repository.add_rating(session, rating)
     read = RatingRead.model_validate(rating)
-    audit.record(
+    await audit.commit_change(
         session,
         actor,
         "rating.create",
         "satisfaction_rating",
         rating.id,
-        after=audit.snapshot(read),
+        after=read,
     )
-    await session.commit()
     return read
 
 
