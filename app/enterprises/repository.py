@@ -407,19 +407,28 @@ async def stream_enterprises(
         yield batch
 
 
-async def stream_reports(
+async def stream_with_uscc(
+    session: AsyncSession, model: Any, updated_since: datetime | None
+) -> AsyncIterator[Sequence[AnyRow]]:
+    """Every row of a table whose rows belong to enterprises (`enterprise_id`), with the
+    enterprise's USCC, in id order, in batches through a server-side cursor: memory stays
+    flat however many there are (the exports)."""
+    stmt = (
+        select(*model.__table__.columns, Enterprise.uscc)
+        .join(Enterprise, Enterprise.id == model.enterprise_id)
+        .order_by(model.id)
+    )
+    if updated_since is not None:
+        stmt = stmt.where(model.updated_at >= updated_since)
+    async for batch in stream_batches(session, stmt):
+        yield batch
+
+
+def stream_reports(
     session: AsyncSession, updated_since: datetime | None
 ) -> AsyncIterator[Sequence[AnyRow]]:
     """Annual reports with their enterprise's USCC, in id order, in batches."""
-    stmt = (
-        select(*AnnualReport.__table__.columns, Enterprise.uscc)
-        .join(Enterprise, Enterprise.id == AnnualReport.enterprise_id)
-        .order_by(AnnualReport.id)
-    )
-    if updated_since is not None:
-        stmt = stmt.where(AnnualReport.updated_at >= updated_since)
-    async for batch in stream_batches(session, stmt):
-        yield batch
+    return stream_with_uscc(session, AnnualReport, updated_since)
 
 
 # Bulk loads: one statement per batch inserts the rows and their audit events together

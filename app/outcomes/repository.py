@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import stream_batches
-from app.enterprises.models import Enterprise
+from app.enterprises import repository as enterprise_repository
 from app.outcomes.models import Achievement
 from app.outcomes.schemas import AchievementFilter
 from app.pagination import SortKey, after_clause, order_by
@@ -102,17 +101,8 @@ async def first_records(
     return firsts
 
 
-async def stream_achievements(
+def stream_achievements(
     session: AsyncSession, updated_since: datetime | None
-) -> AsyncIterator[Sequence[Row[*tuple[Any, ...]]]]:
-    """The ledger with each enterprise's USCC, in id order, in batches through a server-side
-    cursor."""
-    stmt = (
-        select(*Achievement.__table__.columns, Enterprise.uscc)
-        .join(Enterprise, Enterprise.id == Achievement.enterprise_id)
-        .order_by(Achievement.id)
-    )
-    if updated_since is not None:
-        stmt = stmt.where(Achievement.updated_at >= updated_since)
-    async for batch in stream_batches(session, stmt):
-        yield batch
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """The ledger with each enterprise's USCC, in id order, in batches (the exports)."""
+    return enterprise_repository.stream_with_uscc(session, Achievement, updated_since)

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import Select
 
-from app.db import constraint_name, stream_batches
+from app.db import constraint_name
+from app.enterprises import repository as enterprise_repository
 from app.enterprises.models import Enterprise
 from app.errors import Conflict
 from app.pagination import SortKey, after_clause, order_by
@@ -177,17 +178,9 @@ async def active_pools(
     return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
 
 
-async def stream_members(
+def stream_members(
     session: AsyncSession, updated_since: datetime | None
 ) -> AsyncIterator[Sequence[Row[Any]]]:
     """Every membership, past ones included, with the enterprise's USCC, in id order, in
     batches (the exports)."""
-    stmt = (
-        select(*PoolMember.__table__.columns, Enterprise.uscc)
-        .join(Enterprise, Enterprise.id == PoolMember.enterprise_id)
-        .order_by(PoolMember.id)
-    )
-    if updated_since is not None:
-        stmt = stmt.where(PoolMember.updated_at >= updated_since)
-    async for batch in stream_batches(session, stmt):
-        yield batch
+    return enterprise_repository.stream_with_uscc(session, PoolMember, updated_since)

@@ -9,8 +9,8 @@ from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import constraint_name, driver_connection, stream_batches
-from app.enterprises.models import Enterprise
+from app.db import constraint_name, driver_connection
+from app.enterprises import repository as enterprise_repository
 from app.errors import Conflict
 from app.pagination import SortKey, after_clause, order_by
 from app.visits import rules
@@ -316,31 +316,15 @@ async def demand_counts(
     return row[0], row[1], row[2]
 
 
-async def stream_visits(
+def stream_visits(
     session: AsyncSession, updated_since: datetime | None
 ) -> AsyncIterator[Sequence[Row[Any]]]:
     """Visits with the enterprise's USCC, in id order, in batches (the exports)."""
-    stmt = (
-        select(*Visit.__table__.columns, Enterprise.uscc)
-        .join(Enterprise, Enterprise.id == Visit.enterprise_id)
-        .order_by(Visit.id)
-    )
-    if updated_since is not None:
-        stmt = stmt.where(Visit.updated_at >= updated_since)
-    async for batch in stream_batches(session, stmt):
-        yield batch
+    return enterprise_repository.stream_with_uscc(session, Visit, updated_since)
 
 
-async def stream_demands(
+def stream_demands(
     session: AsyncSession, updated_since: datetime | None
 ) -> AsyncIterator[Sequence[Row[Any]]]:
     """Demands with the enterprise's USCC, in id order, in batches (the exports)."""
-    stmt = (
-        select(*Demand.__table__.columns, Enterprise.uscc)
-        .join(Enterprise, Enterprise.id == Demand.enterprise_id)
-        .order_by(Demand.id)
-    )
-    if updated_since is not None:
-        stmt = stmt.where(Demand.updated_at >= updated_since)
-    async for batch in stream_batches(session, stmt):
-        yield batch
+    return enterprise_repository.stream_with_uscc(session, Demand, updated_since)
