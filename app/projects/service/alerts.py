@@ -1,33 +1,26 @@
-"""Tech projects and their red/yellow/green alert: the stored colour follows every write and
-the daily sweep; each change of colour is an event; staff may override the colour."""
+"""The red/yellow/green alert: the stored colour follows every write and the daily sweep;
+each change of colour is an event; staff may override the colour; the policy and the board."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit import service as audit
-from app.auth.roles import Principal, Role
+from app.auth.roles import Principal
 from app.config import Settings
-from app.enterprises import service as enterprise_service
-from app.errors import Conflict, NotFound, Unprocessable
-from app.events.bus import publish
-from app.http import check_if_match
-from app.modelkit import apply_changes
+from app.errors import Unprocessable
 from app.pagination import PageParams
 from app.projects import alert_rules, repository
-from app.projects.enums import NEXT_STATUSES, AlertCause, AlertColor, ProjectStatus
-from app.projects.events import ProjectDecided
+from app.projects.enums import AlertCause, AlertColor
 from app.projects.models import AlertPolicyVersion, Milestone, ProgressReport, Project
 from app.projects.schemas import (
     AlertBoardRead,
@@ -37,39 +30,18 @@ from app.projects.schemas import (
     AlertPolicyWrite,
     AlertSummary,
     BoardEntry,
-    MilestoneCreate,
-    MilestonePage,
-    MilestoneRead,
-    MilestoneUpdate,
     OverrideRead,
     OverrideWrite,
-    ProgressReportCreate,
-    ProgressReportPage,
-    ProgressReportRead,
     ProjectAlertRead,
-    ProjectCreate,
-    ProjectFilter,
-    ProjectPage,
     ProjectRead,
-    ProjectUpdate,
     Recovery,
     SweepRead,
 )
+from app.projects.service.common import _load
 
 SWEEP_BATCH = 5000
 BOARD_LIMIT = 200
 POLICY_FIELDS = tuple(AlertPolicyWrite.model_fields)
-
-
-class ProjectNotFound(NotFound):
-    code = "project_not_found"
-
-
-class MilestoneNotFound(NotFound):
-    code = "milestone_not_found"
-
-
-# --- The alert --------------------------------------------------------------------------------
 
 
 def _plain(value: object) -> object:
@@ -407,251 +379,6 @@ async def alert_counts(session: AsyncSession, settings: Settings) -> dict[str, i
     return counts
 
 
-# --- Projects ---------------------------------------------------------------------------------
-
-
-def _given(data: BaseModel, names: Iterable[str] | None = None) -> dict[str, Any]:
-    """The validated values themselves, for the ORM: `model_dump` would write amounts as the
-    strings they are answered in, and a string compared with a Decimal is a TypeError."""
-    return {
-        name: getattr(data, name) for name in (type(data).model_fields if names is None else names)
-    }
-
-
-def _visible(project: Project, viewer: Principal) -> bool:
-    return viewer.role is not Role.ENTERPRISE or project.enterprise_id == viewer.enterprise_id
-
-
-async def _load(session: AsyncSession, viewer: Principal, project_id: uuid.UUID) -> Project:
-    project = await repository.get_project(session, project_id)
-    if project is None or not _visible(project, viewer):
-        raise ProjectNotFound(f"project {project_id} does not exist")
-    return project
-
-
-async def create_project(
-    session: AsyncSession, settings: Settings, actor: Principal, data: ProjectCreate
-) -> tuple[ProjectRead, int]:
-    await enterprise_service.ensure_visible(session, actor, data.enterprise_id)
-    project = Project(**_given(data), alert_reasons=[])
-    project.level, project.status = data.level, data.status
-    await repository.add(session, project)
-    await _refresh(session, project, settings)
-    read = _read(project, clock.today(settings.zone))
-    await audit.commit_change(session, actor, "project.create", "project", project.id, after=read)
-    return read, project.version
-
-
-async def project_for_pool(
-    session: AsyncSession, viewer: Principal, project_id: uuid.UUID
-) -> ProjectRead:
-    """For the project pool: the project, or 404 when unknown or not visible."""
-    project = await _load(session, viewer, project_id)
-    return _read(project, date.min)
-
-
-async def list_projects(
-    session: AsyncSession,
-    settings: Settings,
-    viewer: Principal,
-    where: ProjectFilter,
-    page: PageParams,
-) -> ProjectPage:
-    if viewer.role is Role.ENTERPRISE:
-        where = ProjectFilter(**{**where.__dict__, "enterprise_id": viewer.enterprise_id})
-    today = clock.today(settings.zone)
-    rows = await repository.list_projects(session, where, today, page.after(2), page.limit)
-    items, cursor = page.paginate(rows, lambda p: (p.created_at, p.id))
-    return ProjectPage(items=[_read(p, today) for p in items], next_cursor=cursor)
-
-
-async def get_project(
-    session: AsyncSession, settings: Settings, viewer: Principal, project_id: uuid.UUID
-) -> tuple[ProjectRead, int]:
-    project = await _load(session, viewer, project_id)
-    return _read(project, clock.today(settings.zone)), project.version
-
-
-async def update_project(
-    session: AsyncSession,
-    settings: Settings,
-    actor: Principal,
-    project_id: uuid.UUID,
-    data: ProjectUpdate,
-    if_match: str | None,
-) -> tuple[ProjectRead, int]:
-    project = await _load(session, actor, project_id)
-    check_if_match(if_match, project.version)
-    today = clock.today(settings.zone)
-    before = _read(project, today)
-    changes = _given(data, data.model_fields_set)
-    if "status" in changes:
-        current, wanted = ProjectStatus(project.status), ProjectStatus(changes["status"])
-        if wanted != current and wanted not in NEXT_STATUSES[current]:
-            raise Conflict(
-                f"A project cannot go from {current.value} to {wanted.value}.",
-                code="invalid_status_transition",
-            )
-    apply_changes(project, changes)
-    # The request alone was consistent (the schema checks that); with the stored values it
-    # may not be, a rule on another record's state.
-    if project.end_on < project.start_on:
-        raise Unprocessable(
-            "end_on cannot be before start_on.", code="end_before_start", loc=["body", "end_on"]
-        )
-    if project.disbursed_funding > project.approved_funding:
-        raise Unprocessable(
-            "disbursed_funding cannot exceed approved_funding.",
-            code="disbursed_over_approved",
-            loc=["body", "disbursed_funding"],
-        )
-    await repository.flush(session)
-    await _refresh(session, project, settings)
-    if before.status is ProjectStatus.APPLYING and project.status != ProjectStatus.APPLYING.value:
-        await _leave_project_pool(session, settings, actor, project)
-    after = _read(project, today)
-    await audit.commit_change(
-        session,
-        actor,
-        "project.update",
-        "project",
-        project.id,
-        before=before,
-        after=after,
-    )
-    return after, project.version
-
-
-async def _leave_project_pool(
-    session: AsyncSession, settings: Settings, actor: Principal, project: Project
-) -> None:
-    decided = ProjectDecided(
-        actor=actor,
-        project_id=project.id,
-        approved=project.status == ProjectStatus.APPROVED.value,
-        status=str(project.status),
-        decided_on=clock.today(settings.zone),
-    )
-    await publish(session, decided)
-
-
-def _within(project: Project, due_on: date) -> None:
-    if not project.start_on <= due_on <= project.end_on:
-        raise Unprocessable(
-            f"due_on must lie within the project ({project.start_on} to {project.end_on}).",
-            code="milestone_outside_project",
-            loc=["body", "due_on"],
-        )
-
-
-async def add_milestone(
-    session: AsyncSession,
-    settings: Settings,
-    actor: Principal,
-    project_id: uuid.UUID,
-    data: MilestoneCreate,
-) -> MilestoneRead:
-    project = await _load(session, actor, project_id)
-    _within(project, data.due_on)
-    milestone = Milestone(project_id=project.id, **_given(data))
-    await repository.add(session, milestone)
-    await _refresh(session, project, settings)
-    read = MilestoneRead.model_validate(milestone)
-    await audit.commit_change(
-        session, actor, "milestone.create", "milestone", milestone.id, after=read
-    )
-    return read
-
-
-async def update_milestone(
-    session: AsyncSession,
-    settings: Settings,
-    actor: Principal,
-    project_id: uuid.UUID,
-    milestone_id: uuid.UUID,
-    data: MilestoneUpdate,
-) -> MilestoneRead:
-    project = await _load(session, actor, project_id)
-    milestone = await repository.get_milestone(session, project.id, milestone_id)
-    if milestone is None:
-        raise MilestoneNotFound(f"project {project_id} has no milestone {milestone_id}")
-    before = MilestoneRead.model_validate(milestone)
-    changes = _given(data, data.model_fields_set)
-    if "due_on" in changes:
-        _within(project, changes["due_on"])
-    for field, value in changes.items():
-        setattr(milestone, field, value)
-    await repository.flush(session)
-    await _refresh(session, project, settings)
-    read = MilestoneRead.model_validate(milestone)
-    await audit.commit_change(
-        session,
-        actor,
-        "milestone.update",
-        "milestone",
-        milestone.id,
-        before=before,
-        after=read,
-    )
-    return read
-
-
-async def list_milestones(
-    session: AsyncSession, viewer: Principal, project_id: uuid.UUID, page: PageParams
-) -> MilestonePage:
-    await _load(session, viewer, project_id)
-    rows = await repository.list_milestones(session, project_id, page.after(2), page.limit)
-    items, cursor = page.paginate(rows, lambda m: (m.due_on, m.id))
-    return MilestonePage(items=[MilestoneRead.model_validate(m) for m in items], next_cursor=cursor)
-
-
-async def add_report(
-    session: AsyncSession,
-    settings: Settings,
-    actor: Principal,
-    project_id: uuid.UUID,
-    data: ProgressReportCreate,
-) -> ProgressReportRead:
-    project = await _load(session, actor, project_id)
-    if data.reported_on > clock.today(settings.zone):
-        raise Unprocessable(
-            "reported_on cannot be in the future.",
-            code="report_in_future",
-            loc=["body", "reported_on"],
-        )
-    previous = await repository.latest_report_before(session, project.id, data.reported_on)
-    if previous is not None and data.percent < previous.percent and not data.note:
-        raise Unprocessable(
-            f"The percent falls below the previous report's ({previous.percent}); say why in note.",
-            code="note_required",
-            loc=["body", "note"],
-        )
-    report = ProgressReport(project_id=project.id, reported_by=actor.id, **_given(data))
-    await repository.add(session, report)
-    await _refresh(session, project, settings)
-    read = ProgressReportRead.model_validate(report)
-    await audit.commit_change(
-        session,
-        actor,
-        "progress_report.create",
-        "progress_report",
-        report.id,
-        after=read,
-    )
-    return read
-
-
-async def list_reports(
-    session: AsyncSession, viewer: Principal, project_id: uuid.UUID, page: PageParams
-) -> ProgressReportPage:
-    await _load(session, viewer, project_id)
-    rows = await repository.list_reports(session, project_id, page.after(3), page.limit)
-    items, cursor = page.paginate(rows, lambda r: (r.reported_on, r.created_at, r.id))
-    return ProgressReportPage(
-        items=[ProgressReportRead.model_validate(r) for r in items], next_cursor=cursor
-    )
-
-
 async def set_override(
     session: AsyncSession,
     settings: Settings,
@@ -693,10 +420,3 @@ async def list_events(
     return AlertEventPage(
         items=[AlertEventRead.model_validate(e) for e in items], next_cursor=cursor
     )
-
-
-def stream_projects(
-    session: AsyncSession, settings: Settings, updated_since: datetime | None
-) -> AsyncIterator[Sequence[Any]]:
-    """For the exports: every project with the colour shown today (override included)."""
-    return repository.stream_projects(session, clock.today(settings.zone), updated_since)

@@ -1,0 +1,149 @@
+"""A project's milestones and progress reports (each refreshes the alert)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.audit import service as audit
+from app.auth.roles import Principal
+from app.config import Settings
+from app.errors import NotFound, Unprocessable
+from app.pagination import PageParams
+from app.projects import repository
+from app.projects.models import Milestone, ProgressReport, Project
+from app.projects.schemas import (
+    MilestoneCreate,
+    MilestonePage,
+    MilestoneRead,
+    MilestoneUpdate,
+    ProgressReportCreate,
+    ProgressReportPage,
+    ProgressReportRead,
+)
+from app.projects.service.alerts import _refresh
+from app.projects.service.common import _given, _load
+
+
+class MilestoneNotFound(NotFound):
+    code = "milestone_not_found"
+
+
+def _within(project: Project, due_on: date) -> None:
+    if not project.start_on <= due_on <= project.end_on:
+        raise Unprocessable(
+            f"due_on must lie within the project ({project.start_on} to {project.end_on}).",
+            code="milestone_outside_project",
+            loc=["body", "due_on"],
+        )
+
+
+async def add_milestone(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    project_id: uuid.UUID,
+    data: MilestoneCreate,
+) -> MilestoneRead:
+    project = await _load(session, actor, project_id)
+    _within(project, data.due_on)
+    milestone = Milestone(project_id=project.id, **_given(data))
+    await repository.add(session, milestone)
+    await _refresh(session, project, settings)
+    read = MilestoneRead.model_validate(milestone)
+    await audit.commit_change(
+        session, actor, "milestone.create", "milestone", milestone.id, after=read
+    )
+    return read
+
+
+async def update_milestone(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    project_id: uuid.UUID,
+    milestone_id: uuid.UUID,
+    data: MilestoneUpdate,
+) -> MilestoneRead:
+    project = await _load(session, actor, project_id)
+    milestone = await repository.get_milestone(session, project.id, milestone_id)
+    if milestone is None:
+        raise MilestoneNotFound(f"project {project_id} has no milestone {milestone_id}")
+    before = MilestoneRead.model_validate(milestone)
+    changes = _given(data, data.model_fields_set)
+    if "due_on" in changes:
+        _within(project, changes["due_on"])
+    for field, value in changes.items():
+        setattr(milestone, field, value)
+    await repository.flush(session)
+    await _refresh(session, project, settings)
+    read = MilestoneRead.model_validate(milestone)
+    await audit.commit_change(
+        session,
+        actor,
+        "milestone.update",
+        "milestone",
+        milestone.id,
+        before=before,
+        after=read,
+    )
+    return read
+
+
+async def list_milestones(
+    session: AsyncSession, viewer: Principal, project_id: uuid.UUID, page: PageParams
+) -> MilestonePage:
+    await _load(session, viewer, project_id)
+    rows = await repository.list_milestones(session, project_id, page.after(2), page.limit)
+    items, cursor = page.paginate(rows, lambda m: (m.due_on, m.id))
+    return MilestonePage(items=[MilestoneRead.model_validate(m) for m in items], next_cursor=cursor)
+
+
+async def add_report(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    project_id: uuid.UUID,
+    data: ProgressReportCreate,
+) -> ProgressReportRead:
+    project = await _load(session, actor, project_id)
+    if data.reported_on > clock.today(settings.zone):
+        raise Unprocessable(
+            "reported_on cannot be in the future.",
+            code="report_in_future",
+            loc=["body", "reported_on"],
+        )
+    previous = await repository.latest_report_before(session, project.id, data.reported_on)
+    if previous is not None and data.percent < previous.percent and not data.note:
+        raise Unprocessable(
+            f"The percent falls below the previous report's ({previous.percent}); say why in note.",
+            code="note_required",
+            loc=["body", "note"],
+        )
+    report = ProgressReport(project_id=project.id, reported_by=actor.id, **_given(data))
+    await repository.add(session, report)
+    await _refresh(session, project, settings)
+    read = ProgressReportRead.model_validate(report)
+    await audit.commit_change(
+        session,
+        actor,
+        "progress_report.create",
+        "progress_report",
+        report.id,
+        after=read,
+    )
+    return read
+
+
+async def list_reports(
+    session: AsyncSession, viewer: Principal, project_id: uuid.UUID, page: PageParams
+) -> ProgressReportPage:
+    await _load(session, viewer, project_id)
+    rows = await repository.list_reports(session, project_id, page.after(3), page.limit)
+    items, cursor = page.paginate(rows, lambda r: (r.reported_on, r.created_at, r.id))
+    return ProgressReportPage(
+        items=[ProgressReportRead.model_validate(r) for r in items], next_cursor=cursor
+    )

@@ -1,0 +1,148 @@
+"""Tech projects: create, read, update (a decision ends the project-pool membership), the
+exports' stream."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.audit import service as audit
+from app.auth.roles import Principal, Role
+from app.config import Settings
+from app.enterprises import service as enterprise_service
+from app.errors import Conflict, Unprocessable
+from app.events.bus import publish
+from app.http import check_if_match
+from app.modelkit import apply_changes
+from app.pagination import PageParams
+from app.projects import repository
+from app.projects.enums import NEXT_STATUSES, ProjectStatus
+from app.projects.events import ProjectDecided
+from app.projects.models import Project
+from app.projects.schemas import (
+    ProjectCreate,
+    ProjectFilter,
+    ProjectPage,
+    ProjectRead,
+    ProjectUpdate,
+)
+from app.projects.service.alerts import _read, _refresh
+from app.projects.service.common import _given, _load
+
+
+async def create_project(
+    session: AsyncSession, settings: Settings, actor: Principal, data: ProjectCreate
+) -> tuple[ProjectRead, int]:
+    await enterprise_service.ensure_visible(session, actor, data.enterprise_id)
+    project = Project(**_given(data), alert_reasons=[])
+    project.level, project.status = data.level, data.status
+    await repository.add(session, project)
+    await _refresh(session, project, settings)
+    read = _read(project, clock.today(settings.zone))
+    await audit.commit_change(session, actor, "project.create", "project", project.id, after=read)
+    return read, project.version
+
+
+async def project_for_pool(
+    session: AsyncSession, viewer: Principal, project_id: uuid.UUID
+) -> ProjectRead:
+    """For the project pool: the project, or 404 when unknown or not visible."""
+    project = await _load(session, viewer, project_id)
+    return _read(project, date.min)
+
+
+async def list_projects(
+    session: AsyncSession,
+    settings: Settings,
+    viewer: Principal,
+    where: ProjectFilter,
+    page: PageParams,
+) -> ProjectPage:
+    if viewer.role is Role.ENTERPRISE:
+        where = ProjectFilter(**{**where.__dict__, "enterprise_id": viewer.enterprise_id})
+    today = clock.today(settings.zone)
+    rows = await repository.list_projects(session, where, today, page.after(2), page.limit)
+    items, cursor = page.paginate(rows, lambda p: (p.created_at, p.id))
+    return ProjectPage(items=[_read(p, today) for p in items], next_cursor=cursor)
+
+
+async def get_project(
+    session: AsyncSession, settings: Settings, viewer: Principal, project_id: uuid.UUID
+) -> tuple[ProjectRead, int]:
+    project = await _load(session, viewer, project_id)
+    return _read(project, clock.today(settings.zone)), project.version
+
+
+async def update_project(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    project_id: uuid.UUID,
+    data: ProjectUpdate,
+    if_match: str | None,
+) -> tuple[ProjectRead, int]:
+    project = await _load(session, actor, project_id)
+    check_if_match(if_match, project.version)
+    today = clock.today(settings.zone)
+    before = _read(project, today)
+    changes = _given(data, data.model_fields_set)
+    if "status" in changes:
+        current, wanted = ProjectStatus(project.status), ProjectStatus(changes["status"])
+        if wanted != current and wanted not in NEXT_STATUSES[current]:
+            raise Conflict(
+                f"A project cannot go from {current.value} to {wanted.value}.",
+                code="invalid_status_transition",
+            )
+    apply_changes(project, changes)
+    # The request alone was consistent (the schema checks that); with the stored values it
+    # may not be, a rule on another record's state.
+    if project.end_on < project.start_on:
+        raise Unprocessable(
+            "end_on cannot be before start_on.", code="end_before_start", loc=["body", "end_on"]
+        )
+    if project.disbursed_funding > project.approved_funding:
+        raise Unprocessable(
+            "disbursed_funding cannot exceed approved_funding.",
+            code="disbursed_over_approved",
+            loc=["body", "disbursed_funding"],
+        )
+    await repository.flush(session)
+    await _refresh(session, project, settings)
+    if before.status is ProjectStatus.APPLYING and project.status != ProjectStatus.APPLYING.value:
+        await _leave_project_pool(session, settings, actor, project)
+    after = _read(project, today)
+    await audit.commit_change(
+        session,
+        actor,
+        "project.update",
+        "project",
+        project.id,
+        before=before,
+        after=after,
+    )
+    return after, project.version
+
+
+async def _leave_project_pool(
+    session: AsyncSession, settings: Settings, actor: Principal, project: Project
+) -> None:
+    decided = ProjectDecided(
+        actor=actor,
+        project_id=project.id,
+        approved=project.status == ProjectStatus.APPROVED.value,
+        status=str(project.status),
+        decided_on=clock.today(settings.zone),
+    )
+    await publish(session, decided)
+
+
+def stream_projects(
+    session: AsyncSession, settings: Settings, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Any]]:
+    """For the exports: every project with the colour shown today (override included)."""
+    return repository.stream_projects(session, clock.today(settings.zone), updated_since)
