@@ -1,0 +1,360 @@
+"""The high-tech enterprise rules (高新技术企业认定)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+
+from app.pools.readiness.arithmetic import (
+    ONE_CENT,
+    _banded,
+    _Checked,
+    _extra_for_share,
+    _met,
+    _percent,
+    _ratio,
+    _reports_by_year,
+    _rule_percent,
+    _shown,
+    _total,
+    _window,
+    _yuan,
+)
+from app.pools.readiness.facts import EnterpriseFacts, YearFigures
+from app.pools.readiness.outcome import Assessment, Condition, Gap, Part
+from app.pools.readiness.rule_sets import HTE_2016, NO_POINTS, HteThresholds, Points, RuleSet
+from app.pools.readiness.shared import _assessment, _no_major_incident, _score_gap, _st_staff_gap
+
+
+def assess_hte(
+    facts: EnterpriseFacts,
+    reports: Sequence[YearFigures],
+    year: int,
+    rules: RuleSet = HTE_2016,
+) -> Assessment:
+    """Assess `year` against the high-tech enterprise rules; `reports` may hold any years."""
+    thresholds = rules.thresholds
+    if not isinstance(thresholds, HteThresholds):
+        raise ValueError(f"assess_hte needs HTE rules, got {rules.name} {rules.version}")
+    by_year = _reports_by_year(reports, year)
+    current = by_year[year]
+
+    parts = (
+        _ip_part(current, thresholds),
+        _transformation_part(_window(by_year, year, thresholds.transformation_years), thresholds),
+        _rd_organisation_part(current, thresholds),
+        _growth_part(by_year, year, thresholds),
+    )
+    score = _total(part.points for part in parts)
+    rd_window = _window(by_year, year, thresholds.rd_years)
+    checks = (
+        _established(facts.established_on, year, thresholds),
+        _owns_ip(current, thresholds),
+        _tech_field(facts.tech_field, thresholds),
+        _st_staff_ratio(current, thresholds),
+        _rd_ratio(current, rd_window, thresholds),
+        _rd_domestic_share(rd_window, thresholds),
+        _high_tech_revenue_ratio(current, thresholds),
+        _no_major_incident(current),
+        _innovation_score(score, thresholds),
+    )
+    return _assessment(
+        rules,
+        year,
+        score,
+        parts,
+        checks,
+        score_code="innovation_score",
+        pass_mark=thresholds.pass_mark,
+        cultivating_from=thresholds.cultivating_from,
+        mature_margin=thresholds.mature_margin,
+    )
+
+
+def _grade(grade: str | None, rules: HteThresholds) -> Points:
+    if grade is None:  # not graded yet: nothing can be counted
+        return NO_POINTS
+    if grade not in rules.grade_points:
+        raise ValueError(f"grade must be one of {sorted(rules.grade_points)}, got {grade!r}")
+    return rules.grade_points[grade]
+
+
+def _ip_part(report: YearFigures, rules: HteThresholds) -> Part:
+    owned = report.ip_class1 + report.ip_class2
+    if report.ip_class1 >= 1:
+        quantity = rules.ip_class1_points
+    else:
+        quantity = _banded(report.ip_class2, rules.ip_class2_bands)
+    # With no IP there is nothing acquired, whatever the flag says; an unknown way of
+    # acquisition is not given the benefit of the doubt.
+    if owned == 0 or report.ip_self_developed is None:
+        acquisition = NO_POINTS
+    elif report.ip_self_developed:
+        acquisition = rules.self_developed_points
+    else:
+        acquisition = rules.transferred_points
+    standards = rules.standards_bonus if report.standards_drafted >= 1 else NO_POINTS
+    points = _total(
+        (
+            _grade(report.tech_advancement, rules),
+            _grade(report.core_support, rules),
+            quantity,
+            acquisition,
+            standards,
+        )
+    )
+    return Part(
+        code="ip",
+        points=points.capped(rules.ip_max),
+        max_points=rules.ip_max,
+        inputs={
+            "tech_advancement": report.tech_advancement,
+            "core_support": report.core_support,
+            "ip_class1": report.ip_class1,
+            "ip_class2": report.ip_class2,
+            "ip_self_developed": report.ip_self_developed,
+            "standards_drafted": report.standards_drafted,
+        },
+    )
+
+
+def _transformation_part(window: Sequence[YearFigures], rules: HteThresholds) -> Part:
+    counts = [report.achievements_transformed for report in window]
+    average = Decimal(sum(counts)) / len(counts)
+    return Part(
+        code="transformation",
+        points=_banded(average, rules.transformation_bands).capped(rules.transformation_max),
+        max_points=rules.transformation_max,
+        inputs={
+            "years": [report.year for report in window],
+            "achievements_transformed": counts,
+            "average": average.quantize(ONE_CENT, rounding=ROUND_FLOOR),
+        },
+    )
+
+
+def _rd_org_answers(report: YearFigures) -> dict[str, bool]:
+    return {
+        "rd_accounting": report.rd_accounting,
+        "rd_institution": report.rd_institution,
+        "transformation_incentives": report.transformation_incentives,
+        "talent_programs": report.talent_programs,
+    }
+
+
+def _rd_organisation_part(report: YearFigures, rules: HteThresholds) -> Part:
+    answers = _rd_org_answers(report)
+    points = _total(
+        item_points if answers[item] else NO_POINTS
+        for item, item_points in rules.rd_org_items.items()
+    )
+    return Part(
+        code="rd_organisation",
+        points=points.capped(rules.rd_organisation_max),
+        max_points=rules.rd_organisation_max,
+        inputs={item: answers[item] for item in rules.rd_org_items},
+    )
+
+
+def _growth_rate(figures: Mapping[int, Decimal], year: int) -> Decimal | None:
+    """½·(Y1→Y2 ratio + Y2→Y3 ratio) − 1 over Y-2..Y; None when it scores 0 whatever it is.
+
+    "Under three years of data" is read as fewer than three reports on file for Y-2..Y: a
+    report for Y-2 whose figure is ≤ 0 is data (the enterprise existed, with no sales or no
+    net assets yet) and falls under "when the Y-2 figure is ≤ 0 only Y-1→Y counts"; a
+    missing Y-2 report is not three years of data, so the score is 0 rather than Y-1→Y.
+    """
+    first, second, third = figures.get(year - 2), figures.get(year - 1), figures.get(year)
+    if first is None or second is None or third is None:
+        return None
+    if second <= 0:  # "when the Y-1 figure is ≤ 0 the growth score is 0"
+        return None
+    if first <= 0:
+        return third / second - 1
+    return (second / first + third / second) / 2 - 1
+
+
+def _growth_part(by_year: Mapping[int, YearFigures], year: int, rules: HteThresholds) -> Part:
+    years = range(year - 2, year + 1)
+    net_assets = {y: by_year[y].net_assets for y in years if y in by_year}
+    sales = {y: by_year[y].revenue for y in years if y in by_year}
+    net_asset_growth = _growth_rate(net_assets, year)
+    sales_growth = _growth_rate(sales, year)
+    # Negative growth falls through every band: "≤ 0 → 0".
+    points = _banded(net_asset_growth, rules.growth_bands) + _banded(
+        sales_growth, rules.growth_bands
+    )
+    return Part(
+        code="growth",
+        points=points.capped(rules.growth_max),
+        max_points=rules.growth_max,
+        inputs={
+            "years": sorted(net_assets),
+            "net_assets": [net_assets[y] for y in sorted(net_assets)],
+            "revenue": [sales[y] for y in sorted(sales)],
+            "net_asset_growth": _shown(net_asset_growth),
+            "sales_growth": _shown(sales_growth),
+        },
+    )
+
+
+def _established(established_on: date | None, year: int, rules: HteThresholds) -> _Checked:
+    latest = date(year - rules.established_years, 12, 31)
+    if established_on is None:
+        unknown = Condition("established_one_year", False, None, latest.isoformat())
+        return unknown, Gap(
+            unknown.code, "the establishment date is not on record: add it to the enterprise", None
+        )
+    condition = Condition(
+        "established_one_year",
+        established_on <= latest,
+        established_on.isoformat(),
+        latest.isoformat(),
+    )
+    if condition.met:
+        return _met(condition)
+    first_year = established_on.year + rules.established_years
+    return condition, Gap(
+        condition.code,
+        f"established {established_on.isoformat()} → must be established by "
+        f"{latest.isoformat()}: eligible from the {first_year} assessment",
+        first_year - year,
+    )
+
+
+def _owns_ip(report: YearFigures, rules: HteThresholds) -> _Checked:
+    owned = report.ip_class1 + report.ip_class2
+    condition = Condition("owns_ip", owned >= rules.min_ip_owned, owned, rules.min_ip_owned)
+    if condition.met:
+        return _met(condition)
+    needed = rules.min_ip_owned - owned
+    return condition, Gap(
+        condition.code,
+        f"{owned} class I/II IP owned at the end of {report.year} → needs "
+        f"{rules.min_ip_owned}: +{needed} IP",
+        needed,
+    )
+
+
+def _tech_field(tech_field: str | None, rules: HteThresholds) -> _Checked:
+    required = ", ".join(rules.tech_fields)
+    condition = Condition("tech_field", tech_field in rules.tech_fields, tech_field, required)
+    if condition.met:
+        return _met(condition)
+    return condition, Gap(
+        condition.code,
+        f"high-tech field {tech_field or 'not set'} → needs one of: {required}",
+        None,
+    )
+
+
+def _st_staff_ratio(report: YearFigures, rules: HteThresholds) -> _Checked:
+    required = rules.min_st_staff_ratio
+    ratio = _ratio(report.st_staff, report.employees)
+    condition = Condition(
+        "st_staff_ratio", ratio is not None and ratio >= required, _shown(ratio), required
+    )
+    if condition.met:
+        return _met(condition)
+    return condition, _st_staff_gap(condition.code, report, ratio, required)
+
+
+def _years_text(window: Sequence[YearFigures]) -> str:
+    first, last = window[0].year, window[-1].year
+    return str(last) if first == last else f"{first}-{last}"
+
+
+def _rd_ratio(
+    current: YearFigures, window: Sequence[YearFigures], rules: HteThresholds
+) -> _Checked:
+    # The band follows the assessed year's revenue, the ratio the whole window's.
+    required = next(
+        tier.min_ratio
+        for tier in rules.rd_ratio_tiers
+        if tier.revenue_up_to is None or current.revenue <= tier.revenue_up_to
+    )
+    rd = sum((report.rd_expense for report in window), Decimal(0))
+    revenue = sum((report.revenue for report in window), Decimal(0))
+    ratio = _ratio(rd, revenue)
+    condition = Condition(
+        "rd_ratio", ratio is not None and ratio >= required, _shown(ratio), required
+    )
+    if condition.met:
+        return _met(condition)
+    if ratio is None:
+        return condition, Gap(
+            condition.code,
+            f"no revenue on file for {_years_text(window)} → R&D must be at least "
+            f"{_rule_percent(required)} of revenue",
+            None,
+        )
+    needed = _yuan(required * revenue - rd)
+    return condition, Gap(
+        condition.code,
+        f"R&D ratio {_percent(ratio)} → needs {_rule_percent(required)}: +{needed} yuan R&D",
+        needed,
+    )
+
+
+def _rd_domestic_share(window: Sequence[YearFigures], rules: HteThresholds) -> _Checked:
+    required = rules.min_rd_domestic_share
+    rd = sum((report.rd_expense for report in window), Decimal(0))
+    domestic = sum((report.rd_expense_domestic for report in window), Decimal(0))
+    share = _ratio(domestic, rd)
+    condition = Condition(
+        "rd_domestic_share", share is not None and share >= required, _shown(share), required
+    )
+    if condition.met:
+        return _met(condition)
+    if share is None:
+        return condition, Gap(
+            condition.code,
+            f"no R&D expense on file for {_years_text(window)} → domestic R&D must be at "
+            f"least {_rule_percent(required)} of it",
+            None,
+        )
+    needed = _yuan(_extra_for_share(domestic, rd, required))
+    return condition, Gap(
+        condition.code,
+        f"domestic R&D share {_percent(share)} → needs {_rule_percent(required)}: "
+        f"+{needed} yuan domestic R&D",
+        needed,
+    )
+
+
+def _high_tech_revenue_ratio(report: YearFigures, rules: HteThresholds) -> _Checked:
+    required = rules.min_high_tech_revenue_ratio
+    ratio = _ratio(report.high_tech_revenue, report.revenue)
+    condition = Condition(
+        "high_tech_revenue_ratio", ratio is not None and ratio >= required, _shown(ratio), required
+    )
+    if condition.met:
+        return _met(condition)
+    if ratio is None:
+        return condition, Gap(
+            condition.code,
+            f"no revenue reported for {report.year} → high-tech revenue must be at least "
+            f"{_rule_percent(required)} of it",
+            None,
+        )
+    needed = _yuan(_extra_for_share(report.high_tech_revenue, report.revenue, required))
+    return condition, Gap(
+        condition.code,
+        f"high-tech revenue ratio {_percent(ratio)} → needs {_rule_percent(required)}: "
+        f"+{needed} yuan high-tech revenue",
+        needed,
+    )
+
+
+def _innovation_score(score: Points, rules: HteThresholds) -> _Checked:
+    # Pass/fail reads the bottom of every band: a pass must not depend on the experts'
+    # generosity.
+    condition = Condition(
+        "innovation_score", score.min >= rules.pass_mark, score.min, rules.pass_mark
+    )
+    if condition.met:
+        return _met(condition)
+    return condition, _score_gap(
+        condition.code, "innovation score", score, rules.pass_mark, " on the minimum"
+    )
