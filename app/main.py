@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 import app.subscriptions  # noqa: F401 - every domain's subscribers listen before a request publishes
 from app import demo, errors
 from app.activities.router import router as activities_router
-from app.audit.router import router as audit_router
 from app.auth import service as auth_service
+from app.auth.audit_router import router as audit_router
 from app.auth.dependencies import declare_security
 from app.auth.principals import PrincipalCache
 from app.auth.router import router as auth_router

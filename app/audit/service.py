@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from enum import StrEnum
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,10 +12,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import repository
 from app.audit.models import AuditEvent
 from app.audit.schemas import AuditEventPage, AuditEventRead, AuditFilter
-from app.auth.roles import Principal
 from app.modelkit import utcnow
 from app.ops.context import request_id_var
 from app.pagination import PageParams
+
+
+class Actor(Protocol):
+    """Who acts, as the trail records it (auth's Principal is one; the trail sits below auth,
+    which records its own changes here)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def role(self) -> StrEnum: ...
 
 
 def snapshot(model: BaseModel | None) -> dict[str, Any] | None:
@@ -22,7 +37,7 @@ def snapshot(model: BaseModel | None) -> dict[str, Any] | None:
 
 def record(
     session: AsyncSession,
-    actor: Principal | None,
+    actor: Actor | None,
     action: str,
     resource_type: str,
     resource_id: object,
@@ -49,7 +64,7 @@ def record(
 
 async def commit_change(
     session: AsyncSession,
-    actor: Principal | None,
+    actor: Actor | None,
     action: str,
     resource_type: str,
     resource_id: object,

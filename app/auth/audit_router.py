@@ -1,3 +1,6 @@
+"""The audit trail for administrators: the HTTP face of app.audit, here because reading it
+takes an administrator, and app.audit itself sits below auth (auth records its changes)."""
+
 from __future__ import annotations
 
 import uuid
