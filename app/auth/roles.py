@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+    Where = TypeVar("Where", bound=DataclassInstance)
+else:
+    Where = TypeVar("Where")
 
 
 class Role(StrEnum):
@@ -53,3 +61,12 @@ class Principal:
     @property
     def masks_personal_data(self) -> bool:
         return self.role is Role.INTEGRATION
+
+
+def own_records_only(where: Where, viewer: Principal, field: str = "enterprise_id") -> Where:
+    """A list's filter as the viewer may use it: an enterprise user's narrowed to its own
+    enterprise (the one rule every list of enterprise-owned records keeps), anyone else's as
+    given."""
+    if viewer.role is Role.ENTERPRISE:
+        return dataclasses.replace(where, **{field: viewer.enterprise_id})
+    return where

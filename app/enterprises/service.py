@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit import service as audit
-from app.auth.roles import Principal, Role
+from app.auth.roles import Principal, Role, own_records_only
 from app.config import Settings
 from app.enterprises import repository
 from app.enterprises.enums import EnterpriseStatus, QualificationKind
@@ -103,8 +103,7 @@ async def create_enterprise(
 async def list_enterprises(
     session: AsyncSession, viewer: Principal, where: EnterpriseFilter, page: PageParams
 ) -> EnterprisePage:
-    if viewer.role is Role.ENTERPRISE:
-        where = EnterpriseFilter(**{**where.__dict__, "only_id": viewer.enterprise_id})
+    where = own_records_only(where, viewer, "only_id")
     width = len(repository.sort_keys(where.q))
     rows = await repository.list_enterprises(session, where, page.after(width), page.limit)
     items, cursor = page.paginate(rows, lambda row: row[1])

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit import service as audit
-from app.auth.roles import Principal, Role
+from app.auth.roles import Principal, Role, own_records_only
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.enterprises.enums import QualificationKind
@@ -92,8 +92,7 @@ async def record(
 async def list_achievements(
     session: AsyncSession, viewer: Principal, where: AchievementFilter, page: PageParams
 ) -> AchievementPage:
-    if viewer.role is Role.ENTERPRISE:
-        where = AchievementFilter(**{**where.__dict__, "enterprise_id": viewer.enterprise_id})
+    where = own_records_only(where, viewer)
     rows = await repository.list_achievements(session, where, page.after(2), page.limit)
     items, cursor = page.paginate(rows, lambda a: (a.achieved_on, a.id))
     return AchievementPage(

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit import service as audit
-from app.auth.roles import Principal, Role
+from app.auth.roles import Principal, Role, own_records_only
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.enterprises.enums import EnterpriseStatus, QualificationKind
@@ -241,17 +241,11 @@ def _member_read(row: MemberRow) -> PoolMemberRead:
     )
 
 
-def _scoped(where: MemberFilter, viewer: Principal) -> MemberFilter:
-    if viewer.role is Role.ENTERPRISE:
-        return MemberFilter(**{**where.__dict__, "enterprise_id": viewer.enterprise_id})
-    return where
-
-
 async def list_members(
     session: AsyncSession, viewer: Principal, pool: Pool, where: MemberFilter, page: PageParams
 ) -> PoolMemberPage:
     rows = await repository.list_members(
-        session, pool.value, _scoped(where, viewer), page.after(2), page.limit
+        session, pool.value, own_records_only(where, viewer), page.after(2), page.limit
     )
     items, cursor = page.paginate(rows, lambda row: (row[0].created_at, row[0].id))
     return PoolMemberPage(items=[_member_read(row) for row in items], next_cursor=cursor)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit import service as audit
-from app.auth.roles import Principal, Role
+from app.auth.roles import Principal, own_records_only
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.errors import Conflict, Unprocessable
@@ -63,8 +63,7 @@ async def list_projects(
     where: ProjectFilter,
     page: PageParams,
 ) -> ProjectPage:
-    if viewer.role is Role.ENTERPRISE:
-        where = ProjectFilter(**{**where.__dict__, "enterprise_id": viewer.enterprise_id})
+    where = own_records_only(where, viewer)
     today = clock.today(settings.zone)
     rows = await repository.list_projects(session, where, today, page.after(2), page.limit)
     items, cursor = page.paginate(rows, lambda p: (p.created_at, p.id))

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit import service as audit
-from app.auth.roles import Principal, Role
+from app.auth.roles import Principal, Role, own_records_only
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.errors import Conflict, Forbidden, NotFound
@@ -94,18 +94,12 @@ async def raise_demand(
     return read
 
 
-def _scoped(where: DemandFilter, viewer: Principal) -> DemandFilter:
-    if viewer.role is Role.ENTERPRISE:
-        return DemandFilter(**{**where.__dict__, "enterprise_id": viewer.enterprise_id})
-    return where
-
-
 async def list_demands(
     session: AsyncSession, viewer: Principal, where: DemandFilter, page: PageParams
 ) -> DemandPage:
     now = clock.now()
     rows = await repository.list_demands(
-        session, _scoped(where, viewer), now, page.after(2), page.limit
+        session, own_records_only(where, viewer), now, page.after(2), page.limit
     )
     items, cursor = page.paginate(rows, lambda d: (d.raised_at, d.id))
     return DemandPage(items=[_demand_read(d, now) for d in items], next_cursor=cursor)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit import service as audit
-from app.auth.roles import Principal, Role
+from app.auth.roles import Principal, Role, own_records_only
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -182,8 +182,7 @@ async def list_visits(
     where: VisitFilter,
     page: PageParams,
 ) -> VisitPage:
-    if viewer.role is Role.ENTERPRISE:
-        where = VisitFilter(**{**where.__dict__, "enterprise_id": viewer.enterprise_id})
+    where = own_records_only(where, viewer)
     rows = await repository.list_visits(session, where, page.after(2), page.limit)
     items, cursor = page.paginate(rows, lambda v: (v.visited_at, v.id))
     return VisitPage(items=await _visit_reads(session, items, settings), next_cursor=cursor)
