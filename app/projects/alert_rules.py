@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, Context, Decimal, localcontext
 from enum import StrEnum
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeVar
 
 Color = Literal["red", "yellow", "green"]
+# A colour as the caller holds it: a literal here, the stored enum member in the service.
+C = TypeVar("C", bound=str)
 Severity = Literal["red", "yellow"]
 
 _HUNDRED = Decimal(100)
@@ -399,11 +401,11 @@ def evaluate(
 
 
 def effective_color(
-    computed: Color | None,
-    override_color: Color | None,
+    computed: C | None,
+    override_color: C | None,
     override_expires_on: date | None,
     as_of: date,
-) -> Color | None:
+) -> C | None:
     """The colour to show: a staff override while `as_of` is on or before its expiry date
     (the expiry day itself still counts; it lapses the day after), else the computed one.
 
@@ -418,7 +420,7 @@ def effective_color(
 
 
 def override_holds(
-    override_color: Color | None, override_expires_on: date | None, as_of: date
+    override_color: str | None, override_expires_on: date | None, as_of: date
 ) -> bool:
     """Whether a staff override is in force on `as_of` (its expiry day included)."""
     return override_color is not None and (

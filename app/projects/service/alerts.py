@@ -98,13 +98,13 @@ def _facts(
 
 def _summary(project: Project, today: date) -> AlertSummary:
     shown = alert_rules.effective_color(
-        project.alert_color,  # type: ignore[arg-type]
-        project.override_color,  # type: ignore[arg-type]
+        project.alert_color,
+        project.override_color,
         project.override_expires_on,
         today,
     )
     active = alert_rules.override_holds(
-        project.override_color,  # type: ignore[arg-type]
+        project.override_color,
         project.override_expires_on,
         today,
     )
@@ -195,7 +195,7 @@ async def alert(
             reason=project.override_reason or "",
             expires_on=project.override_expires_on,
             active=alert_rules.override_holds(
-                project.override_color,  # type: ignore[arg-type]
+                project.override_color,
                 project.override_expires_on,
                 when,
             ),
@@ -203,7 +203,7 @@ async def alert(
         )
     shown = alert_rules.effective_color(
         result.color,
-        project.override_color,  # type: ignore[arg-type]
+        project.override_color,
         project.override_expires_on,
         when,
     )
