@@ -70,3 +70,10 @@ def own_records_only(where: Where, viewer: Principal, field: str = "enterprise_i
     if viewer.role is Role.ENTERPRISE:
         return dataclasses.replace(where, **{field: viewer.enterprise_id})
     return where
+
+
+def may_read(viewer: Principal, enterprise_id: uuid.UUID) -> bool:
+    """Whether the viewer may read a record of this enterprise: an enterprise user only its
+    own (another's is answered as not existing, 404, never as forbidden); anyone else, any.
+    The single-record side of `own_records_only`."""
+    return viewer.role is not Role.ENTERPRISE or enterprise_id == viewer.enterprise_id

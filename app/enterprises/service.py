@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit import service as audit
-from app.auth.roles import Principal, Role, own_records_only
+from app.auth.roles import Principal, Role, may_read, own_records_only
 from app.config import Settings
 from app.enterprises import repository
 from app.enterprises.enums import EnterpriseStatus, QualificationKind
@@ -71,7 +71,7 @@ def _visible(enterprise: Enterprise | None, viewer: Principal) -> bool:
     # An enterprise user is told others do not exist (404), never that they are forbidden.
     if enterprise is None:
         return False
-    return viewer.role is not Role.ENTERPRISE or viewer.enterprise_id == enterprise.id
+    return may_read(viewer, enterprise.id)
 
 
 async def _load(session: AsyncSession, viewer: Principal, enterprise_id: uuid.UUID) -> Enterprise:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit import service as audit
-from app.auth.roles import Principal, Role, own_records_only
+from app.auth.roles import Principal, may_read, own_records_only
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.enterprises.enums import QualificationKind
@@ -104,9 +104,7 @@ async def get_achievement(
     session: AsyncSession, viewer: Principal, achievement_id: uuid.UUID
 ) -> tuple[AchievementRead, int]:
     achievement = await repository.get(session, achievement_id)
-    if achievement is None or (
-        viewer.role is Role.ENTERPRISE and achievement.enterprise_id != viewer.enterprise_id
-    ):
+    if achievement is None or not may_read(viewer, achievement.enterprise_id):
         raise AchievementNotFound(f"achievement {achievement_id} does not exist")
     return AchievementRead.model_validate(achievement), achievement.version
 

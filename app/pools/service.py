@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit import service as audit
-from app.auth.roles import Principal, Role, own_records_only
+from app.auth.roles import Principal, may_read, own_records_only
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.enterprises.enums import EnterpriseStatus, QualificationKind
@@ -255,9 +255,7 @@ async def _load_member(
     session: AsyncSession, viewer: Principal, pool: Pool, member_id: uuid.UUID
 ) -> MemberRow:
     row = await repository.get_member(session, pool.value, member_id)
-    if row is None or (
-        viewer.role is Role.ENTERPRISE and row[0].enterprise_id != viewer.enterprise_id
-    ):
+    if row is None or not may_read(viewer, row[0].enterprise_id):
         raise PoolMemberNotFound(f"the {pool.value} pool has no member {member_id}")
     return row
 

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.roles import Principal, Role
+from app.auth.roles import Principal, may_read
 from app.errors import NotFound
 from app.projects import repository
 from app.projects.models import Project
@@ -28,7 +28,7 @@ def _given(data: BaseModel, names: Iterable[str] | None = None) -> dict[str, Any
 
 
 def _visible(project: Project, viewer: Principal) -> bool:
-    return viewer.role is not Role.ENTERPRISE or project.enterprise_id == viewer.enterprise_id
+    return may_read(viewer, project.enterprise_id)
 
 
 async def _load(session: AsyncSession, viewer: Principal, project_id: uuid.UUID) -> Project:

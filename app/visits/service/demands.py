@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit import service as audit
-from app.auth.roles import Principal, Role, own_records_only
+from app.auth.roles import Principal, Role, may_read, own_records_only
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.errors import Conflict, Forbidden, NotFound
@@ -107,9 +107,7 @@ async def list_demands(
 
 async def _load_demand(session: AsyncSession, viewer: Principal, demand_id: uuid.UUID) -> Demand:
     demand = await repository.get_demand(session, demand_id)
-    if demand is None or (
-        viewer.role is Role.ENTERPRISE and demand.enterprise_id != viewer.enterprise_id
-    ):
+    if demand is None or not may_read(viewer, demand.enterprise_id):
         raise DemandNotFound(f"demand {demand_id} does not exist")
     return demand
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit import service as audit
-from app.auth.roles import Principal, Role, own_records_only
+from app.auth.roles import Principal, Role, may_read, own_records_only
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -192,9 +192,7 @@ async def get_visit(
     session: AsyncSession, settings: Settings, viewer: Principal, visit_id: uuid.UUID
 ) -> VisitRead:
     visit = await repository.get_visit(session, visit_id)
-    if visit is None or (
-        viewer.role is Role.ENTERPRISE and visit.enterprise_id != viewer.enterprise_id
-    ):
+    if visit is None or not may_read(viewer, visit.enterprise_id):
         raise VisitNotFound(f"visit {visit_id} does not exist")
     return (await _visit_reads(session, [visit], settings))[0]
 
