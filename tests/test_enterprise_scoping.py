@@ -7,6 +7,7 @@ with another's; no answer may carry an id of another enterprise's records."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,11 +15,12 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import demo
+from app import clock, demo
 from app.activities.models import ActivityInvitation
+from app.auth.models import User
 from app.auth.roles import Role
 from app.config import Settings
 from app.enterprises.models import AnnualReport, Enterprise
@@ -27,7 +29,7 @@ from app.policies.models import Policy
 from app.pools.models import PoolMember
 from app.projects.models import Project
 from app.rankings.models import RankingRun
-from app.visits.models import Demand, SpecialistAssignment, Visit
+from app.visits.models import Demand, Specialist, SpecialistAssignment, Visit
 from tests.factories import bearer, make_user
 
 UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -173,3 +175,79 @@ async def test_an_enterprise_user_reads_nothing_of_another_enterprise(
         if key.startswith("other ") and any("{" + name + "}" in key for name in owned)
     ]
     assert by_other_id == [], by_other_id
+
+
+async def test_a_specialist_writes_only_for_the_enterprises_in_their_care(
+    client: httpx.AsyncClient,
+    session_factory: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
+    settings: Settings,
+) -> None:
+    """Each write a specialist makes for an enterprise, made once for one in their care and
+    once for another's: the first is done, the second refused and nothing of it stored."""
+    await demo.seed(session_factory, settings)
+    user = await session.scalar(select(User).where(User.email == "specialist@demo.example.com"))
+    assert user is not None
+    specialist = await session.scalar(select(Specialist).where(Specialist.user_id == user.id))
+    assert specialist is not None
+    current = select(SpecialistAssignment).where(SpecialistAssignment.ended_on.is_(None))
+    assignments = list(await session.scalars(current))
+    mine = next(a.enterprise_id for a in assignments if a.specialist_id == specialist.id)
+    theirs = next(a.enterprise_id for a in assignments if a.specialist_id != specialist.id)
+    demand_of = {
+        enterprise: await session.scalar(
+            select(Demand.id).where(Demand.enterprise_id == enterprise, Demand.status == "open")
+        )
+        for enterprise in (mine, theirs)
+    }
+    headers = bearer(user)
+    now = clock.now().isoformat()
+
+    async def writes(enterprise: uuid.UUID) -> dict[str, httpx.Response]:
+        answers = {
+            "patch enterprise": await client.patch(
+                f"/api/v1/enterprises/{enterprise}", headers=headers, json={"district": "乌尔禾区"}
+            ),
+            "raise demand": await client.post(
+                "/api/v1/demands",
+                headers=headers,
+                json={
+                    "enterprise_id": str(enterprise),
+                    "category": "qualification_recognition",
+                    "title": "走查需求",
+                    "description": "专员代企业提出",
+                },
+            ),
+            "record visit": await client.post(
+                "/api/v1/visits",
+                headers=headers,
+                json={
+                    "enterprise_id": str(enterprise),
+                    "specialist_ids": [str(specialist.id)],
+                    "visited_at": now,
+                    "kind": "coverage",
+                    "channel": "onsite",
+                },
+            ),
+        }
+        demand = demand_of[enterprise]
+        if demand is not None:
+            answers["answer demand"] = await client.post(
+                f"/api/v1/demands/{demand}/transitions",
+                headers=headers,
+                json={"to_status": "responded", "note": "已电话联系"},
+            )
+        return answers
+
+    own = await writes(mine)
+    assert {name: answer.status_code < 300 for name, answer in own.items()} == dict.fromkeys(
+        own, True
+    ), {name: answer.text for name, answer in own.items()}
+    assert len(own) >= 3
+    before = await session.scalar(select(func.count()).select_from(Demand))
+    others = await writes(theirs)
+    assert {name: answer.status_code for name, answer in others.items()} == dict.fromkeys(
+        others, 403
+    ), {name: answer.text for name, answer in others.items()}
+    assert all(answer.json()["code"] == "not_responsible" for answer in others.values())
+    assert await session.scalar(select(func.count()).select_from(Demand)) == before
