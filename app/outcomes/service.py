@@ -17,9 +17,11 @@ from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.enterprises.enums import QualificationKind
 from app.errors import NotFound, Unprocessable
+from app.events.bus import publish
 from app.http import check_if_match
 from app.outcomes import repository
 from app.outcomes.enums import AWARD_GRADES, AchievementKind, AchievementLevel, unfit
+from app.outcomes.events import AchievementRecorded
 from app.outcomes.figures import Period, growth_percent
 from app.outcomes.models import Achievement
 from app.outcomes.schemas import (
@@ -83,6 +85,14 @@ async def record(
     )
     await repository.add(session, achievement)
     read = AchievementRead.model_validate(achievement)
+    recorded = AchievementRecorded(
+        actor=actor,
+        achievement_id=achievement.id,
+        enterprise_id=achievement.enterprise_id,
+        kind=str(achievement.kind),
+        achieved_on=achievement.achieved_on,
+    )
+    await publish(session, recorded)
     await audit.commit_change(
         session, actor, "achievement.create", "achievement", read.id, after=read
     )

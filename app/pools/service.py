@@ -20,10 +20,12 @@ from app.enterprises.enums import EnterpriseStatus, QualificationKind
 from app.enterprises.schemas import AnnualReportRead
 from app.enterprises.service import AssessmentInputs
 from app.errors import AppError, Conflict, NotFound, Unprocessable, ValidationErrorItem
+from app.events.bus import publish
 from app.http import check_if_match
 from app.pagination import PageParams
 from app.pools import repository
 from app.pools.enums import POOL_NAMES, ExitOutcome, MemberStatus, Pool, Tier, TransitionKind
+from app.pools.events import MemberExited
 from app.pools.models import PoolMember, PoolTransition
 from app.pools.readiness import (
     Assessment,
@@ -326,7 +328,7 @@ async def _record(
     reason: str,
     effective_on: date,
 ) -> PoolTransition:
-    return await repository.add_transition(
+    transition = await repository.add_transition(
         session,
         PoolTransition(
             member_id=member.id,
@@ -341,6 +343,17 @@ async def _record(
             occurred_at=clock.now(),
         ),
     )
+    if kind is TransitionKind.EXIT and outcome is not None:
+        exited = MemberExited(
+            actor=actor,
+            member_id=member.id,
+            pool=str(member.pool),
+            enterprise_id=member.enterprise_id,
+            outcome=str(outcome),
+            effective_on=effective_on,
+        )
+        await publish(session, exited)
+    return transition
 
 
 async def enter(
