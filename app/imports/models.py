@@ -20,11 +20,13 @@ from app.db import Base
 from app.enterprises.enums import sql_values
 from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
 from app.modelkit import StrEnumType, Timestamps, UUIDKey
+from app.scheduling.leases import Leased
 
 
-class ImportJob(UUIDKey, Timestamps, Base):
+class ImportJob(Leased, Timestamps, Base):
     """A bulk import. The upload itself is kept here until the job ends, so that any replica
-    can run (or, after a crash, resume) it: no replica holds job state in memory."""
+    can run (or, after a crash, resume) it: no replica holds job state in memory. A run
+    claims it (`Leased`); a job whose last allowed run fails too ends `failed`."""
 
     __tablename__ = "import_job"
     __table_args__ = (
@@ -53,16 +55,6 @@ class ImportJob(UUIDKey, Timestamps, Base):
     # The audit events of the stored rows name the uploader as their actor.
     created_by_role: Mapped[str | None] = mapped_column(String(32))
     payload: Mapped[bytes | None] = mapped_column(LargeBinary)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # A running job touches this; a stale one was abandoned by a replica that died.
-    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # The run that holds the job, new at each claim: a run whose claim was taken over finds
-    # its id gone, and every write it makes (progress, rows, outcome) matches nothing.
-    claim_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    # Runs begun (a run handed back at shutdown is not counted); a job whose last allowed
-    # run fails too ends `failed` with last_error, the reason its last run stopped.
-    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
-    last_error: Mapped[str | None] = mapped_column(Text)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -28,7 +28,7 @@ from app.enterprises import service as enterprise_service
 from app.enterprises.schemas import AnnualReportWrite, EnterpriseCreate
 from app.enterprises.service import RD_ORG_FIELDS
 from app.enterprises.uscc import InvalidUSCC, normalize_uscc
-from app.errors import NotFound, PayloadTooLarge, Unprocessable, is_database_down
+from app.errors import NotFound, PayloadTooLarge, Unprocessable
 from app.imports import repository
 from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
 from app.imports.models import ImportJob
@@ -36,6 +36,7 @@ from app.imports.parsing import Limits, RowError, SourceRow, UnreadableFile, par
 from app.imports.schemas import ImportJobRead, ImportRowErrorPage, ImportRowErrorRead
 from app.modelkit import utcnow
 from app.pagination import PageParams
+from app.scheduling.claimed import ClaimLost, Run, Timing, Worker, claim_run, gave_up
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +44,6 @@ ERRORS_SHOWN = 1000
 CHECK_BATCH = 2000
 # Jobs a replica's reaper runs at once (uploads start at once whatever the count).
 REAPER_JOBS = 2
-# Shutdown waits this long for a job to be handed back.
-HAND_BACK_SECONDS = 5.0
-# Recording a failure while the database is away: backoff from 0.5 s to 10 s, ~30 min in all.
-SETTLE_FIRST_DELAY = 0.5
-SETTLE_MAX_DELAY = 10.0
-SETTLE_TRIES = 200
 # (phase, done, total): phase is `checked` or `stored`.
 Progress = Callable[[str, int, int], None]
 
@@ -210,27 +205,21 @@ def _check_report(
     return (uscc, year, report), []
 
 
-class ClaimLost(Exception):
-    """Another run took the job over (this one went silent), or the job has ended."""
-
-
 class _Job:
-    """One run of one job: its claim, its sessions, its counters and its progress reports."""
+    """One run of one job: its claim (`Run`: heartbeat, hand-back, settling), its sessions,
+    its counters and its progress reports."""
 
     def __init__(
         self,
-        factory: async_sessionmaker[AsyncSession],
+        claimed: Run,
         settings: Settings,
         job: ImportJob,
-        claim: repository.Claim,
-        claim_id: uuid.UUID,
         progress: Progress | None,
     ) -> None:
-        self.factory = factory
+        self.claimed = claimed
+        self.factory = claimed.factory
         self.settings = settings
         self.job = job
-        self.claim = claim
-        self.claim_id = claim_id
         self.progress = progress
         self.total = 0
         self.actor = (
@@ -240,101 +229,20 @@ class _Job:
         )
 
     async def beat(self, **values: Any) -> None:
-        """Progress and heartbeat, committed on their own so that readers see them."""
-        async with self.factory() as session:
-            held = await repository.progress(session, self.job.id, self.claim_id, **values)
-            await session.commit()
-        if not held:
-            raise ClaimLost
-
-    async def keep_alive(self) -> None:
-        """Beat every few seconds, whatever the run is doing, until the claim is lost: a
-        database that does not answer only skips beats (the run itself then fails)."""
-        while True:
-            await asyncio.sleep(self.settings.import_heartbeat_seconds)
-            try:
-                await self.beat()
-            except ClaimLost:
-                return
-            except Exception as exc:
-                if not is_database_down(exc):
-                    logger.exception("import job %s: heartbeat failed", self.job.id)
+        await self.claimed.beat(**values)
 
     def tell(self, phase: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(phase, done, total)
 
-    async def supervise(self) -> None:
-        """The run beside its heartbeat. Cancelled (shutdown): the job is handed back. Taken
-        over: it stops, writing nothing. Failed: the reason is recorded once the database
-        answers, and the job handed back for another attempt, or ended at the last."""
-        work = asyncio.create_task(self.run())
-        alive = asyncio.create_task(self.keep_alive())
-        try:
-            await asyncio.wait({work, alive}, return_when=asyncio.FIRST_COMPLETED)
-        except asyncio.CancelledError:
-            await _stop(work, alive)
-            await self.hand_back_at_shutdown()
-            raise
-        if not work.done():  # the heartbeat found the claim gone
-            await _stop(work, alive)
-            logger.warning("import job %s was taken over; this run stops", self.job.id)
-            return
-        await _stop(alive)
-        failure = work.exception()
-        if failure is None or isinstance(failure, ClaimLost):
-            return
-        if is_database_down(failure):
-            logger.warning("import job %s: the database did not answer", self.job.id)
-        else:
-            logger.error("import job %s failed", self.job.id, exc_info=failure)
-        await self.settle(_reason(failure))
-
-    async def hand_back_at_shutdown(self) -> None:
-        """Release the job so that another replica (or this one, restarted) runs it at once;
-        if the database does not answer in time, the reaper takes it over once it is silent."""
-        try:
-            async with asyncio.timeout(HAND_BACK_SECONDS), self.factory() as session:
-                await repository.hand_back(session, self.job.id, self.claim_id, error=None)
-                await session.commit()
-            logger.info("import job %s handed back at shutdown", self.job.id)
-        except Exception:
-            logger.warning("import job %s could not be handed back", self.job.id)
-
-    async def settle(self, reason: str) -> None:
-        """Record why the run stopped, retrying until the database answers (backoff): the
-        job goes back to `pending` for its next attempt, or, at the last, ends `failed`."""
-        delay = SETTLE_FIRST_DELAY
-        broken = 0  # tries that failed for another reason than the database being away
-        for _ in range(SETTLE_TRIES):
-            try:
-                if self.claim.attempt >= self.settings.import_max_attempts:
-                    await self.finish([], stored=0, failure=_gave_up(self.claim.attempt, reason))
-                else:
-                    async with self.factory() as session:
-                        await repository.hand_back(
-                            session, self.job.id, self.claim_id, error=reason
-                        )
-                        await session.commit()
-                    logger.info("import job %s handed back after: %s", self.job.id, reason)
-                return
-            except ClaimLost:
-                return
-            except Exception as exc:
-                if not is_database_down(exc):
-                    logger.exception("import job %s: recording its failure failed", self.job.id)
-                    broken += 1
-                    if broken == 3:
-                        break
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, SETTLE_MAX_DELAY)
-        # Still silent: the job's heartbeat has stopped, so a reaper takes it over.
+    async def fail(self, failure: str) -> None:
+        await self.finish([], stored=0, failure=failure)
 
     async def give_up(self) -> None:
         """The claim found a job whose runs all failed: it ends here, with the last reason."""
-        attempts = self.claim.attempt - 1  # this claim runs nothing
-        reason = self.claim.last_error or "its replica stopped"
-        await self.finish([], stored=0, failure=_gave_up(attempts, reason), attempts=attempts)
+        attempts = self.claimed.claim.attempt - 1  # this claim runs nothing
+        reason = self.claimed.claim.last_error or "its replica stopped"
+        await self.finish([], stored=0, failure=gave_up(attempts, reason), attempts=attempts)
 
     async def run(self) -> None:
         limits = Limits(self.settings.import_max_line_chars, self.settings.import_max_depth)
@@ -482,7 +390,7 @@ class _Job:
             values["attempts"] = attempts
         # Taken over meanwhile: the rows and errors of this transaction are rolled back, so
         # the run that holds the job stores them once.
-        if not await repository.progress(session, self.job.id, self.claim_id, **values):
+        if not await self.claimed.holds(session, **values):
             await session.rollback()
             raise ClaimLost
         audit.record(
@@ -541,20 +449,12 @@ async def _against_reports(
     return kept, errors
 
 
-def _reason(error: BaseException) -> str:
-    if is_database_down(error):
-        return f"the database did not answer ({error.__class__.__name__})"
-    return f"the job stopped: {error.__class__.__name__}"
-
-
-def _gave_up(attempts: int, reason: str) -> str:
-    return f"given up after {attempts} attempts; the last: {reason}"
-
-
-async def _stop(*tasks: asyncio.Task[Any]) -> None:
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+def timing(settings: Settings) -> Timing:
+    return Timing(
+        settings.import_heartbeat_seconds,
+        settings.import_stale_seconds,
+        settings.import_max_attempts,
+    )
 
 
 async def run_job(
@@ -565,22 +465,24 @@ async def run_job(
 ) -> bool:
     """Run the job if it is free (waiting, or its runner went silent); False when another
     run holds it or it has ended. Never raises but for cancellation (the job is handed back)."""
-    claim_id = uuid.uuid4()
-    async with factory() as session:
-        claim = await repository.claim(session, job_id, claim_id, settings.import_stale_seconds)
-        await session.commit()
-        job = await repository.get(session, job_id) if claim is not None else None
-    if claim is None or job is None:
+    claimed = await claim_run(
+        repository.LEASES, factory, timing(settings), job_id, f"import job {job_id}"
+    )
+    if claimed is None:
         return False
-    runner = _Job(factory, settings, job, claim, claim_id, progress)
-    if claim.attempt > settings.import_max_attempts:
+    async with factory() as session:
+        job = await repository.get(session, job_id)
+    if job is None:
+        return False
+    runner = _Job(claimed, settings, job, progress)
+    if claimed.claim.attempt > settings.import_max_attempts:
         try:
             await runner.give_up()
         except Exception:
             # Left running and silent: the next claim gives up again.
             logger.warning("import job %s: could not end it", job_id)
         return True
-    await runner.supervise()
+    await claimed.supervise(runner.run(), runner.fail)
     return True
 
 
@@ -601,65 +503,16 @@ async def run_to_end(
         await asyncio.sleep(settings.import_heartbeat_seconds)
 
 
-class Worker:
-    """A replica's import jobs: those it took the upload of, and those its reaper takes over
-    (waiting ones, and running ones whose heartbeat stopped), on every replica."""
+def new_worker(factory: async_sessionmaker[AsyncSession], settings: Settings) -> Worker:
+    """A replica's import jobs: those it took the upload of, and those its reaper takes over."""
 
-    def __init__(self, factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
-        self.factory = factory
-        self.settings = settings
-        self.jobs: dict[uuid.UUID, asyncio.Task[bool]] = {}
-        self.reaper: asyncio.Task[None] | None = None
+    async def free(session: AsyncSession, limit: int) -> list[uuid.UUID]:
+        return await repository.free_jobs(session, settings.import_stale_seconds, limit)
 
-    def run(self, job_id: uuid.UUID) -> None:
-        """Run the job in the background, unless this replica runs it already."""
-        if job_id in self.jobs:
-            return
-        task = asyncio.create_task(run_job(self.factory, self.settings, job_id))
-        # The loop keeps only weak references to tasks: hold one until it is done.
-        self.jobs[job_id] = task
-        task.add_done_callback(lambda done: self._done(job_id, done))
+    async def run(job_id: uuid.UUID) -> bool:
+        return await run_job(factory, settings, job_id)
 
-    def _done(self, job_id: uuid.UUID, task: asyncio.Task[bool]) -> None:
-        if self.jobs.get(job_id) is task:
-            del self.jobs[job_id]
-        if not task.cancelled() and (error := task.exception()) is not None:
-            # The claim found no database: the reaper tries again.
-            logger.warning("import job %s not started: %r", job_id, error)
-
-    def begin(self) -> None:
-        self.reaper = asyncio.create_task(self.reap())
-
-    async def reap(self) -> None:
-        while True:
-            try:
-                await self.reap_once()
-            except Exception as exc:
-                if not is_database_down(exc):
-                    logger.exception("import reaper failed")
-            await asyncio.sleep(self.settings.import_heartbeat_seconds)
-
-    async def reap_once(self) -> None:
-        """Start the free jobs, oldest first, while fewer than REAPER_JOBS run here."""
-        room = REAPER_JOBS - len(self.jobs)
-        if room <= 0:
-            return
-        async with self.factory() as session:
-            free = await repository.free_jobs(
-                session, self.settings.import_stale_seconds, room + len(self.jobs)
-            )
-        for job_id in free:
-            if len(self.jobs) >= REAPER_JOBS:
-                break
-            self.run(job_id)
-
-    async def stop(self) -> None:
-        """Shutdown: the reaper stops and the running jobs are handed back."""
-        tasks = [*self.jobs.values(), *([self.reaper] if self.reaper is not None else [])]
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=HAND_BACK_SECONDS + 1)
+    return Worker("import job", factory, settings.import_heartbeat_seconds, REAPER_JOBS, free, run)
 
 
 def start_worker(
@@ -668,7 +521,7 @@ def start_worker(
     """The replica's worker and its reaper (at start-up); None when imports run elsewhere."""
     if not settings.import_worker_enabled:
         return None
-    worker = state.import_worker = Worker(factory, settings)
+    worker = state.import_worker = new_worker(factory, settings)
     worker.begin()
     return worker
 
@@ -679,5 +532,5 @@ def start(state: Any, settings: Settings, job_id: uuid.UUID) -> None:
         return  # another replica's reaper, or `python -m app.cli import`, will run it
     worker: Worker | None = getattr(state, "import_worker", None)
     if worker is None:  # an app whose lifespan did not run (tests in process)
-        worker = state.import_worker = Worker(state.session_factory, settings)
+        worker = state.import_worker = new_worker(state.session_factory, settings)
     worker.run(job_id)

@@ -17,6 +17,7 @@ from app.db import create_engine, create_session_factory, drop_database
 from app.imports import repository, service
 from app.imports.enums import ImportFormat, ImportKind, ImportMode
 from app.migrations import upgrade
+from app.scheduling.leases import Claim
 from tests.conftest import fresh_database, make_settings
 from tests.factories import random_uscc
 from tests.imports.conftest import fetchrow
@@ -71,9 +72,9 @@ class TestClaims:
     ) -> None:
         job_id = await _job(factory, own_settings, [random_uscc()])
 
-        async def claim() -> repository.Claim | None:
+        async def claim() -> Claim | None:
             async with factory() as session:
-                won = await repository.claim(session, job_id, uuid.uuid4(), 30)
+                won = await repository.LEASES.claim(session, job_id, uuid.uuid4(), 30)
                 await session.commit()
                 return won
 

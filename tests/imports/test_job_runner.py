@@ -54,10 +54,10 @@ class TestJobRunner:
             .values(status="running", heartbeat_at=utcnow() - timedelta(minutes=6))
         )
         await session.commit()
-        worker = service.Worker(session_factory, settings)
+        worker = service.new_worker(session_factory, settings)
         await worker.reap_once()
-        assert list(worker.jobs) == [job.id]
-        assert await asyncio.gather(*worker.jobs.values()) == [True]
+        assert list(worker.runs) == [job.id]
+        assert await asyncio.gather(*worker.runs.values()) == [True]
         read = await service.get_job(session, job.id)
         assert (read.status.value, read.stored, read.processed) == ("succeeded", 2, 2)
         assert read.attempts == 1
