@@ -90,6 +90,14 @@ class Settings(BaseSettings):
     # Change-feed entries older than this are pruned nightly (0: kept for ever); a consumer
     # whose cursor falls behind what was pruned gets 410 and resyncs from the exports.
     change_feed_retention_days: int = Field(default=90, ge=0, le=36_500)
+    # The outbox's dispatcher (every worker polls; rows are locked, so each message is
+    # dispatched once): how often it looks, how often a failing consumer is retried before
+    # the message is set aside with its error, and how long dispatched messages are kept
+    # (pruned nightly at 02:45 zone time; 0 keeps them).
+    outbox_dispatch_enabled: bool = True
+    outbox_dispatch_seconds: float = Field(default=1.0, gt=0, le=300)
+    outbox_max_attempts: int = Field(default=10, ge=1, le=1000)
+    outbox_retention_days: int = Field(default=7, ge=0, le=36_500)
     # The coverage rounds' windows as first-last month pairs: "1-4,5-8,9-12".
     visit_round_windows: str = "1-4,5-8,9-12"
 

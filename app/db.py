@@ -283,6 +283,7 @@ class AdvisoryLock(IntEnum):
     RANKING_PUBLISH = 7_100_004
     CHANGE_FEED_PRUNE = 7_100_005
     LOGIN_THROTTLE = 7_100_006
+    OUTBOX_PRUNE = 7_100_007
 
 
 async def take_advisory_lock(session: AsyncSession, lock: AdvisoryLock) -> None:

@@ -38,6 +38,7 @@ from app.db import (
     read_session_factory,
 )
 from app.enterprises.router import router as enterprises_router
+from app.events.dispatch import DISPATCHER, OUTBOX_PRUNE
 from app.exports.router import router as exports_router
 from app.idempotency.middleware import IdempotencyMiddleware
 from app.imports import service as imports_service
@@ -59,6 +60,7 @@ from app.projects.jobs import ALERT_SWEEP
 from app.projects.router import router as projects_router
 from app.rankings.router import router as rankings_router
 from app.scheduling.daily import run_daily
+from app.scheduling.periodic import run_periodically
 from app.visits.router import router as visits_router
 
 logger = logging.getLogger(__name__)
@@ -125,9 +127,12 @@ def create_app(
             for job, enabled in (
                 (ALERT_SWEEP, settings.alert_sweep_enabled),
                 (FEED_PRUNE, settings.change_feed_retention_days > 0),
+                (OUTBOX_PRUNE, settings.outbox_retention_days > 0),
             )
             if enabled
         ]
+        if settings.outbox_dispatch_enabled:
+            timed.append(asyncio.create_task(run_periodically(DISPATCHER, factory, settings)))
         # Every replica runs import jobs and takes over those whose runner went silent.
         imports = imports_service.start_worker(app.state, factory, settings)
         # What is alive now (modules, the routes, the schemas, SQLAlchemy's metadata: hundreds

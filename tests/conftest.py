@@ -4,6 +4,7 @@ embedded one), migrated with Alembic; each test runs in a transaction that is ro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -47,12 +48,21 @@ def fresh_database(server_url: str, label: str) -> str:
     return url
 
 
+@contextlib.contextmanager
+def migrated_database(server_url: str, label: str) -> Iterator[str]:
+    """A fresh database at the migrations' head, dropped afterwards."""
+    url = fresh_database(server_url, label)
+    upgrade(url)
+    try:
+        yield url
+    finally:
+        asyncio.run(drop_database(url))
+
+
 @pytest.fixture(scope="session")
 def database_url(server_url: str) -> Iterator[str]:
-    url = fresh_database(server_url, "main")
-    upgrade(url)
-    yield url
-    asyncio.run(drop_database(url))
+    with migrated_database(server_url, "main") as url:
+        yield url
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
@@ -64,6 +74,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "bootstrap_admin_password": None,
         "cors_origins": [],
         "alert_sweep_enabled": False,
+        "outbox_dispatch_enabled": False,
     }
     values.update(overrides)
     # Explicit values win over the environment (which Settings also read): tests must not

@@ -14,6 +14,8 @@ from app.events.models import OutboxMessage
 
 E = TypeVar("E", bound="DomainEvent")
 Handler = Callable[[AsyncSession, Any], Awaitable[None]]
+# A consumer of recorded events, run after the change committed, by the outbox's dispatcher.
+LaterHandler = Callable[[AsyncSession, OutboxMessage], Awaitable[None]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +44,7 @@ def _plain(value: Any) -> Any:
 
 
 _subscribers: dict[type[DomainEvent], list[Handler]] = {}
+_later: dict[str, list[LaterHandler]] = {}
 
 
 def subscribe(event: type[E]) -> Callable[[Callable[[AsyncSession, E], Awaitable[None]]], Handler]:
@@ -52,6 +55,24 @@ def subscribe(event: type[E]) -> Callable[[Callable[[AsyncSession, E], Awaitable
         return handler
 
     return register
+
+
+def later(event: type[DomainEvent]) -> Callable[[LaterHandler], LaterHandler]:
+    """Register the decorated coroutine as a consumer of `event`'s outbox messages: it runs
+    after the change has committed, in the dispatcher's transaction, at least once (a
+    consumer that failed is run again), so it must tolerate a repeat."""
+    if not event.recorded:
+        raise ValueError(f"{event.name} is a question, not recorded: nothing reaches the outbox")
+
+    def register(handler: LaterHandler) -> LaterHandler:
+        _later.setdefault(event.name, []).append(handler)
+        return handler
+
+    return register
+
+
+def later_consumers() -> dict[str, list[LaterHandler]]:
+    return {name: list(handlers) for name, handlers in _later.items()}
 
 
 def subscribers(event: type[DomainEvent]) -> list[Handler]:

@@ -13,22 +13,19 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
-from app.db import create_engine, create_session_factory, drop_database
+from app.db import create_engine, create_session_factory
 from app.imports import repository, service
 from app.imports.enums import ImportFormat, ImportKind, ImportMode
-from app.migrations import upgrade
 from app.scheduling.leases import Claim
-from tests.conftest import fresh_database, make_settings
+from tests.conftest import make_settings, migrated_database
 from tests.factories import random_uscc
 from tests.imports.conftest import fetchrow
 
 
 @pytest.fixture(scope="module")
 def committed_url(server_url: str) -> Iterator[str]:
-    url = fresh_database(server_url, "claims")
-    upgrade(url)
-    yield url
-    asyncio.run(drop_database(url))
+    with migrated_database(server_url, "claims") as url:
+        yield url
 
 
 @pytest.fixture
