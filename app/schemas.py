@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -312,3 +313,10 @@ class Schema(BaseModel):
                     {"where": where},
                 )
         return data
+
+
+class Named(Schema):
+    """Another record a screen lists beside this one: its id and the name it shows."""
+
+    id: uuid.UUID
+    name: str

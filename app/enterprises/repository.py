@@ -3,7 +3,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -530,3 +530,8 @@ async def existing_report_years(
         )
     )
     return {(enterprise_id, year) for enterprise_id, year in rows.all()}
+
+
+async def names(session: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    stmt = select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(list(ids)))
+    return {row.id: row.name for row in await session.execute(stmt)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -437,6 +437,13 @@ def _audit_actor(actor: Principal | None, request_id: str | None) -> dict[str, A
         "actor_role": actor.role.value if actor else None,
         "request_id": request_id,
     }
+
+
+async def names(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The enterprises' names by id, in one statement (none for no ids), for the screens
+    that list other records beside their enterprise."""
+    wanted = set(ids)
+    return await repository.names(session, wanted) if wanted else {}
 
 
 async def registered(session: AsyncSession, usccs: list[str]) -> dict[str, uuid.UUID]:

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import AdvisoryLock, driver_connection, stream_batches, take_advisory_lock
+from app.enterprises.models import Enterprise
 from app.pagination import SortKey, after_clause, order_by
 from app.projects.enums import AlertColor
 from app.projects.models import (
@@ -280,9 +281,11 @@ async def board_counts(session: AsyncSession, today: date) -> list[Any]:
 
 
 async def flagged(session: AsyncSession, today: date, limit: int) -> list[Any]:
+    """The flagged projects with their colour and their enterprise's name."""
     color = effective_color(today)
     stmt = (
-        select(Project, color)
+        select(Project, color, Enterprise.name)
+        .join(Enterprise, Enterprise.id == Project.enterprise_id)
         .where(
             Project.status.in_(MONITORED),
             color.in_([AlertColor.RED.value, AlertColor.YELLOW.value]),
@@ -297,8 +300,9 @@ async def recoveries(
     session: AsyncSession, since: datetime, until: datetime, limit: int
 ) -> list[Any]:
     stmt = (
-        select(AlertEvent, Project.title)
+        select(AlertEvent, Project.title, Project.enterprise_id, Enterprise.name)
         .join(Project, Project.id == AlertEvent.project_id)
+        .join(Enterprise, Enterprise.id == Project.enterprise_id)
         .where(
             AlertEvent.to_color == AlertColor.GREEN.value,
             AlertEvent.from_color.in_([AlertColor.RED.value, AlertColor.YELLOW.value]),

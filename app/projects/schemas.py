@@ -299,6 +299,7 @@ class BoardEntry(Schema):
     title: str
     level: ProjectLevel
     enterprise_id: uuid.UUID
+    enterprise_name: str
     color: AlertColor
     first_reason: dict[str, Any] | None
 
@@ -306,6 +307,8 @@ class BoardEntry(Schema):
 class Recovery(Schema):
     project_id: uuid.UUID
     title: str
+    enterprise_id: uuid.UUID
+    enterprise_name: str
     from_color: AlertColor
     recovered_at: datetime
 

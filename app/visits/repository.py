@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -328,3 +328,10 @@ def stream_demands(
 ) -> AsyncIterator[Sequence[Row[Any]]]:
     """Demands with the enterprise's USCC, in id order, in batches (the exports)."""
     return enterprise_repository.stream_with_uscc(session, Demand, updated_since)
+
+
+async def specialist_names(
+    session: AsyncSession, ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    stmt = select(Specialist.id, Specialist.name).where(Specialist.id.in_(list(ids)))
+    return {row.id: row.name for row in await session.execute(stmt)}

@@ -9,7 +9,15 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, model_validator
 
 from app.pagination import Page
-from app.schemas import CalendarDate, CalendarDateTime, Phone, Schema, WholeNumber, inconsistent
+from app.schemas import (
+    CalendarDate,
+    CalendarDateTime,
+    Named,
+    Phone,
+    Schema,
+    WholeNumber,
+    inconsistent,
+)
 from app.visits.rules import DemandCategory, DemandStatus, VisitChannel, VisitKind
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -122,7 +130,9 @@ class Sla(Schema):
 class DemandRead(Schema):
     id: uuid.UUID
     enterprise_id: uuid.UUID
+    enterprise_name: str
     specialist_id: uuid.UUID | None = Field(description="The responsible specialist when raised")
+    specialist_name: str | None
     category: DemandCategory
     title: str
     description: str | None
@@ -230,7 +240,9 @@ class VisitCreate(Schema):
 class VisitRead(Schema):
     id: uuid.UUID
     enterprise_id: uuid.UUID
+    enterprise_name: str
     specialist_ids: list[uuid.UUID]
+    specialists: list[Named] = Field(description="The specialists who visited, with their names")
     visited_at: datetime
     kind: VisitKind
     channel: VisitChannel
@@ -262,6 +274,7 @@ class RoundPage(Page[RoundRead]):
 
 class SpecialistCoverage(Schema):
     specialist_id: uuid.UUID
+    specialist_name: str
     population: int
     covered: int
     coverage_percent: Decimal | None
@@ -272,6 +285,9 @@ class RoundCoverageRead(RoundRead):
         description="Per responsible specialist (assignments at the round's start)"
     )
     not_visited: list[uuid.UUID] = Field(description="Enterprises not yet visited")
+    not_visited_enterprises: list[Named] = Field(
+        description="The same enterprises with their names, in the same order"
+    )
 
 
 class RatingCreate(Schema):

@@ -343,10 +343,11 @@ async def board(
             title=project.title,
             level=project.level,
             enterprise_id=project.enterprise_id,
+            enterprise_name=enterprise_name,
             color=AlertColor(color),
             first_reason=(project.alert_reasons or [None])[0],
         )
-        for project, color in await repository.flagged(session, today, BOARD_LIMIT)
+        for project, color, enterprise_name in await repository.flagged(session, today, BOARD_LIMIT)
     ]
     zone = settings.zone
     since = datetime.combine(start, time.min, zone)
@@ -355,10 +356,14 @@ async def board(
         Recovery(
             project_id=event.project_id,
             title=title,
+            enterprise_id=enterprise_id,
+            enterprise_name=enterprise_name,
             from_color=AlertColor(event.from_color),
             recovered_at=event.occurred_at,
         )
-        for event, title in await repository.recoveries(session, since, until, BOARD_LIMIT)
+        for event, title, enterprise_id, enterprise_name in await repository.recoveries(
+            session, since, until, BOARD_LIMIT
+        )
     ]
     return AlertBoardRead(
         counts=counts,

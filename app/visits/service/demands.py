@@ -30,6 +30,7 @@ from app.visits.schemas import (
     DemandTransitionCreate,
     Sla,
 )
+from app.visits.service.names import Names, names_of
 from app.visits.service.specialists import is_responsible
 
 
@@ -37,9 +38,14 @@ class DemandNotFound(NotFound):
     code = "demand_not_found"
 
 
-def _demand_read(demand: Demand, now: datetime) -> DemandRead:
+NAMED = {"sla", "enterprise_name", "specialist_name"}
+
+
+def _demand_read(demand: Demand, now: datetime, names: Names) -> DemandRead:
     measured = rules.sla(demand.raised_at, demand.first_response_at, now)
-    values = {name: getattr(demand, name) for name in DemandRead.model_fields if name != "sla"}
+    values = {name: getattr(demand, name) for name in DemandRead.model_fields if name not in NAMED}
+    values["enterprise_name"] = names.enterprise(demand.enterprise_id)
+    values["specialist_name"] = names.specialist(demand.specialist_id)
     values["sla"] = Sla(
         due_at=measured.due_at,
         responded_at=measured.responded_at,
@@ -47,6 +53,12 @@ def _demand_read(demand: Demand, now: datetime) -> DemandRead:
         remaining_seconds=measured.remaining_seconds,
     )
     return DemandRead.model_validate(values)
+
+
+async def _names(session: AsyncSession, demands: list[Demand]) -> Names:
+    return await names_of(
+        session, (d.enterprise_id for d in demands), (d.specialist_id for d in demands)
+    )
 
 
 async def may_act_for(session: AsyncSession, actor: Principal, enterprise_id: uuid.UUID) -> None:
@@ -89,7 +101,7 @@ async def raise_demand(
             occurred_at=now,
         ),
     )
-    read = _demand_read(demand, now)
+    read = _demand_read(demand, now, await _names(session, [demand]))
     await audit.commit_change(session, actor, "demand.create", "demand", demand.id, after=read)
     return read
 
@@ -102,7 +114,8 @@ async def list_demands(
         session, own_records_only(where, viewer), now, page.after(2), page.limit
     )
     items, cursor = page.paginate(rows, lambda d: (d.raised_at, d.id))
-    return DemandPage(items=[_demand_read(d, now) for d in items], next_cursor=cursor)
+    names = await _names(session, items)
+    return DemandPage(items=[_demand_read(d, now, names) for d in items], next_cursor=cursor)
 
 
 async def _load_demand(session: AsyncSession, viewer: Principal, demand_id: uuid.UUID) -> Demand:
@@ -116,7 +129,7 @@ async def get_demand(
     session: AsyncSession, viewer: Principal, demand_id: uuid.UUID
 ) -> tuple[DemandRead, int]:
     demand = await _load_demand(session, viewer, demand_id)
-    return _demand_read(demand, clock.now()), demand.version
+    return _demand_read(demand, clock.now(), await _names(session, [demand])), demand.version
 
 
 async def move_demand(
@@ -141,7 +154,8 @@ async def move_demand(
             code="invalid_status_transition",
         )
     now = clock.now()
-    before = _demand_read(demand, now)
+    names = await _names(session, [demand])
+    before = _demand_read(demand, now, names)
     from_status = demand.status
     demand.status = wanted
     # Any first move out of `open` answers the enterprise: that is the 24-hour response.
@@ -163,7 +177,7 @@ async def move_demand(
             occurred_at=now,
         ),
     )
-    after = _demand_read(demand, now)
+    after = _demand_read(demand, now, names)
     await audit.commit_change(
         session,
         actor,

@@ -35,18 +35,23 @@ from app.visits.schemas import (
     VisitRead,
 )
 from app.visits.service.demands import may_act_for
+from app.visits.service.names import Names, names_of
 
 
 class VisitNotFound(NotFound):
     code = "visit_not_found"
 
 
-def _visit_read(visit: Visit, demand_ids: list[uuid.UUID], settings: Settings) -> VisitRead:
+def _visit_read(
+    visit: Visit, demand_ids: list[uuid.UUID], settings: Settings, names: Names
+) -> VisitRead:
     values = {
         name: getattr(visit, name)
         for name in VisitRead.model_fields
-        if name not in {"round", "demand_ids"}
+        if name not in {"round", "demand_ids", "enterprise_name", "specialists"}
     }
+    values["enterprise_name"] = names.enterprise(visit.enterprise_id)
+    values["specialists"] = names.named_specialists(visit.specialist_ids)
     values["round"] = rules.round_of(visit.visited_at, settings.zone, settings.round_windows).number
     values["demand_ids"] = demand_ids
     return VisitRead.model_validate(values)
@@ -159,20 +164,31 @@ async def record_visit(
                 answered, rules.DemandStatus.OPEN.value, actor, now, "answered in a visit"
             ),
         )
-    read = _visit_read(visit, demand_ids, settings)
+    read = (await _visit_reads(session, [visit], settings, {visit.id: demand_ids}))[0]
     await audit.commit_change(session, actor, "visit.create", "visit", visit.id, after=read)
     return read
 
 
 async def _visit_reads(
-    session: AsyncSession, visits: list[Visit], settings: Settings
+    session: AsyncSession,
+    visits: list[Visit],
+    settings: Settings,
+    raised: dict[uuid.UUID, list[uuid.UUID]] | None = None,
 ) -> list[VisitRead]:
-    raised: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for visit_id, demand_id in await repository.demand_ids_of_visits(
-        session, [v.id for v in visits]
-    ):
-        raised[visit_id].append(demand_id)
-    return [_visit_read(v, raised[v.id], settings) for v in visits]
+    """The visits as read, with the demands raised in them (`raised` when the caller knows
+    them) and the names of their enterprises and specialists."""
+    if raised is None:
+        raised = defaultdict(list)
+        for visit_id, demand_id in await repository.demand_ids_of_visits(
+            session, [v.id for v in visits]
+        ):
+            raised[visit_id].append(demand_id)
+    names = await names_of(
+        session,
+        (v.enterprise_id for v in visits),
+        (s for v in visits for s in v.specialist_ids),
+    )
+    return [_visit_read(v, raised.get(v.id, []), settings, names) for v in visits]
 
 
 async def list_visits(
@@ -268,6 +284,9 @@ async def round_coverage(
     for enterprise_id, specialists in visits:
         for visitor in specialists:
             visited_by[visitor].add(enterprise_id)
+    scope = in_care.get(specialist_id, set()) if specialist_id is not None else population
+    not_visited = rules.coverage(scope, (e for e, _ in visits)).not_visited
+    names = await names_of(session, not_visited, in_care)
     per_specialist = []
     for specialist in sorted(in_care, key=str):
         if specialist_id is not None and specialist != specialist_id:
@@ -278,13 +297,15 @@ async def round_coverage(
         per_specialist.append(
             SpecialistCoverage(
                 specialist_id=specialist,
+                specialist_name=names.specialist(specialist) or "",
                 population=mine.population,
                 covered=mine.covered,
                 coverage_percent=mine.percent,
             )
         )
-    scope = in_care.get(specialist_id, set()) if specialist_id is not None else population
-    not_visited = rules.coverage(scope, (e for e, _ in visits)).not_visited
     return RoundCoverageRead(
-        **read.model_dump(), specialists=per_specialist, not_visited=not_visited
+        **read.model_dump(),
+        specialists=per_specialist,
+        not_visited=not_visited,
+        not_visited_enterprises=names.named_enterprises(not_visited),
     )
