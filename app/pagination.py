@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -38,10 +38,22 @@ MAX_LIMIT = 200
 
 
 class Page(BaseModel, Generic[T]):
+    # In the document every answer carries has_more, though the code that builds a page
+    # leaves it to the cursor.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     items: list[T]
     next_cursor: str | None = Field(
         description="Pass as `cursor` to get the next page; null on the last page"
     )
+    has_more: bool = Field(
+        default=False, description="true when another page follows (`next_cursor` is set)"
+    )
+
+    @model_validator(mode="after")
+    def _more_when_a_cursor_follows(self) -> Page[T]:
+        self.has_more = self.next_cursor is not None
+        return self
 
 
 def _encode_value(value: Any) -> Any:
