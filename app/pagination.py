@@ -11,20 +11,25 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import hmac
+import inspect
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy.exc import CompileError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.config import Settings
@@ -35,6 +40,8 @@ R = TypeVar("R")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# Counting a long list exactly costs a scan of it: past this, the planner's estimate.
+EXACT_TOTAL_UP_TO = 10_000
 
 
 class Page(BaseModel, Generic[T]):
@@ -48,6 +55,15 @@ class Page(BaseModel, Generic[T]):
     )
     has_more: bool = Field(
         default=False, description="true when another page follows (`next_cursor` is set)"
+    )
+    total: int | None = Field(
+        default=None,
+        description="With `include_total=true`: the rows of the whole list (all pages); exact "
+        f"up to {EXACT_TOTAL_UP_TO:,}, beyond that the planner's estimate "
+        "(`total_is_estimate`); null when not asked for",
+    )
+    total_is_estimate: bool = Field(
+        default=False, description="true when `total` is the planner's estimate"
     )
 
     @model_validator(mode="after")
@@ -149,7 +165,9 @@ class CursorSigner:
         return tuple(values)
 
 
-def list_scope(request: Request, ignored: frozenset[str] = frozenset({"cursor", "limit"})) -> str:
+def list_scope(
+    request: Request, ignored: frozenset[str] = frozenset({"cursor", "limit", "include_total"})
+) -> str:
     """The list a request reads: its path and filters (page size and position aside)."""
     query = sorted((k, v) for k, v in request.query_params.multi_items() if k not in ignored)
     return f"{request.url.path}?{urlencode(query)}"
@@ -161,11 +179,48 @@ def request_signer(request: Request, scope: str, param: str = "cursor") -> Curso
 
 
 @dataclass(frozen=True)
+class Total:
+    count: int
+    estimate: bool
+
+    def fields(self) -> dict[str, Any]:
+        return {"total": self.count, "total_is_estimate": self.estimate}
+
+
+@dataclass(frozen=True)
+class Sorts:
+    """The orders a list offers, by the name `sort=` takes (`-name`: descending); each ends
+    in a unique column so that the order is total. The first is the list's default."""
+
+    name: str  # the parameter's type in the document (ProjectSort, …)
+    orders: dict[str, tuple[SortKey, ...]]
+
+    @property
+    def default(self) -> str:
+        return next(iter(self.orders))
+
+
+@dataclass(frozen=True)
+class Fetched(Generic[R]):
+    items: list[R]
+    next_cursor: str | None
+    total: Total | None
+
+    def page_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {"next_cursor": self.next_cursor}
+        if self.total is not None:
+            fields |= self.total.fields()
+        return fields
+
+
+@dataclass(frozen=True)
 class PageParams:
     limit: int
     cursor: str | None
     # None only for internal reads that take one page and never hand a cursor out.
     signer: CursorSigner | None = None
+    include_total: bool = False
+    sort: str | None = None
 
     def after(self, width: int) -> tuple[Any, ...] | None:
         if self.cursor is None:
@@ -186,6 +241,46 @@ class PageParams:
             raise RuntimeError("an internal read cannot hand out a cursor")
         return page, self.signer.encode(key(page[-1]))
 
+    async def fetch(self, session: AsyncSession, stmt: Select[Any], sorts: Sorts) -> Fetched[Any]:
+        """The page of `stmt` (the list's filtered rows, one entity per row) in the order
+        `sort=` chose, after the cursor, with the total when asked for."""
+        keys = sorts.orders[self.sort or sorts.default]
+        total = await count_rows(session, stmt) if self.include_total else None
+        after = self.after(len(keys))
+        if after is not None:
+            stmt = stmt.where(after_clause(keys, after))
+        rows = list(await session.scalars(stmt.order_by(*order_by(keys)).limit(self.limit + 1)))
+        items, cursor = self.paginate(rows, lambda row: [_key_value(row, k) for k in keys])
+        return Fetched(items, cursor, total)
+
+
+def _key_value(row: Any, key: SortKey) -> Any:
+    name = key.column.key
+    assert name is not None, "a sort key is a mapped column"
+    return getattr(row, name)
+
+
+async def count_rows(
+    session: AsyncSession, stmt: Select[Any], exact_up_to: int = EXACT_TOTAL_UP_TO
+) -> Total:
+    """How many rows `stmt` has: exactly up to `exact_up_to` (a bounded count), beyond that
+    the planner's estimate (a count would read them all)."""
+    bounded = stmt.order_by(None).limit(exact_up_to + 1).subquery()
+    exact = int(await session.scalar(select(func.count()).select_from(bounded)) or 0)
+    if exact <= exact_up_to:
+        return Total(exact, estimate=False)
+    try:
+        # The values are the list's own filters (typed by the query's parameters), written
+        # into the statement so that EXPLAIN can plan it.
+        sql = stmt.order_by(None).compile(
+            dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+        )
+    except (CompileError, NotImplementedError):
+        return Total(exact, estimate=True)  # "more than": what is known without a scan
+    plan = await session.scalar(text(f"EXPLAIN (FORMAT JSON) {sql}"))
+    estimated = int(plan[0]["Plan"]["Plan Rows"]) if plan else exact
+    return Total(max(estimated, exact), estimate=True)
+
 
 async def _page_params(
     request: Request,
@@ -195,9 +290,12 @@ async def _page_params(
     cursor: Annotated[
         str | None, Query(max_length=1024, description="`next_cursor` of the previous page")
     ] = None,
+    include_total: Annotated[
+        bool, Query(description="Also count the whole list (`total`, `total_is_estimate`)")
+    ] = False,
 ) -> PageParams:
     signer = request_signer(request, list_scope(request))
-    page = PageParams(limit=limit, cursor=cursor, signer=signer)
+    page = PageParams(limit=limit, cursor=cursor, signer=signer, include_total=include_total)
     # Checked before anything else runs: a cursor this list did not hand out is 422 whatever
     # the path names (the width is checked again where the list is read).
     if cursor is not None:
@@ -208,10 +306,56 @@ async def _page_params(
 PageParamsDep = Annotated[PageParams, Depends(_page_params)]
 
 
+def sorted_page(sorts: Sorts) -> Any:
+    """The dependency of a list that offers `sorts` (`Annotated[PageParams, sorted_page(…)]`):
+    the page parameters, and `sort=` naming one of them (the
+    document lists them as an enum). A cursor belongs to its sort (it is part of the list's
+    scope), so paging under a sort goes on in that sort."""
+    choices = StrEnum(sorts.name, {name: name for name in sorts.orders})  # type: ignore[misc]
+
+    async def dependency(
+        request: Request,
+        page: PageParamsDep,
+        sort: Any = None,
+    ) -> PageParams:
+        return dataclasses.replace(page, sort=None if sort is None else str(sort.value))
+
+    description = f"The order: one of {', '.join(sorts.orders)} (`-`: descending); "
+    description += f"default {sorts.default}"
+    parameters = list(inspect.signature(dependency).parameters.values())
+    parameters[-1] = parameters[-1].replace(
+        annotation=Annotated[choices | None, Query(description=description)]
+    )
+    dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        parameters, return_annotation=PageParams
+    )
+    return Depends(dependency)
+
+
 @dataclass(frozen=True)
 class SortKey:
     column: ColumnElement[Any] | InstrumentedAttribute[Any]
     descending: bool = False
+
+
+def orders(
+    columns: dict[str, InstrumentedAttribute[Any]],
+    unique: InstrumentedAttribute[Any],
+    *,
+    newest_first: bool = False,
+) -> dict[str, tuple[SortKey, ...]]:
+    """Each (non-null) column ascending by its name and descending by `-name`, the unique
+    column breaking ties in the same direction. The first column's order is the default,
+    descending when `newest_first`."""
+    found: dict[str, tuple[SortKey, ...]] = {}
+    for index, (name, column) in enumerate(columns.items()):
+        ascending = (SortKey(column), SortKey(unique))
+        descending = (SortKey(column, descending=True), SortKey(unique, descending=True))
+        pair = [(name, ascending), (f"-{name}", descending)]
+        if index == 0 and newest_first:
+            pair.reverse()
+        found.update(pair)
+    return found
 
 
 def after_clause(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:

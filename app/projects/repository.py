@@ -9,6 +9,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Row,
+    Select,
     String,
     Text,
     Uuid,
@@ -27,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import AdvisoryLock, driver_connection, stream_batches, take_advisory_lock
 from app.enterprises.models import Enterprise
-from app.pagination import SortKey, after_clause, order_by
+from app.pagination import SortKey, Sorts, after_clause, order_by, orders
 from app.projects.enums import AlertColor
 from app.projects.models import (
     AlertEvent,
@@ -38,7 +39,6 @@ from app.projects.models import (
 )
 from app.projects.schemas import ProjectFilter
 
-PROJECT_ORDER = (SortKey(Project.created_at), SortKey(Project.id))
 MILESTONE_ORDER = (SortKey(Milestone.due_on), SortKey(Milestone.id))
 REPORT_ORDER = (
     SortKey(ProgressReport.reported_on),
@@ -84,13 +84,17 @@ async def get_project(session: AsyncSession, project_id: uuid.UUID) -> Project |
     return await session.get(Project, project_id)
 
 
-async def list_projects(
-    session: AsyncSession,
-    where: ProjectFilter,
-    today: date,
-    after: tuple[Any, ...] | None,
-    limit: int,
-) -> list[Project]:
+PROJECT_SORTS = Sorts(
+    "ProjectSort",
+    orders(
+        {"created_at": Project.created_at, "title": Project.title, "end_on": Project.end_on},
+        Project.id,
+    ),
+)
+
+
+def projects(where: ProjectFilter, today: date) -> Select[Project]:
+    """The projects a list shows, filtered (ordered and paged by `PageParams.fetch`)."""
     stmt = select(Project)
     if where.enterprise_id is not None:
         stmt = stmt.where(Project.enterprise_id == where.enterprise_id)
@@ -100,9 +104,7 @@ async def list_projects(
         stmt = stmt.where(Project.status == where.status)
     if where.alert is not None:
         stmt = stmt.where(effective_color(today) == where.alert)
-    if after is not None:
-        stmt = stmt.where(after_clause(PROJECT_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(PROJECT_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 async def get_milestone(

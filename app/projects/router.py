@@ -18,7 +18,7 @@ from app.auth.roles import Principal, Role
 from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
-from app.pagination import PageParamsDep
+from app.pagination import PageParams, PageParamsDep, sorted_page
 from app.projects import service
 from app.projects.enums import AlertColor, ProjectLevel, ProjectStatus
 from app.projects.schemas import (
@@ -83,7 +83,7 @@ async def list_projects(
     principal: CurrentPrincipal,
     session: SessionDep,
     settings: SettingsDep,
-    page: PageParamsDep,
+    page: Annotated[PageParams, sorted_page(service.PROJECT_SORTS)],
     enterprise_id: uuid.UUID | None = None,
     level: ProjectLevel | None = None,
     project_status: Annotated[ProjectStatus | None, Query(alias="status")] = None,

@@ -5,14 +5,14 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import Row, Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import constraint_name, driver_connection
 from app.enterprises import repository as enterprise_repository
 from app.errors import Conflict
-from app.pagination import SortKey, after_clause, order_by
+from app.pagination import SortKey, Sorts, after_clause, order_by, orders
 from app.visits import rules
 from app.visits.models import (
     Demand,
@@ -108,7 +108,14 @@ async def is_responsible(
     return (await session.scalar(stmt)) is not None
 
 
-DEMAND_ORDER = (SortKey(Demand.raised_at, descending=True), SortKey(Demand.id, descending=True))
+DEMAND_SORTS = Sorts(
+    "DemandSort",
+    orders(
+        {"raised_at": Demand.raised_at, "response_due_at": Demand.response_due_at},
+        Demand.id,
+        newest_first=True,
+    ),
+)
 ACTION_ORDER = (SortKey(DemandAction.occurred_at), SortKey(DemandAction.id))
 
 
@@ -130,13 +137,8 @@ async def get_demand(session: AsyncSession, demand_id: uuid.UUID) -> Demand | No
     return await session.get(Demand, demand_id)
 
 
-async def list_demands(
-    session: AsyncSession,
-    where: DemandFilter,
-    now: datetime,
-    after: tuple[Any, ...] | None,
-    limit: int,
-) -> list[Demand]:
+def demands(where: DemandFilter, now: datetime) -> Select[Demand]:
+    """The demands a list shows, filtered (ordered and paged by `PageParams.fetch`)."""
     stmt = select(Demand)
     if where.status is not None:
         stmt = stmt.where(Demand.status == where.status)
@@ -155,9 +157,7 @@ async def list_demands(
     breached = or_(overdue, late)
     if where.breached is not None:
         stmt = stmt.where(breached if where.breached else ~breached)
-    if after is not None:
-        stmt = stmt.where(after_clause(DEMAND_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(DEMAND_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 async def add_action(session: AsyncSession, action: DemandAction) -> None:
@@ -174,7 +174,9 @@ async def list_actions(
     return list(await session.scalars(stmt.order_by(*order_by(ACTION_ORDER)).limit(limit + 1)))
 
 
-VISIT_ORDER = (SortKey(Visit.visited_at, descending=True), SortKey(Visit.id, descending=True))
+VISIT_SORTS = Sorts(
+    "VisitSort", orders({"visited_at": Visit.visited_at}, Visit.id, newest_first=True)
+)
 
 
 async def count_specialists(session: AsyncSession, ids: list[uuid.UUID]) -> int:
@@ -196,9 +198,8 @@ async def demand_ids_of_visits(session: AsyncSession, visit_ids: list[uuid.UUID]
     return list((await session.execute(stmt.order_by(Demand.raised_at, Demand.id))).all())
 
 
-async def list_visits(
-    session: AsyncSession, where: VisitFilter, after: tuple[Any, ...] | None, limit: int
-) -> list[Visit]:
+def visits(where: VisitFilter) -> Select[Visit]:
+    """The visits a list shows, filtered (ordered and paged by `PageParams.fetch`)."""
     stmt = select(Visit)
     if where.enterprise_id is not None:
         stmt = stmt.where(Visit.enterprise_id == where.enterprise_id)
@@ -210,9 +211,7 @@ async def list_visits(
         stmt = stmt.where(Visit.visited_at < where.until)
     if where.kind is not None:
         stmt = stmt.where(Visit.kind == where.kind)
-    if after is not None:
-        stmt = stmt.where(after_clause(VISIT_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(VISIT_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 async def visited_between(

@@ -18,7 +18,7 @@ from app.auth.roles import Principal, Role
 from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
-from app.pagination import PageParamsDep
+from app.pagination import PageParams, PageParamsDep, sorted_page
 from app.schemas import CalendarDate, CalendarDateTime
 from app.visits import service
 from app.visits.rules import DemandCategory, DemandStatus, VisitKind
@@ -194,7 +194,7 @@ async def create_demand(
 async def list_demands(
     principal: CurrentPrincipal,
     session: SessionDep,
-    page: PageParamsDep,
+    page: Annotated[PageParams, sorted_page(service.DEMAND_SORTS)],
     demand_status: Annotated[DemandStatus | None, Query(alias="status")] = None,
     overdue: Annotated[
         bool | None, Query(description="true: unanswered and past the 24-hour due time")
@@ -301,7 +301,7 @@ async def list_visits(
     principal: CurrentPrincipal,
     session: SessionDep,
     settings: SettingsDep,
-    page: PageParamsDep,
+    page: Annotated[PageParams, sorted_page(service.VISIT_SORTS)],
     enterprise_id: uuid.UUID | None = None,
     specialist_id: uuid.UUID | None = None,
     visited_from: CalendarDateTime | None = None,

@@ -21,6 +21,7 @@ from app.projects.service.progress import (
     update_milestone,
 )
 from app.projects.service.projects import (
+    PROJECT_SORTS,
     create_project,
     get_project,
     list_projects,
@@ -30,6 +31,7 @@ from app.projects.service.projects import (
 )
 
 __all__ = [
+    "PROJECT_SORTS",
     "MilestoneNotFound",
     "ProjectNotFound",
     "add_milestone",

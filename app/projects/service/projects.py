@@ -24,6 +24,7 @@ from app.projects import repository
 from app.projects.enums import NEXT_STATUSES, ProjectStatus
 from app.projects.events import ProjectDecided
 from app.projects.models import Project
+from app.projects.repository import PROJECT_SORTS as PROJECT_SORTS
 from app.projects.schemas import (
     ProjectCreate,
     ProjectFilter,
@@ -65,9 +66,8 @@ async def list_projects(
 ) -> ProjectPage:
     where = own_records_only(where, viewer)
     today = clock.today(settings.zone)
-    rows = await repository.list_projects(session, where, today, page.after(2), page.limit)
-    items, cursor = page.paginate(rows, lambda p: (p.created_at, p.id))
-    return ProjectPage(items=[_read(p, today) for p in items], next_cursor=cursor)
+    fetched = await page.fetch(session, repository.projects(where, today), PROJECT_SORTS)
+    return ProjectPage(items=[_read(p, today) for p in fetched.items], **fetched.page_fields())
 
 
 async def get_project(

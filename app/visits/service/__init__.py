@@ -1,5 +1,6 @@
 """The visits' use cases, a module per resource; the names other code calls are here."""
 
+from app.visits.repository import DEMAND_SORTS, VISIT_SORTS
 from app.visits.service.assessment import (
     assessment,
     team_ranking,
@@ -43,6 +44,8 @@ from app.visits.service.visits import (
 )
 
 __all__ = [
+    "DEMAND_SORTS",
+    "VISIT_SORTS",
     "DemandNotFound",
     "SpecialistNotFound",
     "VisitNotFound",

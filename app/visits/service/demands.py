@@ -110,12 +110,12 @@ async def list_demands(
     session: AsyncSession, viewer: Principal, where: DemandFilter, page: PageParams
 ) -> DemandPage:
     now = clock.now()
-    rows = await repository.list_demands(
-        session, own_records_only(where, viewer), now, page.after(2), page.limit
+    stmt = repository.demands(own_records_only(where, viewer), now)
+    fetched = await page.fetch(session, stmt, repository.DEMAND_SORTS)
+    names = await _names(session, fetched.items)
+    return DemandPage(
+        items=[_demand_read(d, now, names) for d in fetched.items], **fetched.page_fields()
     )
-    items, cursor = page.paginate(rows, lambda d: (d.raised_at, d.id))
-    names = await _names(session, items)
-    return DemandPage(items=[_demand_read(d, now, names) for d in items], next_cursor=cursor)
 
 
 async def _load_demand(session: AsyncSession, viewer: Principal, demand_id: uuid.UUID) -> Demand:

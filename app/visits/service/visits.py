@@ -199,9 +199,9 @@ async def list_visits(
     page: PageParams,
 ) -> VisitPage:
     where = own_records_only(where, viewer)
-    rows = await repository.list_visits(session, where, page.after(2), page.limit)
-    items, cursor = page.paginate(rows, lambda v: (v.visited_at, v.id))
-    return VisitPage(items=await _visit_reads(session, items, settings), next_cursor=cursor)
+    fetched = await page.fetch(session, repository.visits(where), repository.VISIT_SORTS)
+    reads = await _visit_reads(session, fetched.items, settings)
+    return VisitPage(items=reads, **fetched.page_fields())
 
 
 async def get_visit(
