@@ -199,6 +199,10 @@ class Sorts:
     def default(self) -> str:
         return next(iter(self.orders))
 
+    @property
+    def default_keys(self) -> tuple[SortKey, ...]:
+        return self.orders[self.default]
+
 
 @dataclass(frozen=True)
 class Fetched(Generic[R]):

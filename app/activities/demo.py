@@ -30,7 +30,7 @@ CALENDAR = [
 async def seed(
     session: AsyncSession, settings: Settings, actor: Principal, guests: list[uuid.UUID]
 ) -> None:
-    if await repository.list_activities(session, ActivityFilter(), None, 1):
+    if (await session.scalars(repository.activities(ActivityFilter()).limit(1))).first():
         return
     if not guests:
         return

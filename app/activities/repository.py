@@ -14,9 +14,12 @@ from app.activities.models import Activity, ActivityInvitation
 from app.activities.schemas import ActivityFilter
 from app.db import driver_connection
 from app.enterprises.models import Enterprise
-from app.pagination import SortKey, after_clause, order_by
+from app.pagination import SortKey, Sorts, after_clause, order_by, orders
 
-ACTIVITY_ORDER = (SortKey(Activity.held_on, descending=True), SortKey(Activity.id, descending=True))
+ACTIVITY_SORTS = Sorts(
+    "ActivitySort",
+    orders({"held_on": Activity.held_on}, Activity.id, newest_first=True),
+)
 INVITATION_ORDER = (SortKey(ActivityInvitation.created_at), SortKey(ActivityInvitation.id))
 
 
@@ -52,9 +55,8 @@ async def delete_activity(session: AsyncSession, activity: Activity) -> None:
     await session.flush()
 
 
-async def list_activities(
-    session: AsyncSession, where: ActivityFilter, after: tuple[Any, ...] | None, limit: int
-) -> list[Activity]:
+def activities(where: ActivityFilter) -> Select[Activity]:
+    """What the list shows, filtered (ordered and paged by `PageParams.fetch`)."""
     stmt = select(Activity)
     if where.kind is not None:
         stmt = stmt.where(Activity.kind == where.kind)
@@ -67,9 +69,7 @@ async def list_activities(
             ActivityInvitation.enterprise_id == where.enterprise_id
         )
         stmt = stmt.where(Activity.id.in_(invited))
-    if after is not None:
-        stmt = stmt.where(after_clause(ACTIVITY_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(ACTIVITY_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 async def counts(

@@ -24,7 +24,7 @@ from app.auth.dependencies import CurrentPrincipal, ScopeRequired, SettingsDep, 
 from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
-from app.pagination import PageParamsDep
+from app.pagination import PageParams, PageParamsDep, sorted_page
 from app.schemas import CalendarDate
 
 router = APIRouter(
@@ -55,7 +55,7 @@ async def create_activity(
 async def list_activities(
     principal: CurrentPrincipal,
     session: SessionDep,
-    page: PageParamsDep,
+    page: Annotated[PageParams, sorted_page(service.ACTIVITY_SORTS)],
     kind: ActivityKind | None = None,
     held_from: Annotated[CalendarDate | None, Query(alias="from")] = None,
     held_to: Annotated[CalendarDate | None, Query(alias="to")] = None,

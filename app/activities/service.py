@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.activities import repository
 from app.activities.models import Activity
+from app.activities.repository import ACTIVITY_SORTS as ACTIVITY_SORTS
 from app.activities.repository import Counts, InvitationRow
 from app.activities.schemas import (
     ActivityCreate,
@@ -131,10 +132,11 @@ async def list_activities(
             held_to=where.held_to,
             enterprise_id=viewer.enterprise_id or uuid.UUID(int=0),
         )
-    rows = await repository.list_activities(session, where, page.after(2), page.limit)
-    items, cursor = page.paginate(rows, lambda a: (a.held_on, a.id))
-    counts = await repository.counts(session, [a.id for a in items])
-    return ActivityPage(items=[_read(a, counts.get(a.id)) for a in items], next_cursor=cursor)
+    fetched = await page.fetch(session, repository.activities(where), repository.ACTIVITY_SORTS)
+    counts = await repository.counts(session, [a.id for a in fetched.items])
+    return ActivityPage(
+        items=[_read(a, counts.get(a.id)) for a in fetched.items], **fetched.page_fields()
+    )
 
 
 async def get_activity(

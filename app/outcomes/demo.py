@@ -65,8 +65,9 @@ async def seed(
     enterprise_ids: list[uuid.UUID],
     cultivated: list[uuid.UUID],
 ) -> None:
-    if not enterprise_ids or await repository.list_achievements(
-        session, AchievementFilter(), None, 1
+    if (
+        not enterprise_ids
+        or (await session.scalars(repository.achievements(AchievementFilter()).limit(1))).first()
     ):
         return
 

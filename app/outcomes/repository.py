@@ -5,17 +5,17 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.enterprises import repository as enterprise_repository
 from app.outcomes.models import Achievement
 from app.outcomes.schemas import AchievementFilter
-from app.pagination import SortKey, after_clause, order_by
+from app.pagination import Sorts, orders
 
-ACHIEVEMENT_ORDER = (
-    SortKey(Achievement.achieved_on, descending=True),
-    SortKey(Achievement.id, descending=True),
+ACHIEVEMENT_SORTS = Sorts(
+    "AchievementSort",
+    orders({"achieved_on": Achievement.achieved_on}, Achievement.id, newest_first=True),
 )
 
 
@@ -32,9 +32,8 @@ async def get(session: AsyncSession, achievement_id: uuid.UUID) -> Achievement |
     return await session.get(Achievement, achievement_id)
 
 
-async def list_achievements(
-    session: AsyncSession, where: AchievementFilter, after: tuple[Any, ...] | None, limit: int
-) -> list[Achievement]:
+def achievements(where: AchievementFilter) -> Select[Achievement]:
+    """What the list shows, filtered (ordered and paged by `PageParams.fetch`)."""
     stmt = select(Achievement)
     if where.kind is not None:
         stmt = stmt.where(Achievement.kind == where.kind)
@@ -46,9 +45,7 @@ async def list_achievements(
         stmt = stmt.where(Achievement.achieved_on >= where.achieved_from)
     if where.achieved_to is not None:
         stmt = stmt.where(Achievement.achieved_on <= where.achieved_to)
-    if after is not None:
-        stmt = stmt.where(after_clause(ACHIEVEMENT_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(ACHIEVEMENT_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 async def totals(session: AsyncSession, since: date, until: date) -> list[Any]:

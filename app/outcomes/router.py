@@ -26,7 +26,7 @@ from app.outcomes.schemas import (
     AchievementUpdate,
     OutcomeStatisticsRead,
 )
-from app.pagination import PageParamsDep
+from app.pagination import PageParams, sorted_page
 from app.schemas import CalendarDate
 
 router = APIRouter(
@@ -62,7 +62,7 @@ async def create_achievement(
 async def list_achievements(
     principal: CurrentPrincipal,
     session: SessionDep,
-    page: PageParamsDep,
+    page: Annotated[PageParams, sorted_page(service.ACHIEVEMENT_SORTS)],
     kind: AchievementKind | None = None,
     enterprise_id: uuid.UUID | None = None,
     level: AchievementLevel | None = None,

@@ -24,6 +24,7 @@ from app.outcomes.enums import AWARD_GRADES, AchievementKind, AchievementLevel, 
 from app.outcomes.events import AchievementRecorded
 from app.outcomes.figures import Period, growth_percent
 from app.outcomes.models import Achievement
+from app.outcomes.repository import ACHIEVEMENT_SORTS as ACHIEVEMENT_SORTS
 from app.outcomes.schemas import (
     AchievementCreate,
     AchievementFilter,
@@ -103,10 +104,12 @@ async def list_achievements(
     session: AsyncSession, viewer: Principal, where: AchievementFilter, page: PageParams
 ) -> AchievementPage:
     where = own_records_only(where, viewer)
-    rows = await repository.list_achievements(session, where, page.after(2), page.limit)
-    items, cursor = page.paginate(rows, lambda a: (a.achieved_on, a.id))
+    fetched = await page.fetch(
+        session, repository.achievements(where), repository.ACHIEVEMENT_SORTS
+    )
     return AchievementPage(
-        items=[AchievementRead.model_validate(a) for a in items], next_cursor=cursor
+        items=[AchievementRead.model_validate(a) for a in fetched.items],
+        **fetched.page_fields(),
     )
 
 

@@ -4,14 +4,17 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.pagination import SortKey, after_clause, order_by
+from app.pagination import Sorts, order_by, orders
 from app.policies.models import Policy
 from app.policies.schemas import PolicyFilter
 
-POLICY_ORDER = (SortKey(Policy.valid_from, descending=True), SortKey(Policy.id, descending=True))
+POLICY_SORTS = Sorts(
+    "PolicySort",
+    orders({"valid_from": Policy.valid_from}, Policy.id, newest_first=True),
+)
 
 
 def _valid_on(day: date) -> Any:
@@ -31,9 +34,8 @@ async def get(session: AsyncSession, policy_id: uuid.UUID) -> Policy | None:
     return await session.get(Policy, policy_id)
 
 
-async def list_policies(
-    session: AsyncSession, where: PolicyFilter, after: tuple[Any, ...] | None, limit: int
-) -> list[Policy]:
+def policies(where: PolicyFilter) -> Select[Policy]:
+    """What the list shows, filtered (ordered and paged by `PageParams.fetch`)."""
     stmt = select(Policy)
     if where.level is not None:
         stmt = stmt.where(Policy.level == where.level)
@@ -41,14 +43,12 @@ async def list_policies(
         stmt = stmt.where(_valid_on(where.valid_on))
     if where.pool is not None:
         stmt = stmt.where(Policy.pools.contains([where.pool]))
-    if after is not None:
-        stmt = stmt.where(after_clause(POLICY_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(POLICY_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 async def valid_on(session: AsyncSession, day: date) -> list[Policy]:
     """The policies valid on `day`, in the catalogue's order."""
-    stmt = select(Policy).where(_valid_on(day)).order_by(*order_by(POLICY_ORDER))
+    stmt = select(Policy).where(_valid_on(day)).order_by(*order_by(POLICY_SORTS.default_keys))
     return list(await session.scalars(stmt))
 
 
@@ -57,4 +57,6 @@ async def existing_ids(session: AsyncSession, ids: list[uuid.UUID]) -> set[uuid.
 
 
 async def all_ids(session: AsyncSession) -> list[uuid.UUID]:
-    return list(await session.scalars(select(Policy.id).order_by(*order_by(POLICY_ORDER))))
+    return list(
+        await session.scalars(select(Policy.id).order_by(*order_by(POLICY_SORTS.default_keys)))
+    )

@@ -16,7 +16,7 @@ from app.auth.dependencies import (
 from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
-from app.pagination import PageParamsDep
+from app.pagination import PageParams, PageParamsDep, sorted_page
 from app.policies import service
 from app.policies.enums import PolicyLevel
 from app.policies.schemas import (
@@ -61,7 +61,7 @@ async def create_policy(
 async def list_policies(
     principal: CurrentPrincipal,
     session: SessionDep,
-    page: PageParamsDep,
+    page: Annotated[PageParams, sorted_page(service.POLICY_SORTS)],
     level: PolicyLevel | None = None,
     valid_on: Annotated[
         CalendarDate | None, Query(description="Only the policies valid on this day")

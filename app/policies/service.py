@@ -19,6 +19,7 @@ from app.http import check_if_match
 from app.pagination import PageParams
 from app.policies import matching, repository
 from app.policies.models import Policy
+from app.policies.repository import POLICY_SORTS as POLICY_SORTS
 from app.policies.schemas import (
     CriterionCheck,
     PolicyCreate,
@@ -83,9 +84,8 @@ async def get_policy(session: AsyncSession, policy_id: uuid.UUID) -> tuple[Polic
 
 
 async def list_policies(session: AsyncSession, where: PolicyFilter, page: PageParams) -> PolicyPage:
-    rows = await repository.list_policies(session, where, page.after(2), page.limit)
-    items, cursor = page.paginate(rows, lambda p: (p.valid_from, p.id))
-    return PolicyPage(items=[_read(p) for p in items], next_cursor=cursor)
+    fetched = await page.fetch(session, repository.policies(where), repository.POLICY_SORTS)
+    return PolicyPage(items=[_read(p) for p in fetched.items], **fetched.page_fields())
 
 
 async def update_policy(

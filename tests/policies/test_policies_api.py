@@ -206,7 +206,13 @@ class TestPolicyMatches:
             headers=staff,
             params={"as_of": "2026-06-01"},
         )
-        assert unmatched.json() == {"items": [], "next_cursor": None, "has_more": False}
+        assert unmatched.json() == {
+            "items": [],
+            "next_cursor": None,
+            "has_more": False,
+            "total": None,
+            "total_is_estimate": False,
+        }
 
     async def test_validity_qualifications_and_the_enterprises_own_view(
         self, client: httpx.AsyncClient, session: AsyncSession
