@@ -27,7 +27,7 @@ from uuid import UUID
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, text
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -40,6 +40,8 @@ R = TypeVar("R")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# A list's statement, whatever it selects.
+AnySelect = Select[*tuple[Any, ...]]
 # Counting a long list exactly costs a scan of it: past this, the planner's estimate.
 EXACT_TOTAL_UP_TO = 10_000
 
@@ -245,7 +247,7 @@ class PageParams:
             raise RuntimeError("an internal read cannot hand out a cursor")
         return page, self.signer.encode(key(page[-1]))
 
-    async def fetch(self, session: AsyncSession, stmt: Select[Any], sorts: Sorts) -> Fetched[Any]:
+    async def fetch(self, session: AsyncSession, stmt: AnySelect, sorts: Sorts) -> Fetched[Any]:
         """The page of `stmt` (the list's filtered rows, one entity per row) in the order
         `sort=` chose, after the cursor, with the total when asked for."""
         keys = sorts.orders[self.sort or sorts.default]
@@ -253,19 +255,30 @@ class PageParams:
         after = self.after(len(keys))
         if after is not None:
             stmt = stmt.where(after_clause(keys, after))
-        rows = list(await session.scalars(stmt.order_by(*order_by(keys)).limit(self.limit + 1)))
+        stmt = stmt.order_by(*order_by(keys)).limit(self.limit + 1)
+        # One entity a row: the entities; several columns: the rows, the entity first.
+        entities = len(stmt.column_descriptions) == 1
+        rows: list[Any] = list(
+            await session.scalars(stmt) if entities else (await session.execute(stmt)).all()
+        )
         items, cursor = self.paginate(rows, lambda row: [_key_value(row, k) for k in keys])
         return Fetched(items, cursor, total)
 
 
 def _key_value(row: Any, key: SortKey) -> Any:
+    """A sort key's value in a fetched row: a column the row selected, else an attribute of
+    the row's entity."""
+    if isinstance(row, Row):
+        if key.column in row._mapping:
+            return row._mapping[key.column]
+        row = row[0]
     name = key.column.key
     assert name is not None, "a sort key is a mapped column"
     return getattr(row, name)
 
 
 async def count_rows(
-    session: AsyncSession, stmt: Select[Any], exact_up_to: int = EXACT_TOTAL_UP_TO
+    session: AsyncSession, stmt: AnySelect, exact_up_to: int = EXACT_TOTAL_UP_TO
 ) -> Total:
     """How many rows `stmt` has: exactly up to `exact_up_to` (a bounded count), beyond that
     the planner's estimate (a count would read them all)."""

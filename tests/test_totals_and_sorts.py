@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.roles import Role
 from app.enterprises.models import Enterprise
 from app.pagination import Total, count_rows
+from app.pools.enums import MemberStatus, Pool, Tier
+from app.pools.models import PoolMember
 from app.projects import repository
 from app.projects.schemas import ProjectFilter
 from tests.factories import headers_for, make_enterprise
@@ -118,3 +120,44 @@ async def test_past_the_bound_the_total_is_the_planners_estimate(session: AsyncS
     assert planned_filtered.estimate and planned_filtered.count >= 1
     planned = await count_rows(session, select(Enterprise).where(Enterprise.id != uuid.uuid4()), 5)
     assert planned.estimate and planned.count >= 6
+
+
+async def test_pool_members_sort_by_their_enterprises_name(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """A sort on a joined column (the enterprise's name) pages on in that order too."""
+    staff = await headers_for(session, Role.MANAGER)
+    tag = uuid.uuid4().hex[:6]
+    names = [f"排序{tag}{letter}有限公司" for letter in "CAEBD"]
+    for name in names:
+        enterprise = await make_enterprise(session, name=name)
+        session.add(
+            PoolMember(
+                pool=Pool.SME,
+                enterprise_id=enterprise.id,
+                tier=Tier.SELECTED,
+                status=MemberStatus.ACTIVE,
+                entered_on=date(2026, 1, 1),
+            )
+        )
+    await session.flush()
+    for sort, expected in (("name", sorted(names)), ("-name", sorted(names, reverse=True))):
+        seen: list[str] = []
+        cursor: str | None = None
+        total: int | None = None
+        while True:
+            params = {"sort": sort, "limit": "2", "include_total": "true"}
+            answer = await client.get(
+                "/api/v1/pools/sme/members",
+                headers=staff,
+                params=params | ({"cursor": cursor} if cursor else {}),
+            )
+            assert answer.status_code == 200, answer.text
+            page = answer.json()
+            seen += [m["name"] for m in page["items"]]
+            total = page["total"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert [n for n in seen if tag in n] == expected
+        assert total == len(seen)

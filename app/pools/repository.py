@@ -14,11 +14,21 @@ from app.db import constraint_name
 from app.enterprises import repository as enterprise_repository
 from app.enterprises.models import Enterprise
 from app.errors import Conflict
-from app.pagination import SortKey, after_clause, order_by
+from app.pagination import SortKey, Sorts, after_clause, order_by, orders
 from app.pools.models import PoolMember, PoolTransition
 from app.pools.schemas import MemberFilter
 
-MEMBER_ORDER = (SortKey(PoolMember.created_at), SortKey(PoolMember.id))
+MEMBER_SORTS = Sorts(
+    "PoolMemberSort",
+    orders(
+        {
+            "created_at": PoolMember.created_at,
+            "name": Enterprise.name,
+            "entered_on": PoolMember.entered_on,
+        },
+        PoolMember.id,
+    ),
+)
 TRANSITION_ORDER = (SortKey(PoolTransition.occurred_at), SortKey(PoolTransition.id))
 
 
@@ -63,9 +73,9 @@ async def get_member(session: AsyncSession, pool: str, member_id: uuid.UUID) -> 
     return None if row is None else (row[0], row[1], row[2])
 
 
-async def list_members(
-    session: AsyncSession, pool: str, where: MemberFilter, after: tuple[Any, ...] | None, limit: int
-) -> list[MemberRow]:
+def members(pool: str, where: MemberFilter) -> Select[PoolMember, str, str]:
+    """The members a list shows with their enterprise's code and name, filtered (ordered and
+    paged by `PageParams.fetch`)."""
     stmt = _with_enterprise().where(PoolMember.pool == pool)
     if where.tier is not None:
         stmt = stmt.where(PoolMember.tier == where.tier)
@@ -80,10 +90,7 @@ async def list_members(
         stmt = stmt.where(PoolMember.suggested_tier == PoolMember.tier)
     if where.enterprise_id is not None:
         stmt = stmt.where(PoolMember.enterprise_id == where.enterprise_id)
-    if after is not None:
-        stmt = stmt.where(after_clause(MEMBER_ORDER, after))
-    rows = (await session.execute(stmt.order_by(*order_by(MEMBER_ORDER)).limit(limit + 1))).all()
-    return [(row[0], row[1], row[2]) for row in rows]
+    return stmt
 
 
 async def active_project_membership(

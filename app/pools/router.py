@@ -10,7 +10,7 @@ from app.auth.dependencies import CurrentPrincipal, ScopeRequired, SettingsDep, 
 from app.auth.scopes import Scope
 from app.db import SessionDep
 from app.http import IfMatchHeader, set_etag, set_location
-from app.pagination import PageParamsDep
+from app.pagination import PageParams, PageParamsDep, sorted_page
 from app.pools import service
 from app.pools.enums import MemberStatus, Pool, Tier
 from app.pools.schemas import (
@@ -54,7 +54,7 @@ async def list_pool_members(
     pool: Pool,
     principal: CurrentPrincipal,
     session: SessionDep,
-    page: PageParamsDep,
+    page: Annotated[PageParams, sorted_page(service.MEMBER_SORTS)],
     tier: Tier | None = None,
     member_status: Annotated[
         MemberStatus | None, Query(alias="status", description="Default: every status")

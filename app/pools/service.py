@@ -37,6 +37,7 @@ from app.pools.readiness import (
     assess_sme,
     rule_set_for,
 )
+from app.pools.repository import MEMBER_SORTS as MEMBER_SORTS
 from app.pools.repository import MemberRow
 from app.pools.schemas import (
     AssessmentRead,
@@ -246,11 +247,12 @@ def _member_read(row: MemberRow) -> PoolMemberRead:
 async def list_members(
     session: AsyncSession, viewer: Principal, pool: Pool, where: MemberFilter, page: PageParams
 ) -> PoolMemberPage:
-    rows = await repository.list_members(
-        session, pool.value, own_records_only(where, viewer), page.after(2), page.limit
+    stmt = repository.members(pool.value, own_records_only(where, viewer))
+    fetched = await page.fetch(session, stmt, repository.MEMBER_SORTS)
+    return PoolMemberPage(
+        items=[_member_read((row[0], row[1], row[2])) for row in fetched.items],
+        **fetched.page_fields(),
     )
-    items, cursor = page.paginate(rows, lambda row: (row[0].created_at, row[0].id))
-    return PoolMemberPage(items=[_member_read(row) for row in items], next_cursor=cursor)
 
 
 async def _load_member(
