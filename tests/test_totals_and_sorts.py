@@ -12,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.roles import Role
+from app.enterprises import repository as enterprise_repository
 from app.enterprises.models import Enterprise
+from app.enterprises.schemas import EnterpriseFilter
 from app.pagination import Total, count_rows
 from app.pools.enums import MemberStatus, Pool, Tier
 from app.pools.models import PoolMember
@@ -161,3 +163,33 @@ async def test_pool_members_sort_by_their_enterprises_name(
                 break
         assert [n for n in seen if tag in n] == expected
         assert total == len(seen)
+
+
+async def test_the_register_and_its_search_count_what_they_find(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    headers = await headers_for(session, Role.MANAGER)
+    tag = uuid.uuid4().hex[:8]
+    for n in range(5):
+        await make_enterprise(session, name=f"计数{tag}科技{n}有限公司", district="独山子区")
+    for params, expected in (
+        ({"q": f"计数{tag}"}, 5),
+        ({"q": f"计数{tag}", "district": "独山子区"}, 5),
+        ({"q": f"计数{tag}", "district": "乌尔禾区"}, 0),
+    ):
+        answer = await client.get(
+            "/api/v1/enterprises",
+            headers=headers,
+            params={**params, "include_total": "true", "limit": "2"},
+        )
+        assert answer.status_code == 200, answer.text
+        page = answer.json()
+        assert (page["total"], page["total_is_estimate"]) == (expected, False), params
+    everything = await client.get(
+        "/api/v1/enterprises", headers=headers, params={"include_total": "true"}
+    )
+    assert everything.json()["total"] >= 5
+    # The search's statement, with its values bound, is one EXPLAIN can plan.
+    where = EnterpriseFilter(status="active", q=f"计数{tag}", district="独山子区")
+    planned = await count_rows(session, enterprise_repository.total_statement(where), -1)
+    assert planned.estimate and planned.count >= 1

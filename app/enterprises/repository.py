@@ -197,6 +197,20 @@ def list_statement(
     return _search_shape(filters, is_uscc_prefix(q), resume), values
 
 
+def total_statement(where: EnterpriseFilter) -> AnySelect:
+    """The enterprises the list (or search) finds, all pages, with the values bound (for a
+    total: `pagination.count_rows`)."""
+    _, values = list_statement(where, None, 0)
+    filters = tuple(name for name in OPTIONAL_FILTERS if getattr(where, name) is not None)
+    found = _filtered(select(Enterprise.id), filters)
+    if where.q:
+        found = found.where(
+            or_(_best_match(is_uscc_prefix(where.q)), _name_contains()),
+        )
+    values.pop("limit")
+    return found.params(values)
+
+
 async def list_enterprises(
     session: AsyncSession, where: EnterpriseFilter, after: tuple[Any, ...] | None, limit: int
 ) -> list[tuple[Enterprise, tuple[Any, ...]]]:

@@ -38,7 +38,7 @@ from app.errors import Forbidden, NotFound, Unprocessable
 from app.events.bus import publish
 from app.http import check_if_match
 from app.modelkit import apply_changes
-from app.pagination import PageParams
+from app.pagination import PageParams, count_rows
 from app.privacy import mask_email, mask_name, mask_phone
 
 CONTACT_FIELDS = frozenset({"contact_name", "contact_phone", "contact_email"})
@@ -107,7 +107,12 @@ async def list_enterprises(
     width = len(repository.sort_keys(where.q))
     rows = await repository.list_enterprises(session, where, page.after(width), page.limit)
     items, cursor = page.paginate(rows, lambda row: row[1])
-    return EnterprisePage(items=[_read(e, viewer) for e, _ in items], next_cursor=cursor)
+    total = (
+        (await count_rows(session, repository.total_statement(where))).fields()
+        if page.include_total
+        else {}
+    )
+    return EnterprisePage(items=[_read(e, viewer) for e, _ in items], next_cursor=cursor, **total)
 
 
 async def get_enterprise(

@@ -5,13 +5,13 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, text
+from sqlalchemy import Row, Select, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import constraint_name, driver_connection, stream_batches
 from app.errors import Conflict
-from app.pagination import SortKey, after_clause, order_by
+from app.pagination import SortKey, Sorts, after_clause, order_by
 from app.rankings.enums import RunStatus
 from app.rankings.models import RankingEntry, RankingRun
 from app.rankings.schemas import EntryFilter, RunFilter
@@ -21,7 +21,8 @@ RUN_ORDER = (
     SortKey(RankingRun.created_at, descending=True),
     SortKey(RankingRun.id, descending=True),
 )
-ENTRY_ORDER = (SortKey(RankingEntry.position),)
+# Positions are unique within a run: the order is total without a tie-breaker.
+ENTRY_SORTS = Sorts("RankingEntrySort", {"position": (SortKey(RankingEntry.position),)})
 HISTORY_ORDER = (
     SortKey(RankingRun.year, descending=True),
     SortKey(RankingRun.id, descending=True),
@@ -162,13 +163,8 @@ async def delete_run(session: AsyncSession, run: RankingRun) -> None:
     await session.flush()
 
 
-async def list_entries(
-    session: AsyncSession,
-    run_id: uuid.UUID,
-    where: EntryFilter,
-    after: tuple[Any, ...] | None,
-    limit: int,
-) -> list[RankingEntry]:
+def entries(run_id: uuid.UUID, where: EntryFilter) -> Select[RankingEntry]:
+    """The run's entries a list shows, filtered (ordered and paged by `PageParams.fetch`)."""
     stmt = select(RankingEntry).where(RankingEntry.run_id == run_id)
     if where.incentive is not None:
         stmt = stmt.where(RankingEntry.incentive.is_(where.incentive))
@@ -178,9 +174,7 @@ async def list_entries(
         stmt = stmt.where(RankingEntry.short_board_dimension == where.short_board_dimension)
     if where.enterprise_id is not None:
         stmt = stmt.where(RankingEntry.enterprise_id == where.enterprise_id)
-    if after is not None:
-        stmt = stmt.where(after_clause(ENTRY_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(ENTRY_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 async def enterprise_history(

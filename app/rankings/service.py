@@ -356,9 +356,8 @@ async def list_entries(
             short_board_dimension=where.short_board_dimension,
             enterprise_id=viewer.enterprise_id or uuid.UUID(int=0),
         )
-    rows = await repository.list_entries(session, run.id, where, page.after(1), page.limit)
-    items, cursor = page.paginate(rows, lambda e: (e.position,))
-    return RankingEntryPage(items=[_entry_read(e) for e in items], next_cursor=cursor)
+    fetched = await page.fetch(session, repository.entries(run.id, where), repository.ENTRY_SORTS)
+    return RankingEntryPage(items=[_entry_read(e) for e in fetched.items], **fetched.page_fields())
 
 
 async def publish(
