@@ -20,7 +20,39 @@ ROLE_LABELS: dict[str, tuple[str, str]] = {
     "integration": ("系统对接", "Integration"),
 }
 
+# The fields lists sort by (`sort=`): each ascending by its name, descending by `-name`.
+SORT_FIELDS: dict[str, tuple[str, str]] = {
+    "created_at": ("登记时间", "Registered"),
+    "title": ("名称", "Title"),
+    "end_on": ("结束日期", "End date"),
+    "raised_at": ("提出时间", "Raised"),
+    "response_due_at": ("响应期限", "Response due"),
+    "visited_at": ("走访时间", "Visited"),
+    "achieved_on": ("取得日期", "Achieved"),
+    "valid_from": ("生效日期", "Valid from"),
+    "held_on": ("举办日期", "Held"),
+    "name": ("企业名称", "Enterprise name"),
+    "entered_on": ("入库日期", "Entered"),
+}
+
+
+def _sorts(*fields: str) -> dict[str, tuple[str, str]]:
+    labels: dict[str, tuple[str, str]] = {}
+    for field in fields:
+        zh, en = SORT_FIELDS[field]
+        labels[field] = (f"{zh}（升序）", f"{en}, ascending")
+        labels[f"-{field}"] = (f"{zh}（降序）", f"{en}, descending")
+    return labels
+
+
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "ProjectSort": _sorts("created_at", "title", "end_on"),
+    "DemandSort": _sorts("raised_at", "response_due_at"),
+    "VisitSort": _sorts("visited_at"),
+    "AchievementSort": _sorts("achieved_on"),
+    "PolicySort": _sorts("valid_from"),
+    "ActivitySort": _sorts("held_on"),
+    "PoolMemberSort": _sorts("created_at", "name", "entered_on"),
     "ActivityKind": {
         "training": ("培训", "Training"),
         "policy_briefing": ("政策宣讲", "Policy briefing"),
