@@ -1,24 +1,29 @@
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
 from app.audit.schemas import AuditFilter
-from app.pagination import SortKey, after_clause, order_by
+from app.pagination import SortKey, Sorts
 
-ORDER = (SortKey(AuditEvent.occurred_at, descending=True), SortKey(AuditEvent.id, descending=True))
+SORTS = Sorts(
+    "AuditSort",
+    {
+        "-occurred_at": (
+            SortKey(AuditEvent.occurred_at, descending=True),
+            SortKey(AuditEvent.id, descending=True),
+        )
+    },
+)
 
 
 def add(session: AsyncSession, event: AuditEvent) -> None:
     session.add(event)
 
 
-async def list_events(
-    session: AsyncSession, where: AuditFilter, after: tuple[Any, ...] | None, limit: int
-) -> list[AuditEvent]:
+def events(where: AuditFilter) -> Select[AuditEvent]:
+    """The events a list shows, filtered (ordered and paged by `PageParams.fetch`)."""
     stmt = select(AuditEvent)
     if where.resource_type is not None:
         stmt = stmt.where(AuditEvent.resource_type == where.resource_type)
@@ -32,7 +37,4 @@ async def list_events(
         stmt = stmt.where(AuditEvent.occurred_at >= where.occurred_from)
     if where.occurred_to is not None:
         stmt = stmt.where(AuditEvent.occurred_at < where.occurred_to)
-    if after is not None:
-        stmt = stmt.where(after_clause(ORDER, after))
-    result = await session.scalars(stmt.order_by(*order_by(ORDER)).limit(limit + 1))
-    return list(result)
+    return stmt

@@ -90,8 +90,7 @@ async def commit_change(
 async def list_events(
     session: AsyncSession, where: AuditFilter, page: PageParams
 ) -> AuditEventPage:
-    rows = await repository.list_events(session, where, page.after(2), page.limit)
-    items, cursor = page.paginate(rows, lambda e: (e.occurred_at, e.id))
+    fetched = await page.fetch(session, repository.events(where), repository.SORTS)
     return AuditEventPage(
-        items=[AuditEventRead.model_validate(e) for e in items], next_cursor=cursor
+        items=[AuditEventRead.model_validate(e) for e in fetched.items], **fetched.page_fields()
     )

@@ -24,7 +24,9 @@ from app.visits.models import (
 )
 from app.visits.schemas import DemandFilter, VisitFilter
 
-SPECIALIST_ORDER = (SortKey(Specialist.name), SortKey(Specialist.id))
+SPECIALIST_SORTS = Sorts(
+    "SpecialistSort", {"name": (SortKey(Specialist.name), SortKey(Specialist.id))}
+)
 ASSIGNMENT_ORDER = (
     SortKey(SpecialistAssignment.created_at, descending=True),
     SortKey(SpecialistAssignment.id, descending=True),
@@ -54,15 +56,12 @@ async def specialist_of_user(session: AsyncSession, user_id: uuid.UUID) -> Speci
     return await session.scalar(select(Specialist).where(Specialist.user_id == user_id))
 
 
-async def list_specialists(
-    session: AsyncSession, team: str | None, after: tuple[Any, ...] | None, limit: int
-) -> list[Specialist]:
+def specialists(team: str | None) -> Select[Specialist]:
+    """The specialists a list shows (ordered and paged by `PageParams.fetch`)."""
     stmt = select(Specialist)
     if team is not None:
         stmt = stmt.where(Specialist.team == team)
-    if after is not None:
-        stmt = stmt.where(after_clause(SPECIALIST_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(SPECIALIST_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 async def current_assignment(

@@ -67,9 +67,8 @@ async def create_specialist(
 async def list_specialists(
     session: AsyncSession, viewer: Principal, team: str | None, page: PageParams
 ) -> SpecialistPage:
-    rows = await repository.list_specialists(session, team, page.after(2), page.limit)
-    items, cursor = page.paginate(rows, lambda s: (s.name, s.id))
-    return SpecialistPage(items=[_read(s, viewer) for s in items], next_cursor=cursor)
+    fetched = await page.fetch(session, repository.specialists(team), repository.SPECIALIST_SORTS)
+    return SpecialistPage(items=[_read(s, viewer) for s in fetched.items], **fetched.page_fields())
 
 
 async def load_specialist(session: AsyncSession, specialist_id: uuid.UUID) -> Specialist:
