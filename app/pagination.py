@@ -197,6 +197,11 @@ class Sorts:
     name: str  # the parameter's type in the document (ProjectSort, …)
     orders: dict[str, tuple[SortKey, ...]]
 
+    @classmethod
+    def single(cls, keys: tuple[SortKey, ...]) -> Sorts:
+        """A list with one order (no `sort=`)."""
+        return cls("", {"": keys})
+
     @property
     def default(self) -> str:
         return next(iter(self.orders))

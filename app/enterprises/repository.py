@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Row,
+    Select,
     Text,
     and_,
     bindparam,
@@ -28,7 +29,6 @@ from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.selectable import Select
 
 from app.db import constraint_name, driver_connection, stream_batches
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
@@ -282,13 +282,10 @@ async def add_report(session: AsyncSession, report: AnnualReport) -> AnnualRepor
     return report
 
 
-async def list_reports(
-    session: AsyncSession, enterprise_id: uuid.UUID, after: tuple[Any, ...] | None, limit: int
-) -> list[AnnualReport]:
+def enterprise_reports(enterprise_id: uuid.UUID) -> Select[AnnualReport]:
+    """What the list shows (ordered and paged by `PageParams.fetch` in REPORT_ORDER)."""
     stmt = select(AnnualReport).where(AnnualReport.enterprise_id == enterprise_id)
-    if after is not None:
-        stmt = stmt.where(after_clause(REPORT_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(REPORT_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 QUALIFICATION_ORDER = (SortKey(Qualification.issued_on, descending=True), SortKey(Qualification.id))
@@ -300,14 +297,10 @@ async def add_qualification(session: AsyncSession, qualification: Qualification)
     return qualification
 
 
-async def list_qualifications(
-    session: AsyncSession, enterprise_id: uuid.UUID, after: tuple[Any, ...] | None, limit: int
-) -> list[Qualification]:
+def enterprise_qualifications(enterprise_id: uuid.UUID) -> Select[Qualification]:
+    """What the list shows (ordered and paged by `PageParams.fetch` in QUALIFICATION_ORDER)."""
     stmt = select(Qualification).where(Qualification.enterprise_id == enterprise_id)
-    if after is not None:
-        stmt = stmt.where(after_clause(QUALIFICATION_ORDER, after))
-    stmt = stmt.order_by(*order_by(QUALIFICATION_ORDER)).limit(limit + 1)
-    return list(await session.scalars(stmt))
+    return stmt
 
 
 async def all_reports(session: AsyncSession, enterprise_id: uuid.UUID) -> list[AnnualReport]:

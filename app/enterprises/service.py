@@ -38,7 +38,7 @@ from app.errors import Forbidden, NotFound, Unprocessable
 from app.events.bus import publish
 from app.http import check_if_match
 from app.modelkit import apply_changes
-from app.pagination import PageParams, count_rows
+from app.pagination import PageParams, Sorts, count_rows
 from app.privacy import mask_email, mask_name, mask_phone
 
 CONTACT_FIELDS = frozenset({"contact_name", "contact_phone", "contact_email"})
@@ -284,19 +284,25 @@ async def list_reports(
     session: AsyncSession, viewer: Principal, enterprise_id: uuid.UUID, page: PageParams
 ) -> AnnualReportPage:
     await _load(session, viewer, enterprise_id)
-    rows = await repository.list_reports(session, enterprise_id, page.after(1), page.limit)
-    items, cursor = page.paginate(rows, lambda r: (r.year,))
-    return AnnualReportPage(items=[_report_read(r) for r in items], next_cursor=cursor)
+    fetched = await page.fetch(
+        session, repository.enterprise_reports(enterprise_id), Sorts.single(repository.REPORT_ORDER)
+    )
+    items = fetched.items
+    return AnnualReportPage(items=[_report_read(r) for r in items], **fetched.page_fields())
 
 
 async def list_qualifications(
     session: AsyncSession, viewer: Principal, enterprise_id: uuid.UUID, page: PageParams
 ) -> QualificationPage:
     await _load(session, viewer, enterprise_id)
-    rows = await repository.list_qualifications(session, enterprise_id, page.after(2), page.limit)
-    items, cursor = page.paginate(rows, lambda q: (q.issued_on, q.id))
+    fetched = await page.fetch(
+        session,
+        repository.enterprise_qualifications(enterprise_id),
+        Sorts.single(repository.QUALIFICATION_ORDER),
+    )
+    items = fetched.items
     return QualificationPage(
-        items=[QualificationRead.model_validate(q) for q in items], next_cursor=cursor
+        items=[QualificationRead.model_validate(q) for q in items], **fetched.page_fields()
     )
 
 

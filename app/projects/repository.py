@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import AdvisoryLock, driver_connection, stream_batches, take_advisory_lock
 from app.enterprises.models import Enterprise
-from app.pagination import SortKey, Sorts, after_clause, order_by, orders
+from app.pagination import SortKey, Sorts, orders
 from app.projects.enums import AlertColor
 from app.projects.models import (
     AlertEvent,
@@ -114,22 +114,16 @@ async def get_milestone(
     return milestone if milestone is not None and milestone.project_id == project_id else None
 
 
-async def list_milestones(
-    session: AsyncSession, project_id: uuid.UUID, after: tuple[Any, ...] | None, limit: int
-) -> list[Milestone]:
+def project_milestones(project_id: uuid.UUID) -> Select[Milestone]:
+    """What the list shows (ordered and paged by `PageParams.fetch` in MILESTONE_ORDER)."""
     stmt = select(Milestone).where(Milestone.project_id == project_id)
-    if after is not None:
-        stmt = stmt.where(after_clause(MILESTONE_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(MILESTONE_ORDER)).limit(limit + 1)))
+    return stmt
 
 
-async def list_reports(
-    session: AsyncSession, project_id: uuid.UUID, after: tuple[Any, ...] | None, limit: int
-) -> list[ProgressReport]:
+def project_reports(project_id: uuid.UUID) -> Select[ProgressReport]:
+    """What the list shows (ordered and paged by `PageParams.fetch` in REPORT_ORDER)."""
     stmt = select(ProgressReport).where(ProgressReport.project_id == project_id)
-    if after is not None:
-        stmt = stmt.where(after_clause(REPORT_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(REPORT_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 async def latest_report_before(
@@ -249,13 +243,10 @@ async def add_events(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
         await session.execute(insert(AlertEvent), rows)
 
 
-async def list_events(
-    session: AsyncSession, project_id: uuid.UUID, after: tuple[Any, ...] | None, limit: int
-) -> list[AlertEvent]:
+def project_events(project_id: uuid.UUID) -> Select[AlertEvent]:
+    """What the list shows (ordered and paged by `PageParams.fetch` in EVENT_ORDER)."""
     stmt = select(AlertEvent).where(AlertEvent.project_id == project_id)
-    if after is not None:
-        stmt = stmt.where(after_clause(EVENT_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(EVENT_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 async def current_policy(session: AsyncSession) -> AlertPolicyVersion | None:

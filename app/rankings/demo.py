@@ -15,7 +15,7 @@ from app.rankings.schemas import RankingRunCreate, RunFilter
 
 
 async def seed(session: AsyncSession, settings: Settings, actor: Principal) -> None:
-    if await repository.list_runs(session, RunFilter(), None, 1):
+    if (await session.scalars(repository.runs(RunFilter()).limit(1))).first():
         return
     today = clock.today(settings.zone)
     for year in (today.year - 2, today.year - 1):

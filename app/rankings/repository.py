@@ -72,9 +72,8 @@ async def get_run(
     return await session.scalar(stmt)
 
 
-async def list_runs(
-    session: AsyncSession, where: RunFilter, after: tuple[Any, ...] | None, limit: int
-) -> list[RankingRun]:
+def runs(where: RunFilter) -> Select[RankingRun]:
+    """What the list shows (ordered and paged by `PageParams.fetch` in RUN_ORDER)."""
     stmt = select(RankingRun)
     if where.pool is not None:
         stmt = stmt.where(RankingRun.pool == where.pool)
@@ -82,9 +81,7 @@ async def list_runs(
         stmt = stmt.where(RankingRun.year == where.year)
     if where.statuses is not None:
         stmt = stmt.where(RankingRun.status.in_(where.statuses))
-    if after is not None:
-        stmt = stmt.where(after_clause(RUN_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(RUN_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 async def published_run(

@@ -23,7 +23,7 @@ from app.enterprises import service as enterprise_service
 from app.enterprises.repository import ReportFigureRow
 from app.errors import Conflict, NotFound, Unprocessable, ValidationErrorItem
 from app.http import check_if_match
-from app.pagination import PageParams
+from app.pagination import PageParams, Sorts
 from app.pools import service as pool_service
 from app.pools.enums import Pool
 from app.rankings import formula, repository
@@ -328,9 +328,9 @@ async def list_runs(
         where = RunFilter(
             pool=where.pool, year=where.year, statuses=tuple(s for s in wanted if s in visible)
         )
-    rows = await repository.list_runs(session, where, page.after(3), page.limit)
-    items, cursor = page.paginate(rows, lambda r: (r.year, r.created_at, r.id))
-    return RankingRunPage(items=[_run_read(r) for r in items], next_cursor=cursor)
+    fetched = await page.fetch(session, repository.runs(where), Sorts.single(repository.RUN_ORDER))
+    items = fetched.items
+    return RankingRunPage(items=[_run_read(r) for r in items], **fetched.page_fields())
 
 
 async def get_run(

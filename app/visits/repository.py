@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import constraint_name, driver_connection
 from app.enterprises import repository as enterprise_repository
 from app.errors import Conflict
-from app.pagination import SortKey, Sorts, after_clause, order_by, orders
+from app.pagination import SortKey, Sorts, orders
 from app.visits import rules
 from app.visits.models import (
     Demand,
@@ -82,13 +82,10 @@ async def flush(session: AsyncSession) -> None:
     await session.flush()
 
 
-async def assignments(
-    session: AsyncSession, enterprise_id: uuid.UUID, after: tuple[Any, ...] | None, limit: int
-) -> list[SpecialistAssignment]:
+def enterprise_assignments(enterprise_id: uuid.UUID) -> Select[SpecialistAssignment]:
+    """What the list shows (ordered and paged by `PageParams.fetch` in ASSIGNMENT_ORDER)."""
     stmt = select(SpecialistAssignment).where(SpecialistAssignment.enterprise_id == enterprise_id)
-    if after is not None:
-        stmt = stmt.where(after_clause(ASSIGNMENT_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(ASSIGNMENT_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 async def is_responsible(
@@ -164,13 +161,10 @@ async def add_action(session: AsyncSession, action: DemandAction) -> None:
     await session.flush()
 
 
-async def list_actions(
-    session: AsyncSession, demand_id: uuid.UUID, after: tuple[Any, ...] | None, limit: int
-) -> list[DemandAction]:
+def demand_actions(demand_id: uuid.UUID) -> Select[DemandAction]:
+    """What the list shows (ordered and paged by `PageParams.fetch` in ACTION_ORDER)."""
     stmt = select(DemandAction).where(DemandAction.demand_id == demand_id)
-    if after is not None:
-        stmt = stmt.where(after_clause(ACTION_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(ACTION_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 VISIT_SORTS = Sorts(

@@ -18,7 +18,7 @@ from app.audit import service as audit
 from app.auth.roles import Principal
 from app.config import Settings
 from app.errors import Unprocessable
-from app.pagination import PageParams
+from app.pagination import PageParams, Sorts
 from app.projects import alert_rules, repository
 from app.projects.enums import AlertCause, AlertColor
 from app.projects.models import AlertPolicyVersion, Milestone, ProgressReport, Project
@@ -420,8 +420,10 @@ async def list_events(
     session: AsyncSession, viewer: Principal, project_id: uuid.UUID, page: PageParams
 ) -> AlertEventPage:
     await _load(session, viewer, project_id)
-    rows = await repository.list_events(session, project_id, page.after(2), page.limit)
-    items, cursor = page.paginate(rows, lambda e: (e.occurred_at, e.id))
+    fetched = await page.fetch(
+        session, repository.project_events(project_id), Sorts.single(repository.EVENT_ORDER)
+    )
+    items = fetched.items
     return AlertEventPage(
-        items=[AlertEventRead.model_validate(e) for e in items], next_cursor=cursor
+        items=[AlertEventRead.model_validate(e) for e in items], **fetched.page_fields()
     )

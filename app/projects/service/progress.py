@@ -12,7 +12,7 @@ from app.audit import service as audit
 from app.auth.roles import Principal
 from app.config import Settings
 from app.errors import NotFound, Unprocessable
-from app.pagination import PageParams
+from app.pagination import PageParams, Sorts
 from app.projects import repository
 from app.projects.models import Milestone, ProgressReport, Project
 from app.projects.schemas import (
@@ -97,9 +97,13 @@ async def list_milestones(
     session: AsyncSession, viewer: Principal, project_id: uuid.UUID, page: PageParams
 ) -> MilestonePage:
     await _load(session, viewer, project_id)
-    rows = await repository.list_milestones(session, project_id, page.after(2), page.limit)
-    items, cursor = page.paginate(rows, lambda m: (m.due_on, m.id))
-    return MilestonePage(items=[MilestoneRead.model_validate(m) for m in items], next_cursor=cursor)
+    fetched = await page.fetch(
+        session, repository.project_milestones(project_id), Sorts.single(repository.MILESTONE_ORDER)
+    )
+    items = fetched.items
+    return MilestonePage(
+        items=[MilestoneRead.model_validate(m) for m in items], **fetched.page_fields()
+    )
 
 
 async def add_report(
@@ -142,8 +146,10 @@ async def list_reports(
     session: AsyncSession, viewer: Principal, project_id: uuid.UUID, page: PageParams
 ) -> ProgressReportPage:
     await _load(session, viewer, project_id)
-    rows = await repository.list_reports(session, project_id, page.after(3), page.limit)
-    items, cursor = page.paginate(rows, lambda r: (r.reported_on, r.created_at, r.id))
+    fetched = await page.fetch(
+        session, repository.project_reports(project_id), Sorts.single(repository.REPORT_ORDER)
+    )
+    items = fetched.items
     return ProgressReportPage(
-        items=[ProgressReportRead.model_validate(r) for r in items], next_cursor=cursor
+        items=[ProgressReportRead.model_validate(r) for r in items], **fetched.page_fields()
     )

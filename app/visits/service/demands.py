@@ -14,7 +14,7 @@ from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.errors import Conflict, Forbidden, NotFound
 from app.http import check_if_match
-from app.pagination import PageParams
+from app.pagination import PageParams, Sorts
 from app.visits import repository, rules
 from app.visits.models import (
     Demand,
@@ -194,8 +194,10 @@ async def demand_history(
     session: AsyncSession, viewer: Principal, demand_id: uuid.UUID, page: PageParams
 ) -> DemandActionPage:
     await _load_demand(session, viewer, demand_id)
-    rows = await repository.list_actions(session, demand_id, page.after(2), page.limit)
-    items, cursor = page.paginate(rows, lambda a: (a.occurred_at, a.id))
+    fetched = await page.fetch(
+        session, repository.demand_actions(demand_id), Sorts.single(repository.ACTION_ORDER)
+    )
+    items = fetched.items
     return DemandActionPage(
-        items=[DemandActionRead.model_validate(a) for a in items], next_cursor=cursor
+        items=[DemandActionRead.model_validate(a) for a in items], **fetched.page_fields()
     )

@@ -13,7 +13,7 @@ from app.auth.roles import Principal, Role
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.errors import NotFound, Unprocessable
-from app.pagination import PageParams
+from app.pagination import PageParams, Sorts
 from app.privacy import mask_phone
 from app.visits import repository
 from app.visits.models import (
@@ -133,10 +133,14 @@ async def assignment_history(
     session: AsyncSession, viewer: Principal, enterprise_id: uuid.UUID, page: PageParams
 ) -> AssignmentPage:
     await enterprise_service.ensure_visible(session, viewer, enterprise_id)
-    rows = await repository.assignments(session, enterprise_id, page.after(2), page.limit)
-    items, cursor = page.paginate(rows, lambda a: (a.created_at, a.id))
+    fetched = await page.fetch(
+        session,
+        repository.enterprise_assignments(enterprise_id),
+        Sorts.single(repository.ASSIGNMENT_ORDER),
+    )
+    items = fetched.items
     return AssignmentPage(
-        items=[AssignmentRead.model_validate(a) for a in items], next_cursor=cursor
+        items=[AssignmentRead.model_validate(a) for a in items], **fetched.page_fields()
     )
 
 
