@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from fastapi import Header, Response
@@ -11,6 +12,11 @@ from app.errors import PreconditionFailed
 
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+def content_etag(content: bytes) -> str:
+    """A strong ETag of a representation computed rather than versioned (the enum labels)."""
+    return f'"{hashlib.sha256(content).hexdigest()[:32]}"'
 
 
 def set_etag(response: Response, version: int) -> None:
@@ -32,11 +38,12 @@ IfMatchHeader = Annotated[
 
 
 def check_if_match(if_match: str | None, version: int) -> None:
-    """Raise 412 unless `If-Match` is absent, `*`, or lists the current ETag."""
+    """Raise 412 unless `If-Match` is absent, `*`, or lists the current ETag. The comparison
+    is strong (RFC 9110 §13.1.1): a weak tag (`W/"3"`) never matches."""
     if if_match is None or if_match.strip() == "*":
         return
     current = etag(version)
-    offered = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    offered = {tag.strip() for tag in if_match.split(",")}
     if current not in offered:
         raise PreconditionFailed(
             f"If-Match {if_match} does not match the current ETag {current}; read it again.",

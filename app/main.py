@@ -48,6 +48,7 @@ from app.ops.middleware import (
     ErrorBoundaryMiddleware,
     MethodsMiddleware,
     Metrics,
+    NotModifiedMiddleware,
     RequestContextMiddleware,
     RequestGuardMiddleware,
 )
@@ -180,6 +181,7 @@ def create_app(
     app.add_middleware(RequestSessionMiddleware)
     app.add_middleware(IdempotencyMiddleware, retention=timedelta(hours=settings.idempotency_hours))
     app.add_middleware(MethodsMiddleware)
+    app.add_middleware(NotModifiedMiddleware)
     app.add_middleware(
         RequestGuardMiddleware,
         max_body_bytes=settings.max_body_bytes,

@@ -228,6 +228,48 @@ class ErrorBoundaryMiddleware:
             # the server close the connection, which tells the client the body is incomplete.
 
 
+class NotModifiedMiddleware:
+    """A GET or HEAD whose `If-None-Match` names the answer's ETag gets 304 Not Modified with
+    the answer's headers and no content (RFC 9110 §13.1.2: the weak comparison, `*` matches
+    any). The handler has run; what is saved is the transfer, and the client keeps its copy."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        wanted = _header(scope["headers"], b"if-none-match")
+        if wanted is None:
+            await self.app(scope, receive, send)
+            return
+        held = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
+        not_modified = False
+
+        async def answer(message: Message) -> None:
+            nonlocal not_modified
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                current = _header(message["headers"], b"etag")
+                if current is not None and ("*" in held or current.removeprefix("W/") in held):
+                    not_modified = True
+                    headers = [(k, v) for k, v in message["headers"] if k not in CONTENT_HEADERS]
+                    await send({"type": "http.response.start", "status": 304, "headers": headers})
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                    return
+            if not not_modified:
+                await send(message)
+
+        await self.app(scope, receive, answer)
+
+
+def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> str | None:
+    for key, value in headers:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
 PathMethods = tuple[re.Pattern[str], int, frozenset[str]]
 # Routes are grouped by the first segments of their paths (/api/v1/enterprises), so that a
 # request is matched against its group's few patterns rather than every route's.
