@@ -64,10 +64,34 @@ class ProblemResponse(JSONResponse):
     media_type = PROBLEM_MEDIA_TYPE
 
 
+# One title per status, whoever answers (RFC 9457: the title does not change from occurrence
+# to occurrence; the `code` and `detail` say what happened).
+TITLES: dict[int, str] = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    410: "Gone",
+    412: "Precondition failed",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+def status_title(status: int) -> str:
+    return TITLES.get(status) or HTTPStatus(status).phrase.capitalize()
+
+
 class AppError(Exception):
     status: int = 400
     code: str = "bad_request"
-    title: str = "Bad request"
 
     def __init__(
         self,
@@ -86,34 +110,34 @@ class AppError(Exception):
 
 
 class Unauthorized(AppError):
-    status, code, title = 401, "unauthorized", "Unauthorized"
+    status, code = 401, "unauthorized"
 
     def __init__(self, detail: str, *, code: str | None = None) -> None:
         super().__init__(detail, code=code, headers={"WWW-Authenticate": "Bearer"})
 
 
 class Forbidden(AppError):
-    status, code, title = 403, "forbidden", "Forbidden"
+    status, code = 403, "forbidden"
 
 
 class NotFound(AppError):
-    status, code, title = 404, "not_found", "Not found"
+    status, code = 404, "not_found"
 
 
 class Conflict(AppError):
-    status, code, title = 409, "conflict", "Conflict"
+    status, code = 409, "conflict"
 
 
 class PreconditionFailed(AppError):
-    status, code, title = 412, "precondition_failed", "Precondition failed"
+    status, code = 412, "precondition_failed"
 
 
 class PayloadTooLarge(AppError):
-    status, code, title = 413, "payload_too_large", "Payload too large"
+    status, code = 413, "payload_too_large"
 
 
 class Unprocessable(AppError):
-    status, code, title = 422, "validation_failed", "Unprocessable content"
+    status, code = 422, "validation_failed"
 
     def __init__(
         self,
@@ -129,11 +153,11 @@ class Unprocessable(AppError):
 
 
 class Gone(AppError):
-    status, code, title = 410, "gone", "Gone"
+    status, code = 410, "gone"
 
 
 class TooManyRequests(AppError):
-    status, code, title = 429, "too_many_requests", "Too many requests"
+    status, code = 429, "too_many_requests"
 
     def __init__(self, detail: str, *, retry_after_seconds: int, code: str | None = None) -> None:
         super().__init__(
@@ -142,7 +166,7 @@ class TooManyRequests(AppError):
 
 
 class ServiceUnavailable(AppError):
-    status, code, title = 503, "service_unavailable", "Service unavailable"
+    status, code = 503, "service_unavailable"
 
 
 def problem_response(
@@ -150,13 +174,12 @@ def problem_response(
     code: str,
     detail: str,
     *,
-    title: str | None = None,
     headers: Mapping[str, str] | None = None,
     errors: Sequence[ValidationErrorItem] | None = None,
 ) -> ProblemResponse:
     body: dict[str, Any] = {
         "type": f"https://tech-accompaniment.example/problems/{code}",
-        "title": title or HTTPStatus(status).phrase,
+        "title": status_title(status),
         "status": status,
         "detail": detail,
         "code": code,
@@ -226,7 +249,6 @@ def render(request: Request, error: BaseException) -> ProblemResponse:
             error.status,
             error.code,
             error.detail,
-            title=error.title,
             headers=error.headers,
             errors=error.errors,
         )
@@ -313,7 +335,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entry documenting these error statuses as problem+json."""
     return {
         status: {
-            "description": HTTPStatus(status).phrase,
+            "description": status_title(status),
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
         for status in statuses
