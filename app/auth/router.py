@@ -20,6 +20,7 @@ from app.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyPage,
+    ApiKeyRead,
     MeRead,
     TokenRead,
     TokenRequest,
@@ -201,6 +202,19 @@ async def list_api_keys(
 ) -> ApiKeyPage:
     """List API keys (never their secrets)."""
     return await service.list_api_keys(session, page, include_revoked=include_revoked)
+
+
+@router.get(
+    "/api-keys/{key_id}",
+    operation_id="getApiKey",
+    response_model=ApiKeyRead,
+    responses=errors.responses(401, 403, 404),
+)
+async def get_api_key(
+    key_id: uuid.UUID, principal: AdminPrincipal, session: SessionDep
+) -> ApiKeyRead:
+    """One API key (never its secret): what `Location` of a new key names."""
+    return await service.get_api_key(session, key_id)
 
 
 @router.delete(

@@ -401,6 +401,13 @@ async def list_api_keys(
     return ApiKeyPage(items=[ApiKeyRead.model_validate(k) for k in items], next_cursor=cursor)
 
 
+async def get_api_key(session: AsyncSession, key_id: uuid.UUID) -> ApiKeyRead:
+    key = await repository.get_api_key(session, key_id)
+    if key is None:
+        raise ApiKeyNotFound(f"API key {key_id} does not exist")
+    return ApiKeyRead.model_validate(key)
+
+
 async def revoke_api_key(
     session: AsyncSession, principals: PrincipalCache, actor: Principal, key_id: uuid.UUID
 ) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import httpx
@@ -283,3 +284,25 @@ class TestAuditEvents:
         (event,) = events.json()["items"]
         assert event["action"] == "api_key.create"
         assert "key" not in (event["after"] or {})
+
+
+class TestApiKeyById:
+    async def test_the_location_of_a_new_key_answers_without_its_secret(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        admin = await make_user(session)
+        created = await client.post(
+            "/api/v1/api-keys", headers=bearer(admin), json={"name": "省级平台"}
+        )
+        assert created.status_code == 201
+        read = await client.get(created.headers["Location"], headers=bearer(admin))
+        assert read.status_code == 200, read.text
+        assert read.json()["id"] == created.json()["id"]
+        assert read.json()["name"] == "省级平台"
+        assert "key" not in read.json()
+        assert created.json()["key"] not in read.text
+        missing = await client.get(f"/api/v1/api-keys/{uuid.uuid4()}", headers=bearer(admin))
+        assert missing.status_code == 404
+        manager = await make_user(session, role=Role.MANAGER)
+        refused = await client.get(created.headers["Location"], headers=bearer(manager))
+        assert refused.status_code == 403
