@@ -4,12 +4,14 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Select, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from app.imports.enums import ImportStatus
 from app.imports.models import ImportJob, ImportRowError
-from app.pagination import SortKey, after_clause, order_by
+from app.imports.schemas import ImportJobFilter
+from app.pagination import SortKey, Sorts, after_clause, order_by, orders
 from app.scheduling.leases import Leases
 
 
@@ -17,6 +19,22 @@ async def add(session: AsyncSession, job: ImportJob) -> ImportJob:
     session.add(job)
     await session.flush()
     return job
+
+
+# The newest first; the uploads themselves stay in the database (deferred).
+JOB_SORTS = Sorts(
+    "ImportJobSort", orders({"created_at": ImportJob.created_at}, ImportJob.id, newest_first=True)
+)
+
+
+def jobs(where: ImportJobFilter) -> Select[ImportJob]:
+    """The jobs the list shows, filtered (ordered and paged by `PageParams.fetch`)."""
+    stmt = select(ImportJob).options(defer(ImportJob.payload))
+    if where.kind is not None:
+        stmt = stmt.where(ImportJob.kind == where.kind)
+    if where.status is not None:
+        stmt = stmt.where(ImportJob.status == where.status)
+    return stmt
 
 
 async def get(session: AsyncSession, job_id: uuid.UUID) -> ImportJob | None:

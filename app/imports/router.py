@@ -10,8 +10,8 @@ from app.auth.dependencies import SettingsDep, StaffPrincipal
 from app.db import SessionDep
 from app.http import set_location
 from app.imports import service
-from app.imports.enums import ImportFormat, ImportKind, ImportMode
-from app.imports.schemas import ImportJobRead, ImportRowErrorPage
+from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
+from app.imports.schemas import ImportJobFilter, ImportJobPage, ImportJobRead, ImportRowErrorPage
 from app.pagination import PageParamsDep
 
 router = APIRouter(
@@ -163,6 +163,26 @@ async def import_annual_reports(
     return await _create(
         ImportKind.ANNUAL_REPORTS, request, principal, session, settings, response, mode, fmt
     )
+
+
+@router.get(
+    "/imports",
+    operation_id="listImportJobs",
+    response_model=ImportJobPage,
+)
+async def list_import_jobs(
+    principal: StaffPrincipal,
+    session: SessionDep,
+    page: PageParamsDep,
+    kind: ImportKind | None = None,
+    job_status: Annotated[ImportStatus | None, Query(alias="status")] = None,
+) -> ImportJobPage:
+    """The import jobs, newest first: what each is, how far it got, what it stored and
+    rejected (the rejected rows are each job's own read)."""
+    where = ImportJobFilter(
+        kind=kind.value if kind else None, status=job_status.value if job_status else None
+    )
+    return await service.list_jobs(session, where, page)
 
 
 @router.get(

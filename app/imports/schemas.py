@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import Field
@@ -20,7 +21,9 @@ class ImportRowErrorPage(Page[ImportRowErrorRead]):
     pass
 
 
-class ImportJobRead(Schema):
+class ImportJobSummary(Schema):
+    """An import as the list of jobs shows it (its rejected rows are the job's own read)."""
+
     id: uuid.UUID
     kind: ImportKind
     mode: ImportMode
@@ -33,10 +36,6 @@ class ImportJobRead(Schema):
     processed: int = Field(description="Rows checked so far")
     stored: int = Field(description="Rows written")
     error_count: int
-    errors: list[ImportRowErrorRead] = Field(
-        description=f"The first rejected rows in line order (at most {1000}; `error_count` "
-        "counts all; `GET …/{id}/errors` pages through every one)"
-    )
     failure: str | None = Field(description="Why the job failed as a whole, if it did")
     attempts: int = Field(
         description="Runs begun: a run whose replica died or lost the database is followed "
@@ -46,3 +45,21 @@ class ImportJobRead(Schema):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+
+class ImportJobRead(ImportJobSummary):
+    errors: list[ImportRowErrorRead] = Field(
+        description=f"The first rejected rows in line order (at most {1000}; `error_count` "
+        "counts all; `GET …/{id}/errors` pages through every one)"
+    )
+
+
+class ImportJobPage(Page[ImportJobSummary]):
+    pass
+
+
+# What the list of jobs may be narrowed by.
+@dataclass(frozen=True)
+class ImportJobFilter:
+    kind: str | None = None
+    status: str | None = None

@@ -33,7 +33,14 @@ from app.imports import repository
 from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
 from app.imports.models import ImportJob
 from app.imports.parsing import Limits, RowError, SourceRow, UnreadableFile, parse
-from app.imports.schemas import ImportJobRead, ImportRowErrorPage, ImportRowErrorRead
+from app.imports.schemas import (
+    ImportJobFilter,
+    ImportJobPage,
+    ImportJobRead,
+    ImportJobSummary,
+    ImportRowErrorPage,
+    ImportRowErrorRead,
+)
 from app.modelkit import utcnow
 from app.pagination import PageParams
 from app.scheduling.claimed import ClaimLost, Run, Timing, Worker, claim_run, gave_up
@@ -105,6 +112,19 @@ async def create_job(
     )
     await session.commit()
     return read
+
+
+def _summary(job: ImportJob) -> ImportJobSummary:
+    values = _read(job, []).model_dump()
+    values.pop("errors")
+    return ImportJobSummary.model_validate(values)
+
+
+async def list_jobs(
+    session: AsyncSession, where: ImportJobFilter, page: PageParams
+) -> ImportJobPage:
+    fetched = await page.fetch(session, repository.jobs(where), repository.JOB_SORTS)
+    return ImportJobPage(items=[_summary(j) for j in fetched.items], **fetched.page_fields())
 
 
 def _read(job: ImportJob, errors: list[Any]) -> ImportJobRead:

@@ -364,3 +364,35 @@ class TestLineLimits:
             (3, "the line is longer than 65536 characters")
         ]
         assert await _count(live, good) == 3
+
+
+class TestTheListOfJobs:
+    async def test_jobs_newest_first_filtered_without_their_rows(self, live: Live) -> None:
+        async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as client:
+            made = []
+            for n in range(3):
+                answer = await client.post(
+                    "/api/v1/imports/enterprises",
+                    headers={**live.admin, "Content-Type": "text/csv"},
+                    content=_csv([random_uscc(), "BAD"], f"列表{n}"),
+                    params={"mode": "valid_only"},
+                )
+                assert answer.status_code == 202, answer.text
+                made.append(await finished(client, live, answer.headers["location"]))
+            listed = await client.get(
+                "/api/v1/imports",
+                headers=live.admin,
+                params={"kind": "enterprises", "limit": "2", "include_total": "true"},
+            )
+            assert listed.status_code == 200, listed.text
+            page = listed.json()
+            ids = [job["id"] for job in page["items"]]
+            # The newest first; this module's other tests may have added jobs before.
+            assert ids == [made[2]["id"], made[1]["id"]]
+            assert page["has_more"] and page["total"] >= 3
+            assert all("errors" not in job for job in page["items"])
+            assert page["items"][0]["error_count"] == 1
+            failed = await client.get(
+                "/api/v1/imports", headers=live.admin, params={"status": "pending"}
+            )
+            assert [j["id"] for j in failed.json()["items"] if j["id"] in ids] == []
