@@ -274,11 +274,13 @@ def cmd_import(settings: Settings, kind: str, path: Path, mode: str, fmt: str | 
                 bar.close()
                 async with factory() as session:
                     done = await service.get_job(session, job.id)
+                    rejected = await service.rejected_rows(session, job.id)
             finally:
                 await engine.dispose()
+            # Rows, not errors: a row with three bad fields is one row rejected.
             print(
                 f"job {done.id}: {done.status.value}, {done.stored} of {done.total} rows stored,"
-                f" {done.error_count} rejected"
+                f" {rejected} rejected ({done.error_count} errors)"
             )
             for error in done.errors[:50]:
                 print(f"  line {error.line}: {error.field or '-'}: {error.message}")

@@ -4,7 +4,7 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -66,13 +66,26 @@ async def free_jobs(session: AsyncSession, stale_seconds: float, limit: int) -> 
     return await LEASES.free_rows(session, stale_seconds, limit, ImportJob.created_at)
 
 
+async def rejected_rows(session: AsyncSession, job_id: uuid.UUID) -> int:
+    stmt = select(func.count(ImportRowError.line.distinct())).where(ImportRowError.job_id == job_id)
+    return int(await session.scalar(stmt) or 0)
+
+
 ADD_ERRORS = text(
     """
     INSERT INTO import_error (id, job_id, line, field, message)
-    SELECT gen_random_uuid(), CAST(:job_id AS uuid), r.line, r.field, r.message
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(line int, field text, message text)
+    SELECT CAST(r.id AS uuid), CAST(:job_id AS uuid), r.line, r.field, r.message
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+        AS r(id text, line int, field text, message text)
     """
 )
+
+
+def error_id(job_id: uuid.UUID, index: int) -> uuid.UUID:
+    """The id of the job's `index`-th error: the job's id with the index in its last 32 bits,
+    so that the errors of one line read back in the order they were found (the list is by
+    line, then id), the same on every run; the 90 random bits kept keep jobs apart."""
+    return uuid.UUID(int=(job_id.int >> 32 << 32) | index)
 
 
 async def add_errors(
@@ -80,8 +93,13 @@ async def add_errors(
 ) -> None:
     for start in range(0, len(errors), 10_000):
         rows = [
-            {"line": line, "field": field[:100] if field else field, "message": message}
-            for line, field, message in errors[start : start + 10_000]
+            {
+                "id": str(error_id(job_id, start + index)),
+                "line": line,
+                "field": field[:100] if field else field,
+                "message": message,
+            }
+            for index, (line, field, message) in enumerate(errors[start : start + 10_000])
         ]
         await session.execute(
             ADD_ERRORS, {"job_id": str(job_id), "rows": json.dumps(rows, ensure_ascii=False)}

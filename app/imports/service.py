@@ -154,6 +154,11 @@ async def get_job(session: AsyncSession, job_id: uuid.UUID) -> ImportJobRead:
     return _read(job, await repository.errors_of(session, job_id, ERRORS_SHOWN))
 
 
+async def rejected_rows(session: AsyncSession, job_id: uuid.UUID) -> int:
+    """Rows of the job's file with at least one error."""
+    return await repository.rejected_rows(session, job_id)
+
+
 async def list_errors(
     session: AsyncSession, job_id: uuid.UUID, page: PageParams
 ) -> ImportRowErrorPage:

@@ -48,18 +48,19 @@ class TestImportCommand:
             good = [random_uscc(), random_uscc()]
             path = tmp_path / "zone.csv"
             path.write_text(
-                f"uscc,name\n{good[0]},甲公司\n91350100M000100Y44,乙公司\n{good[1]},丙公司\n",
+                # The bad row is wrong twice (its code and its empty name): one row, two errors.
+                f"uscc,name\n{good[0]},甲公司\n91350100M000100Y44,\n{good[1]},丙公司\n",
                 encoding="utf-8-sig",
             )
             strict = _run(url, "enterprises", str(path))
             assert strict.returncode == 1, strict.stderr
-            assert "failed, 0 of 3 rows stored, 1 rejected" in strict.stdout
+            assert "failed, 0 of 3 rows stored, 1 rejected (2 errors)" in strict.stdout
             assert "line 3: uscc: USCC check_character" in strict.stdout
             assert asyncio.run(_count(url, good)) == 0
 
             lenient = _run(url, "enterprises", str(path), "--mode", "valid_only")
             assert lenient.returncode == 0, lenient.stderr
-            assert "succeeded, 2 of 3 rows stored, 1 rejected" in lenient.stdout
+            assert "succeeded, 2 of 3 rows stored, 1 rejected (2 errors)" in lenient.stdout
             assert "checked        3/3       [######" in lenient.stderr
             assert asyncio.run(_count(url, good)) == 2
         finally:

@@ -396,3 +396,29 @@ class TestTheListOfJobs:
                 "/api/v1/imports", headers=live.admin, params={"status": "pending"}
             )
             assert [j["id"] for j in failed.json()["items"] if j["id"] in ids] == []
+
+
+class TestRowErrorOrder:
+    async def test_the_errors_of_a_row_come_in_one_order_every_time(self, live: Live) -> None:
+        bad = {"uscc": "BAD", "name": "", "established_on": "昨天", "tech_field": "炼金术"}
+        body = "\n".join(
+            json.dumps(row, ensure_ascii=False) for row in ({"uscc": random_uscc()}, bad, bad)
+        ).encode()
+        orders = []
+        async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as client:
+            for _ in range(3):
+                answer = await client.post(
+                    "/api/v1/imports/enterprises",
+                    headers={**live.admin, "Content-Type": "application/x-ndjson"},
+                    content=body,
+                )
+                assert answer.status_code == 202, answer.text
+                job = await finished(client, live, answer.headers["location"])
+                listed = await client.get(
+                    f"{answer.headers['location']}/errors", headers=live.admin
+                )
+                orders.append([(e["line"], e["field"]) for e in listed.json()["items"]])
+                assert [(e["line"], e["field"]) for e in job["errors"]] == orders[-1]
+        assert len(orders[0]) >= 8  # several errors on each bad line
+        assert orders[0] == orders[1] == orders[2]
+        assert [line for line, _ in orders[0]] == sorted(line for line, _ in orders[0])
