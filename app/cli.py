@@ -1,4 +1,5 @@
-"""Command line: `python -m app.cli serve | migrate | demo | openapi | import | admin`."""
+"""Command line: `python -m app.cli serve | migrate | demo | openapi | import | admin |
+reset-password`."""
 
 from __future__ import annotations
 
@@ -325,6 +326,39 @@ def cmd_admin(settings: Settings, email: str, password: str | None) -> int:
     return 0
 
 
+def cmd_reset_password(settings: Settings, email: str, password: str | None) -> int:
+    """Set a new password for an account (any role) on the configured database, revoking its
+    tokens: given on stdin, or generated and shown once. Exit 0, or 2 with one line."""
+    from app.auth import service
+    from app.db import create_engine, create_session_factory
+    from app.errors import AppError
+    from app.migrations import upgrade
+
+    with database(settings) as url:
+        upgrade(url)
+
+        async def run() -> str | None:
+            engine = create_engine(url, settings)
+            try:
+                async with create_session_factory(engine)() as session:
+                    return await service.reset_password(session, settings, email, password)
+            finally:
+                await engine.dispose()
+
+        try:
+            generated = asyncio.run(run())
+        except ValidationError as exc:
+            print(f"invalid password: {exc.errors()[0]['msg']}", file=sys.stderr)
+            return 2
+        except AppError as exc:
+            print(exc.detail, file=sys.stderr)
+            return 2
+    print(f"password of {email.strip().lower()} reset; its earlier tokens no longer work")
+    if generated is not None:
+        print(f"generated password (shown once): {generated}")
+    return 0
+
+
 def cmd_openapi(settings: Settings, output: Path) -> None:
     from app.main import create_app
 
@@ -358,6 +392,15 @@ def main(argv: list[str] | None = None) -> None:
         help="read the password from the first line of stdin (else: kept, or generated for a"
         " new account)",
     )
+    reset = commands.add_parser(
+        "reset-password", help="set a new password for an account (revokes its tokens)"
+    )
+    reset.add_argument("email")
+    reset.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin (else: one is generated)",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "openapi":
@@ -374,6 +417,9 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "admin":
         password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
         raise SystemExit(cmd_admin(settings, args.email, password))
+    elif args.command == "reset-password":
+        password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+        raise SystemExit(cmd_reset_password(settings, args.email, password))
     elif args.command == "import":
         raise SystemExit(cmd_import(settings, args.kind, args.file, args.mode, args.fmt))
 

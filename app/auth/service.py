@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.audit import service as audit
@@ -21,6 +22,7 @@ from app.auth.schemas import (
     ApiKeyPage,
     ApiKeyRead,
     MeRead,
+    Password,
     TokenRead,
     UserCreate,
     UserPage,
@@ -459,6 +461,33 @@ async def ensure_first_admin(
         )
         logger.info("created the first administrator %s", email)
         return generated
+
+
+class NewPassword(BaseModel):
+    """A password set from the command line, held to the rule every account's is."""
+
+    password: Password
+
+
+async def reset_password(
+    session: AsyncSession, settings: Settings, email: str, password: str | None
+) -> str | None:
+    """A new password for the account of `email` (`python -m app.cli reset-password`): the
+    one given, or one generated and answered (shown once, stored only as its hash). Every
+    token of the account stops working."""
+    generated = None if password is not None else secrets.token_urlsafe(12)
+    chosen = NewPassword(password=password or generated or "").password
+    user = await repository.get_user_by_email(session, email.strip().lower())
+    if user is None:
+        raise UserNotFound(f"no account has the e-mail {email.strip().lower()}")
+    user.password_hash = await hash_password_off_loop(chosen, settings.password_hash_concurrency)
+    await _revoke_tokens(session, user)
+    await session.flush()
+    audit.record(
+        session, None, "user.password_reset", "user", user.id, after={"password_changed": True}
+    )
+    await session.commit()
+    return generated
 
 
 class EnterpriseAccount(Conflict):

@@ -43,9 +43,15 @@ def active_admins(live: AuthServer) -> list[str]:
 
 
 def cli_admin(live: AuthServer, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return cli(live, "admin", *args, stdin=stdin)
+
+
+def cli(
+    live: AuthServer, command: str, *args: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": live.database_url, "SECRET_KEY": TEST_SECRET}
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", "admin", *args],
+        [sys.executable, "-m", "app.cli", command, *args],
         cwd=PROJECT_ROOT,
         env=env,
         input=stdin,
@@ -195,3 +201,29 @@ class TestAdminCommand:
             stop(process)
         # The command left the server to the service that started it, and that one stopped it.
         assert not (tmp_path / "postgres" / "postmaster.pid").exists()
+
+
+class TestResetPasswordCommand:
+    def test_a_generated_password_replaces_the_old_and_revokes_its_tokens(
+        self, live: AuthServer
+    ) -> None:
+        email, _ = live.create_user("manager")
+        old = live.token(email, USER_PASSWORD)
+        result = cli(live, "reset-password", email.upper())
+
+        assert result.returncode == 0, result.stderr
+        password = result.stdout.split("generated password (shown once): ")[1].strip()
+        assert_problem(me(live, old), 401, "token_revoked")
+        assert live.login(email, USER_PASSWORD).status_code == 401
+        assert me(live, live.token(email, password)).json()["role"] == "manager"
+
+    def test_a_password_from_stdin_and_the_refusals(self, live: AuthServer) -> None:
+        email, _ = live.create_user("specialist")
+        given = cli(live, "reset-password", email, "--password-stdin", stdin="chosen-password-7\n")
+        assert given.returncode == 0, given.stderr
+        assert "generated" not in given.stdout
+        assert me(live, live.token(email, "chosen-password-7")).status_code == 200
+        short = cli(live, "reset-password", email, "--password-stdin", stdin="x\n")
+        assert short.returncode == 2 and short.stderr.startswith("invalid password")
+        unknown = cli(live, "reset-password", "nobody@example.com")
+        assert unknown.returncode == 2 and "no account" in unknown.stderr
