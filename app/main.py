@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
@@ -40,6 +40,7 @@ from app.db import (
 from app.enterprises.router import router as enterprises_router
 from app.events.dispatch import DISPATCHER, OUTBOX_PRUNE
 from app.exports.router import router as exports_router
+from app.http import reject_unknown_parameters
 from app.idempotency.middleware import IdempotencyMiddleware
 from app.imports import service as imports_service
 from app.imports.router import router as imports_router
@@ -162,6 +163,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
+        dependencies=[Depends(reject_unknown_parameters)],
     )
     app.state.settings = settings
     app.state.session_factory = factory
