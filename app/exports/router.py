@@ -23,7 +23,8 @@ router = APIRouter(
 
 DESCRIPTION = f"""A whole resource (or what changed since `updated_since`), streamed: a
 million rows never sit in memory. NDJSON (one JSON object per line) or CSV (UTF-8, header
-row, `bom=true` adds a byte-order mark so that Excel reads the Chinese text). Contacts are
+row, with a byte-order mark unless `bom=false`, so that Excel reads the Chinese text; times
+as the JSON writes them, UTC with `Z`). Contacts are
 masked for integrations, as everywhere. Rows in id order; money as exact decimal strings.
 
 {columns_markdown()}
@@ -59,7 +60,13 @@ async def export_resource(
     updated_since: Annotated[
         CalendarDateTime | None, Query(description="Only rows changed at or after this instant")
     ] = None,
-    bom: Annotated[bool, Query(description="CSV only: start with a UTF-8 byte-order mark")] = False,
+    bom: Annotated[
+        bool,
+        Query(
+            description="CSV only: start with a UTF-8 byte-order mark (the default, so that "
+            "Excel on Chinese Windows reads the text); `false` leaves it out"
+        ),
+    ] = True,
 ) -> StreamingResponse:
     # The stream reads through a session of its own that lives as long as the response;
     # the one that authenticated goes back to the pool now rather than idle until the end.

@@ -39,9 +39,17 @@ def _json_value(value: Any) -> Any:
         return [_json_value(item) for item in value]
     if isinstance(value, Decimal | UUID):
         return str(value)  # money stays an exact decimal string
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return json_time(value)
+    if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def json_time(value: datetime) -> str:
+    """An instant as the API's JSON writes it: UTC with `Z` (pydantic's form), not `+00:00`."""
+    text = value.isoformat()
+    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
 
 
 # A spreadsheet reads a cell that starts with one of these as a formula (OWASP "CSV

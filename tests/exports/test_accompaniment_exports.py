@@ -131,5 +131,5 @@ class TestVisitAndDemandExports:
             str(demand.id),
             str(visit.id),
             enterprise.uscc,
-            "2026-03-11T03:00:00+00:00",
+            "2026-03-11T03:00:00Z",
         )

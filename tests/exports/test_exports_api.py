@@ -66,7 +66,9 @@ class TestEnterpriseExport:
             params={"format": "csv"},
         )
         assert response.status_code == 200, response.text
-        rows = {r["id"]: r for r in csv.DictReader(io.StringIO(response.text))}
+        rows = {
+            r["id"]: r for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+        }
         row = rows[str(enterprise.id)]
         assert (row["contact_name"], row["contact_phone"], row["contact_email"]) == (
             "王**",
@@ -74,7 +76,7 @@ class TestEnterpriseExport:
             "z***@example.com",
         )
 
-    async def test_csv_is_utf8_with_an_optional_bom_and_a_header(
+    async def test_csv_is_utf8_with_a_bom_unless_refused_and_a_header(
         self, client: httpx.AsyncClient, session: AsyncSession
     ) -> None:
         enterprise = await make_enterprise(
@@ -82,12 +84,12 @@ class TestEnterpriseExport:
         )
         manager = await make_user(session, Role.MANAGER)
         plain = await client.get(
-            "/api/v1/exports/enterprises", headers=bearer(manager), params={"format": "csv"}
-        )
-        with_bom = await client.get(
             "/api/v1/exports/enterprises",
             headers=bearer(manager),
-            params={"format": "csv", "bom": "true"},
+            params={"format": "csv", "bom": "false"},
+        )
+        with_bom = await client.get(
+            "/api/v1/exports/enterprises", headers=bearer(manager), params={"format": "csv"}
         )
         assert plain.headers["content-type"] == "text/csv; charset=utf-8"
         assert not plain.content.startswith(b"\xef\xbb\xbf")

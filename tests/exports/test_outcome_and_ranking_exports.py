@@ -116,7 +116,7 @@ class TestRankingExport:
             params={"format": "csv"},
         )
         assert response.status_code == 200, response.text
-        rows = list(csv.DictReader(io.StringIO(response.text)))
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert list(rows[0]) == [c.name for c in RANKINGS.columns]
         assert sorted((r["run_id"], r["status"]) for r in rows) == sorted(
             [(str(published.id), "published"), (str(superseded.id), "superseded")]
