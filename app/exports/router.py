@@ -55,7 +55,8 @@ async def export_resource(
     session: SessionDep,
     settings: SettingsDep,
     export_format: Annotated[
-        ExportFormat, Query(alias="format", description="`ndjson` (default) or `csv`")
+        ExportFormat,
+        Query(alias="format", description="`ndjson` (default), `csv` or `xlsx` (one sheet)"),
     ] = ExportFormat.NDJSON,
     updated_since: Annotated[
         CalendarDateTime | None, Query(description="Only rows changed at or after this instant")
@@ -80,7 +81,7 @@ async def export_resource(
         updated_since=updated_since,
         bom=bom,
     )
-    extension = "csv" if export_format is ExportFormat.CSV else "ndjson"
+    extension = export_format.value
     return StreamingResponse(
         body,
         media_type=MEDIA_TYPES[export_format],

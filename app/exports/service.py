@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.audit import service as audit
 from app.auth.roles import Principal
 from app.config import Settings
+from app.exports import xlsx
 from app.exports.registry import EXPORTS, Column, ExportResource
 
 BOM = "\ufeff".encode()
@@ -26,11 +27,13 @@ BOM = "\ufeff".encode()
 class ExportFormat(StrEnum):
     NDJSON = "ndjson"
     CSV = "csv"
+    XLSX = "xlsx"
 
 
 MEDIA_TYPES = {
     ExportFormat.NDJSON: "application/x-ndjson",
     ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.XLSX: xlsx.MEDIA_TYPE,
 }
 
 
@@ -131,6 +134,15 @@ async def _body(
 ) -> AsyncIterator[bytes]:
     names = [c.name for c in columns]
     try:
+        if fmt is ExportFormat.XLSX:
+            sheet = xlsx.SheetWriter("export")
+            yield sheet.start(names)
+            batch = first
+            while batch is not None:
+                yield sheet.rows([_values(row, columns, masked) for row in batch])
+                batch = await anext(batches, None)
+            yield sheet.finish()
+            return
         if fmt is ExportFormat.CSV:
             buffer = io.StringIO()
             writer = csv.writer(buffer, lineterminator="\r\n")

@@ -96,6 +96,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "ExportFormat": {
         "ndjson": ("NDJSON（每行一个 JSON）", "NDJSON (one JSON object per line)"),
         "csv": ("CSV 表格", "CSV"),
+        "xlsx": ("Excel 工作簿（xlsx）", "Excel workbook (xlsx)"),
     },
     "ExportResource": {
         "enterprises": ("企业", "Enterprises"),
