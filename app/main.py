@@ -101,6 +101,54 @@ ROUTERS = (
 )
 
 
+# Every tag of the document, described for the generated clients' and the docs' sections.
+TAGS = [
+    {
+        "name": "enterprises",
+        "description": "The register: enterprises, annual reports (年报), "
+        "qualifications, readiness assessments (高企, 科小)",
+    },
+    {
+        "name": "pools",
+        "description": "The three cultivation pools (高企, 科小, 项目) in tiered "
+        "batches: members, transitions, exits",
+    },
+    {
+        "name": "projects",
+        "description": "Tech projects, milestones, progress reports and the "
+        "red/yellow/green alert (预警), with its board and sweep",
+    },
+    {
+        "name": "visits",
+        "description": "Tech specialists (科技专员), assignments, visits, the "
+        "three coverage rounds, demands answered within 24 hours, satisfaction, assessments",
+    },
+    {
+        "name": "activities",
+        "description": "Trainings, briefings and matchmaking events with "
+        "their invitations and attendance",
+    },
+    {"name": "policies", "description": "The policy catalogue and the matches of an enterprise"},
+    {
+        "name": "outcomes",
+        "description": "The achievements ledger (认定, 立项, 奖项) and its statistics",
+    },
+    {
+        "name": "rankings",
+        "description": "The yearly ranking on innovation, growth and "
+        "participation: runs, entries, incentives",
+    },
+    {"name": "overview", "description": "The bureau's dashboard figures"},
+    {"name": "exports", "description": "Whole resources streamed as NDJSON, CSV or xlsx"},
+    {"name": "imports", "description": "Bulk imports as jobs, with their rejected rows"},
+    {"name": "changes", "description": "The change feed for data-sharing integrations"},
+    {"name": "auth", "description": "Tokens, the current principal, users and API keys"},
+    {"name": "audit", "description": "The audit trail of every change"},
+    {"name": "meta", "description": "Enum labels in zh-CN and en"},
+    {"name": "operations", "description": "Health, readiness and metrics"},
+]
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -164,6 +212,7 @@ def create_app(
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         dependencies=[Depends(reject_unknown_parameters)],
+        openapi_tags=TAGS,
     )
     app.state.settings = settings
     app.state.session_factory = factory
@@ -261,6 +310,7 @@ def _install_openapi(app: FastAPI) -> None:
             version=app.version,
             description=app.description,
             routes=app.routes,
+            tags=app.openapi_tags,
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = errors.Problem.model_json_schema(

@@ -50,3 +50,12 @@ def test_the_document_describes_each_error_status_by_its_title(app: FastAPI) -> 
     assert len(described) >= 6, described
     wrong = {s: d for s, d in described.items() if d != {TITLES[int(s)]}}
     assert wrong == {}
+
+
+def test_every_tag_of_the_document_is_described(app: FastAPI) -> None:
+    document = app.openapi()
+    used = {tag for ops in document["paths"].values() for op in ops.values() for tag in op["tags"]}
+    described = {tag["name"]: tag.get("description") for tag in document.get("tags", [])}
+    assert len(used) >= 15
+    assert sorted(used - {name for name, text in described.items() if text}) == []
+    assert set(described) == used
