@@ -8,7 +8,7 @@ from fastapi.responses import StreamingResponse
 from app import errors
 from app.auth.dependencies import ScopeRequired, SettingsDep, SharingPrincipal
 from app.db import SessionDep
-from app.exports import service
+from app.exports import service, xlsx
 from app.exports.registry import SCOPES, ExportResource, columns_markdown
 from app.exports.service import MEDIA_TYPES, ExportFormat
 from app.schemas import CalendarDateTime
@@ -44,6 +44,13 @@ masked for integrations, as everywhere. Rows in id order; money as exact decimal
                     "schema": {"type": "string", "description": "One JSON object per line"}
                 },
                 "text/csv": {"schema": {"type": "string", "description": "Header row first"}},
+                xlsx.MEDIA_TYPE: {
+                    "schema": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "One sheet, header row first",
+                    }
+                },
             },
         }
     },

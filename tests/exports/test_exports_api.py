@@ -233,7 +233,7 @@ class TestExportAccess:
         )
         assert_problem(
             await client.get(
-                "/api/v1/exports/enterprises", headers=bearer(manager), params={"format": "xlsx"}
+                "/api/v1/exports/enterprises", headers=bearer(manager), params={"format": "xls"}
             ),
             422,
             "validation_failed",
