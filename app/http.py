@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
+from collections.abc import MutableMapping
+from typing import Annotated, Any, Protocol
 
 from fastapi import Header, Request, Response
 from fastapi.dependencies.models import Dependant
@@ -52,6 +53,19 @@ def check_if_match(if_match: str | None, version: int) -> None:
         )
 
 
+# Where a keyed request's rate-limit state waits for the answer's headers (RateLimit-*,
+# added by the request context middleware to whatever answer goes out, a 429 included).
+RATE_LIMIT_KEY = "tech_accompaniment.rate_limit"
+
+
+def tell_rate_limit(scope: MutableMapping[str, Any], state: HasHeaders) -> None:
+    scope[RATE_LIMIT_KEY] = state.headers()
+
+
+class HasHeaders(Protocol):
+    def headers(self) -> list[tuple[bytes, bytes]]: ...
+
+
 def _query_names(dependant: Dependant) -> frozenset[str]:
     names = {param.alias for param in dependant.query_params}
     for sub in dependant.dependencies:
@@ -81,3 +95,72 @@ async def reject_unknown_parameters(request: Request) -> None:
             code="unknown_parameter",
             loc=["query", unknown[0]],
         )
+
+
+def _header(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"description": description, "schema": schema or {"type": "string"}}
+
+
+PROTOCOL_HEADERS: dict[str, dict[str, Any]] = {
+    "X-Request-ID": _header(
+        "The request's id (the one sent, if well formed, else a new one); logs name it"
+    ),
+    "ETag": _header("The representation's version; send it back in If-Match or If-None-Match"),
+    "Location": _header("Where the created resource (or the accepted job) is read"),
+    "Retry-After": _header("Seconds to wait before trying again", {"type": "integer"}),
+    "Idempotent-Replayed": _header(
+        "`true` when this is the stored answer to an earlier request with the same Idempotency-Key",
+        {"type": "string", "enum": ["true"]},
+    ),
+    "RateLimit-Limit": _header(
+        "API keys only: requests allowed in the key's window", {"type": "integer"}
+    ),
+    "RateLimit-Remaining": _header(
+        "API keys only: requests left in the window", {"type": "integer"}
+    ),
+    "RateLimit-Reset": _header("API keys only: seconds until the window ends", {"type": "integer"}),
+}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Any unique string (1-255 visible ASCII characters): the same key and body "
+    "within the retention window answer the first answer again, without a second write",
+    "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"},
+}
+
+
+def declare_protocol_headers(document: dict[str, Any], idempotency_excluded: set[str]) -> None:
+    """The headers the service's answers carry, and the Idempotency-Key POSTs honour, written
+    into the document, so that generated clients can read and send them."""
+    components = document.setdefault("components", {}).setdefault("headers", {})
+    components.update(PROTOCOL_HEADERS)
+
+    def ref(name: str) -> dict[str, str]:
+        return {"$ref": f"#/components/headers/{name}"}
+
+    for path, operations in document.get("paths", {}).items():
+        single = path.endswith("}") or path.endswith("/meta/enums")
+        for method, operation in operations.items():
+            keyed = any("ApiKey" in option for option in operation.get("security", []))
+            for status, response in operation.get("responses", {}).items():
+                headers = response.setdefault("headers", {})
+                names = ["X-Request-ID"]
+                if status in ("429", "503"):
+                    names.append("Retry-After")
+                if status == "201":
+                    names += ["Location", "ETag"]
+                if status == "202":
+                    names.append("Location")
+                if status == "200" and (method in ("patch", "put") or (method == "get" and single)):
+                    names.append("ETag")
+                if method == "post" and status.startswith("2") and path not in idempotency_excluded:
+                    names.append("Idempotent-Replayed")
+                if keyed and (status.startswith("2") or status == "429"):
+                    names += ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]
+                for name in names:
+                    headers.setdefault(name, ref(name))
+            if method == "post" and path not in idempotency_excluded:
+                parameters = operation.setdefault("parameters", [])
+                if not any(p.get("name") == "Idempotency-Key" for p in parameters):
+                    parameters.append(dict(IDEMPOTENCY_KEY))

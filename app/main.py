@@ -40,7 +40,8 @@ from app.db import (
 from app.enterprises.router import router as enterprises_router
 from app.events.dispatch import DISPATCHER, OUTBOX_PRUNE
 from app.exports.router import router as exports_router
-from app.http import reject_unknown_parameters
+from app.http import declare_protocol_headers, reject_unknown_parameters
+from app.idempotency.middleware import EXCLUDED_PATHS as IDEMPOTENCY_EXCLUDED
 from app.idempotency.middleware import IdempotencyMiddleware
 from app.imports import service as imports_service
 from app.imports.router import router as imports_router
@@ -329,6 +330,7 @@ def _install_openapi(app: FastAPI) -> None:
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
         declare_security(schema, app.routes)
+        declare_protocol_headers(schema, set(IDEMPOTENCY_EXCLUDED))
         app.openapi_schema = schema
         return schema
 

@@ -21,6 +21,7 @@ from app.auth.security import api_key_prefix
 from app.config import Settings
 from app.db import request_session
 from app.errors import Forbidden, Unauthorized
+from app.http import tell_rate_limit
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -146,7 +147,9 @@ async def _api_key_request(
                 code="scope_not_declared",
             )
         # Counted even when the scope is missing.
-        await service.count_api_key_request(bookkeeping, settings, principal)
+        await service.count_api_key_request(
+            bookkeeping, settings, principal, partial(tell_rate_limit, request.scope)
+        )
     needed = declaration.needed(request)
     if needed is not None and needed not in principal.scopes:
         raise Forbidden(f"The API key lacks the scope {needed.value}.", code="scope_missing")

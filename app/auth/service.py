@@ -6,6 +6,7 @@ import logging
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
@@ -183,8 +184,27 @@ async def _api_key_principal(
     return Principal(kind="api_key", id=key.id, role=Role.INTEGRATION, scopes=key.scopes)
 
 
+@dataclass(frozen=True)
+class RateLimitState:
+    """Where a key stands in its window, as the RateLimit-* headers tell it."""
+
+    limit: int
+    used: int
+    reset_seconds: int  # until the window ends
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        return [
+            (b"ratelimit-limit", str(self.limit).encode()),
+            (b"ratelimit-remaining", str(max(0, self.limit - self.used)).encode()),
+            (b"ratelimit-reset", str(self.reset_seconds).encode()),
+        ]
+
+
 async def count_api_key_request(
-    session: AsyncSession, settings: Settings, principal: Principal
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    tell: Callable[[RateLimitState], None],
 ) -> None:
     """The per-key rate limit: fixed windows of `api_key_rate_window_seconds`, counted in
     PostgreSQL; over the limit answers 429 with Retry-After until the window ends. The first
@@ -199,8 +219,9 @@ async def count_api_key_request(
         await repository.touch_api_key(session, principal.id, now)
     # Counted even when refused: a client hammering past the limit stays limited.
     await session.commit()
+    ends = start + timedelta(seconds=window)
+    tell(RateLimitState(settings.api_key_rate_limit, count, int((ends - now).total_seconds()) + 1))
     if count > settings.api_key_rate_limit:
-        ends = start + timedelta(seconds=window)
         raise TooManyRequests(
             f"This API key made more than {settings.api_key_rate_limit} requests in "
             f"{window} seconds; try again after {ends.isoformat()}.",

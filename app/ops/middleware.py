@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import problem_response, render
+from app.http import RATE_LIMIT_KEY
 from app.ops.context import request_id_var
 
 access_log = logging.getLogger("app.access")
@@ -99,7 +100,7 @@ class RequestContextMiddleware:
                 status = int(message["status"])
                 headers = answer_headers(
                     scope["path"], status, message.get("headers", []), request_id
-                )
+                ) + scope.get(RATE_LIMIT_KEY, [])
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -18,7 +18,7 @@ from app.auth.models import ApiKeyWindow
 from app.auth.roles import Role
 from app.main import create_app
 from tests.conftest import make_settings
-from tests.factories import bearer, make_api_key, make_enterprise, make_user
+from tests.factories import bearer, headers_for, make_api_key, make_enterprise, make_user
 from tests.problems import assert_problem
 
 
@@ -145,6 +145,10 @@ class TestRateLimit:
         body = assert_problem(answers[3], 429, "rate_limited")
         assert "3 requests" in body["detail"]
         assert 1 <= int(answers[3].headers["retry-after"]) <= 61
+        # Every keyed answer tells where the key stands (the 429 too); the window is one.
+        assert [a.headers["ratelimit-limit"] for a in answers] == ["3"] * 4
+        assert [a.headers["ratelimit-remaining"] for a in answers] == ["2", "1", "0", "0"]
+        assert all(1 <= int(a.headers["ratelimit-reset"]) <= 61 for a in answers)
         counted = await session.scalar(
             select(func.sum(ApiKeyWindow.requests)).where(ApiKeyWindow.api_key_id == key.id)
         )
@@ -167,3 +171,12 @@ class TestRateLimit:
             assert (await client.get("/api/v1/me", headers=_key(first))).status_code == 200
             assert_problem(await client.get("/api/v1/me", headers=_key(first)), 429, "rate_limited")
             assert (await client.get("/api/v1/me", headers=_key(second))).status_code == 200
+
+
+async def test_a_user_token_answer_carries_no_rate_limit_headers(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    headers = await headers_for(session, Role.MANAGER)
+    answer = await client.get("/api/v1/me", headers=headers)
+    assert answer.status_code == 200
+    assert not [name for name in answer.headers if name.startswith("ratelimit-")]
