@@ -110,7 +110,7 @@ PROTOCOL_HEADERS: dict[str, dict[str, Any]] = {
     "Retry-After": _header("Seconds to wait before trying again", {"type": "integer"}),
     "Idempotent-Replayed": _header(
         "`true` when this is the stored answer to an earlier request with the same Idempotency-Key",
-        {"type": "string", "enum": ["true"]},
+        {"type": "string", "pattern": "^true$"},
     ),
     "RateLimit-Limit": _header(
         "API keys only: requests allowed in the key's window", {"type": "integer"}
