@@ -73,7 +73,8 @@ def _query_names(dependant: Dependant) -> frozenset[str]:
     return frozenset(names)
 
 
-_declared: dict[int, frozenset[str]] = {}
+# Kept on the route itself (an id-keyed table could outlive a route and name another).
+DECLARED_QUERY = "_declared_query_names"
 
 
 async def reject_unknown_parameters(request: Request) -> None:
@@ -84,9 +85,10 @@ async def reject_unknown_parameters(request: Request) -> None:
     dependant = getattr(route, "dependant", None)
     if dependant is None or not request.query_params:
         return
-    declared = _declared.get(id(route))
+    declared: frozenset[str] | None = getattr(route, DECLARED_QUERY, None)
     if declared is None:
-        declared = _declared[id(route)] = _query_names(dependant)
+        declared = _query_names(dependant)
+        setattr(route, DECLARED_QUERY, declared)
     unknown = sorted(set(request.query_params) - declared)
     if unknown:
         raise Unprocessable(
