@@ -245,14 +245,11 @@ def cmd_import(settings: Settings, kind: str, path: Path, mode: str, fmt: str | 
     from app.db import create_engine, create_session_factory
     from app.imports import service
     from app.imports.enums import ImportFormat, ImportKind, ImportMode
+    from app.imports.parsing import format_of
     from app.migrations import upgrade
 
     payload = path.read_bytes()
-    chosen = (
-        ImportFormat(fmt)
-        if fmt
-        else (ImportFormat.CSV if path.suffix.lower() == ".csv" else ImportFormat.NDJSON)
-    )
+    chosen = ImportFormat(fmt) if fmt else format_of(path.name, payload)
     with database(settings) as url:
         upgrade(url)
 
@@ -381,7 +378,7 @@ def main(argv: list[str] | None = None) -> None:
     imports.add_argument(
         "--mode", choices=["all_or_nothing", "valid_only"], default="all_or_nothing"
     )
-    imports.add_argument("--format", choices=["csv", "ndjson"], default=None, dest="fmt")
+    imports.add_argument("--format", choices=["csv", "ndjson", "xlsx"], default=None, dest="fmt")
     admin = commands.add_parser(
         "admin", help="create or reactivate an administrator (revokes the account's tokens)"
     )

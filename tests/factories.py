@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import random
 import uuid
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import ApiKey, User
@@ -115,3 +118,15 @@ async def make_report(
     session.add(report)
     await session.flush()
     return report
+
+
+def workbook(rows: Sequence[Sequence[object]]) -> bytes:
+    """An xlsx file holding these rows in its first sheet, as Excel would save it."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -18,6 +18,7 @@ class ImportMode(StrEnum):
 class ImportFormat(StrEnum):
     NDJSON = "ndjson"
     CSV = "csv"
+    XLSX = "xlsx"
 
 
 class ImportStatus(StrEnum):

@@ -6,8 +6,13 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 from app.imports.enums import ImportFormat
@@ -46,16 +51,49 @@ class Limits:
 
     max_line_chars: int = 65_536
     max_depth: int = 32  # NDJSON: arrays and objects nested in one another, the row included
+    # xlsx: rows read before giving up (the caller refuses more than its maximum), and what
+    # the workbook may unpack to: a few MB of zip can inflate to gigabytes of XML.
+    max_rows: int = 100_000
+    max_unpacked_bytes: int = 512 * 1024 * 1024
+
+
+# A workbook is a zip archive; a text file never starts with these bytes.
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def sniff(payload: bytes) -> ImportFormat:
+    """The format of a file sent without a telling media type: a zip is a workbook, a first
+    `{` an NDJSON line, anything else CSV (whose job then says what its rows lack)."""
+    if payload.startswith(ZIP_MAGIC):
+        return ImportFormat.XLSX
+    start = payload.removeprefix(b"\xef\xbb\xbf").lstrip()
+    return ImportFormat.NDJSON if start.startswith(b"{") else ImportFormat.CSV
+
+
+SUFFIXES = {
+    ".csv": ImportFormat.CSV,
+    ".ndjson": ImportFormat.NDJSON,
+    ".jsonl": ImportFormat.NDJSON,
+    ".xlsx": ImportFormat.XLSX,
+}
+
+
+def format_of(filename: str | None, payload: bytes) -> ImportFormat:
+    """By the file's name where it tells, else by its first bytes."""
+    suffix = PurePath(filename or "").suffix.lower()
+    return SUFFIXES.get(suffix) or sniff(payload)
 
 
 def parse(
     payload: bytes, fmt: ImportFormat, limits: Limits | None = None
 ) -> tuple[list[SourceRow], list[RowError]]:
     """The rows of the file, and the lines that are not rows at all."""
+    limits = limits or Limits()
+    if fmt is ImportFormat.XLSX:
+        return _parse_xlsx(payload, limits)
     text = _text(payload)
     if "\x00" in text:
         raise UnreadableFile("the file contains a NUL character")
-    limits = limits or Limits()
     return _parse_csv(text, limits) if fmt is ImportFormat.CSV else _parse_ndjson(text, limits)
 
 
@@ -173,4 +211,95 @@ def _parse_csv(text: str, limits: Limits) -> tuple[list[SourceRow], list[RowErro
                 continue  # an empty cell is an absent value
             values[name] = [t for t in cell.split(";") if t] if name in LIST_COLUMNS else cell
         rows.append(SourceRow(start, values))
+    return rows, errors
+
+
+def _cell_text(value: object) -> str | None:
+    """A cell as the text a CSV would hold: the rows are then checked the same way."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        # A number typed into Excel arrives as a float: 38500000 is 38500000, not 38500000.0.
+        return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _workbook_rows(
+    payload: bytes, limits: Limits
+) -> Generator[tuple[int, list[str | None]], None, None]:
+    # Imported here: only an xlsx upload pays for loading the reader.
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile("the file is not an xlsx workbook") from exc
+    if unpacked > limits.max_unpacked_bytes:
+        raise UnreadableFile(f"the workbook unpacks to more than {limits.max_unpacked_bytes} bytes")
+    try:
+        workbook = load_workbook(io.BytesIO(payload), read_only=True, data_only=True)
+    except Exception as exc:  # the reader's many refusals of a damaged or foreign file
+        raise UnreadableFile(f"the workbook cannot be read ({type(exc).__name__})") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell_text(value) for value in row]
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # as above, met while reading the sheet's rows
+        raise UnreadableFile(f"the workbook cannot be read ({type(exc).__name__})") from exc
+    finally:
+        workbook.close()
+
+
+def _parse_xlsx(payload: bytes, limits: Limits) -> tuple[list[SourceRow], list[RowError]]:
+    """The first sheet: a header row, then one row per line, as the export writes it."""
+    with closing(_workbook_rows(payload, limits)) as lines:
+        return _workbook_parsed(lines, limits)
+
+
+def _workbook_parsed(
+    lines: Iterator[tuple[int, list[str | None]]], limits: Limits
+) -> tuple[list[SourceRow], list[RowError]]:
+    header: list[str] = []
+    for _, cells in lines:
+        if any(cells):
+            header = [(cell or "").strip() for cell in cells]
+            break
+    while header and not header[-1]:
+        header.pop()  # formatted but empty columns on the right
+    if not header:
+        return [], []
+    if len(set(header)) != len(header) or not all(header):
+        raise UnreadableFile("the header row must name each column once")
+    rows: list[SourceRow] = []
+    errors: list[RowError] = []
+    for number, cells in lines:
+        if len(rows) + len(errors) > limits.max_rows:
+            break  # the caller refuses the file for holding too many rows
+        if not any(cells):
+            continue
+        if any(cell for cell in cells[len(header) :]):
+            errors.append(
+                RowError(number, None, f"cells beyond the header's {len(header)} columns")
+            )
+            continue
+        if sum(len(cell) for cell in cells if cell) > limits.max_line_chars:
+            errors.append(RowError(number, None, _too_long(limits)))
+            continue
+        values: dict[str, Any] = {}
+        for name, cell in zip(header, cells, strict=False):
+            if cell is not None:
+                values[name] = [t for t in cell.split(";") if t] if name in LIST_COLUMNS else cell
+        rows.append(SourceRow(number, values))
     return rows, errors

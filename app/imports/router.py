@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
+from starlette.datastructures import UploadFile
 
 from app import errors
 from app.auth.dependencies import SettingsDep, StaffPrincipal
@@ -11,6 +12,7 @@ from app.db import SessionDep
 from app.http import set_location
 from app.imports import service
 from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
+from app.imports.parsing import format_of, sniff
 from app.imports.schemas import ImportJobFilter, ImportJobPage, ImportJobRead, ImportRowErrorPage
 from app.pagination import PageParamsDep
 
@@ -20,34 +22,55 @@ router = APIRouter(
     responses=errors.responses(401, 403, 422, 503),
 )
 
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES = {
     "text/csv": ImportFormat.CSV,
     "application/x-ndjson": ImportFormat.NDJSON,
     "application/ndjson": ImportFormat.NDJSON,
     "application/jsonl": ImportFormat.NDJSON,
+    XLSX_MEDIA_TYPE: ImportFormat.XLSX,
 }
+# Said of any file: the format is then read off its name or its first bytes.
+ANY_FILE = "application/octet-stream"
+FORM = "multipart/form-data"
 
 
 class UnsupportedMediaType(errors.AppError):
-    status, code, title = 415, "unsupported_media_type", "Unsupported media type"
+    status, code = 415, "unsupported_media_type"
 
 
 # The body is the file's bytes, whatever they hold: any non-blank file is taken (202) and the
 # job reports what its rows lack (a line `{}` is a row without its fields, not a refused
 # request); only a blank one (422 `empty_file`) or an oversized one (413) is refused at once.
 FILE = {"type": "string", "format": "binary"}
+# The document names the two media types every generator turns into a typed upload (a
+# browser's FormData, a client's bytes); the others are taken as well and said in the text.
+FORM_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "file": FILE
+        | {
+            "description": "The file; its name's suffix (.csv, .ndjson, .jsonl, "
+            ".xlsx) or its part's media type says the format, else its first bytes"
+        }
+    },
+    "required": ["file"],
+}
 
 
-def _body(example_csv: str, example_ndjson: str) -> dict[str, Any]:
+def _body(example_csv: str) -> dict[str, Any]:
     return {
         "requestBody": {
             "required": True,
-            "description": "The file itself as the body: CSV (UTF-8, BOM allowed, header row, "
-            "`tags` as `a;b`) or NDJSON (one JSON object per line), at most 100,000 rows. "
-            "Rows are checked by the job, which lists those it rejects",
+            "description": "The file: CSV (UTF-8, BOM allowed, header row, `tags` as `a;b`), "
+            "NDJSON (one JSON object per line) or an xlsx workbook (its first sheet, a header "
+            "row, as the export writes it), at most 100,000 rows. Sent as a form's `file` "
+            "part, or as the body itself: `application/octet-stream` (the format read off the "
+            "first bytes, or say `format=`), `text/csv`, `application/x-ndjson` or "
+            f"`{XLSX_MEDIA_TYPE}`. Rows are checked by the job, which lists those it rejects",
             "content": {
-                "text/csv": {"schema": FILE, "example": example_csv},
-                "application/x-ndjson": {"schema": FILE, "example": example_ndjson},
+                FORM: {"schema": FORM_SCHEMA},
+                ANY_FILE: {"schema": FILE, "example": example_csv},
             },
         }
     }
@@ -56,16 +79,11 @@ def _body(example_csv: str, example_ndjson: str) -> dict[str, Any]:
 ENTERPRISE_BODY = _body(
     "uscc,name,tech_field,contact_phone\n91350100M000100Y43,克拉玛依市正诚有限公司,"
     "new_materials,13899905678\n",
-    '{"uscc": "91350100M000100Y43", "name": "克拉玛依市正诚有限公司", "tags": ["a"]}\n',
 )
 REPORT_BODY = _body(
     "uscc,year,revenue,high_tech_revenue,total_cost,net_assets,total_assets,employees,"
     "st_staff,rd_expense,rd_expense_domestic\n91350100M000100Y43,2025,38500000.00,"
     "27200000.00,31000000.00,16400000.00,42000000.00,86,21,2150000.00,2150000.00\n",
-    '{"uscc": "91350100M000100Y43", "year": 2025, "revenue": "38500000.00", '
-    '"high_tech_revenue": "27200000.00", "total_cost": "31000000.00", '
-    '"net_assets": "16400000.00", "total_assets": "42000000.00", "employees": 86, '
-    '"st_staff": 21, "rd_expense": "2150000.00", "rd_expense_domestic": "2150000.00"}\n',
 )
 
 ModeQuery = Annotated[
@@ -74,19 +92,36 @@ ModeQuery = Annotated[
 ]
 FormatQuery = Annotated[
     ImportFormat | None,
-    Query(alias="format", description="Default: from the Content-Type (text/csv, x-ndjson)"),
+    Query(alias="format", description="Default: from the media type, the file name or its bytes"),
 ]
 
 
-def _format(request: Request, explicit: ImportFormat | None) -> ImportFormat:
-    if explicit is not None:
-        return explicit
+async def _upload(request: Request, explicit: ImportFormat | None) -> tuple[bytes, ImportFormat]:
+    """The file and its format, however it was sent."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media not in MEDIA_TYPES:
-        raise UnsupportedMediaType(
-            "Send the file as text/csv or application/x-ndjson (or say `format=`)."
-        )
-    return MEDIA_TYPES[media]
+    if media == FORM:
+        async with request.form(max_files=1, max_fields=8) as form:
+            part = form.get("file")
+            if not isinstance(part, UploadFile):
+                raise errors.Unprocessable(
+                    "Send the file as the form's `file` part.",
+                    code="file_missing",
+                    loc=["body", "file"],
+                )
+            payload = await part.read()
+            told = MEDIA_TYPES.get((part.content_type or "").split(";")[0].strip().lower())
+            return payload, explicit or told or format_of(part.filename, payload)
+    payload = await request.body()
+    if explicit is not None:
+        return payload, explicit
+    if media in MEDIA_TYPES:
+        return payload, MEDIA_TYPES[media]
+    if media == ANY_FILE:
+        return payload, sniff(payload)
+    raise UnsupportedMediaType(
+        "Send the file as a form's `file` part, or as the body with its media type "
+        "(text/csv, application/x-ndjson, the xlsx type or application/octet-stream)."
+    )
 
 
 async def _create(
@@ -99,7 +134,7 @@ async def _create(
     mode: ImportMode,
     fmt: ImportFormat | None,
 ) -> ImportJobRead:
-    chosen = _format(request, fmt)
+    payload, chosen = await _upload(request, fmt)
     job = await service.create_job(
         session,
         settings,
@@ -107,7 +142,7 @@ async def _create(
         kind=kind,
         mode=mode,
         fmt=chosen,
-        payload=await request.body(),
+        payload=payload,
     )
     service.start(request.app.state, settings, job.id)
     set_location(response, f"/api/v1/imports/{job.id}")

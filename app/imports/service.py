@@ -270,7 +270,11 @@ class _Job:
         await self.finish([], stored=0, failure=gave_up(attempts, reason), attempts=attempts)
 
     async def run(self) -> None:
-        limits = Limits(self.settings.import_max_line_chars, self.settings.import_max_depth)
+        limits = Limits(
+            self.settings.import_max_line_chars,
+            self.settings.import_max_depth,
+            max_rows=self.settings.import_max_rows,
+        )
         try:
             # A thread: reading a large file must not hold up the replica's requests.
             rows, errors = await asyncio.to_thread(
@@ -302,7 +306,7 @@ class _Job:
         errors: list[RowError] = []
         years = enterprise_service.report_year_range(self.settings)
         kind = ImportKind(self.job.kind)
-        text = ImportFormat(self.job.format) is ImportFormat.CSV
+        text = ImportFormat(self.job.format) is not ImportFormat.NDJSON  # cells are text
         for start in range(0, len(rows), CHECK_BATCH):
             for row in rows[start : start + CHECK_BATCH]:
                 if kind is ImportKind.ENTERPRISES:

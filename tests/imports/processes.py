@@ -130,10 +130,14 @@ class ServerProcess:
 class DatabaseProxy:
     """127.0.0.1:port → PostgreSQL, run by a thread of its own. `cut()` resets every
     connection and refuses new ones, as a database that went away; `restore()` accepts
-    again. Only this proxy's connections are harmed."""
+    again. Only this proxy's connections are harmed. A target host that is a directory is a
+    socket directory (the embedded server listens on a socket only)."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
+        self.socket = (
+            f"{target_host}/.s.PGSQL.{target_port}" if target_host.startswith("/") else None
+        )
         self.port = free_port()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -170,7 +174,11 @@ class DatabaseProxy:
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+            upstream_reader, upstream_writer = await (
+                asyncio.open_unix_connection(self.socket)
+                if self.socket
+                else asyncio.open_connection(*self.target)
+            )
         except OSError:
             writer.transport.abort()
             return

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import json
 import random
+from typing import Any
 
 import httpx
 
-from tests.factories import random_uscc
+from tests.factories import random_uscc, workbook
 from tests.imports.conftest import Live, finished
 from tests.problems import assert_problem
 
@@ -422,3 +423,86 @@ class TestRowErrorOrder:
         assert len(orders[0]) >= 8  # several errors on each bad line
         assert orders[0] == orders[1] == orders[2]
         assert [line for line, _ in orders[0]] == sorted(line for line, _ in orders[0])
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class TestHowAFileIsSent:
+    """A form's `file` part, or the body as bytes: CSV, NDJSON or an xlsx workbook, the
+    format said by the media type, the file's name or its first bytes."""
+
+    async def test_every_way_of_sending_stores_the_row(self, live: Live) -> None:
+        usccs = [random_uscc() for _ in range(6)]
+
+        def one(n: int, name: str) -> list[list[object]]:
+            return [["uscc", "name", "tags"], [usccs[n], name, "a;b"]]
+
+        octets = {"Content-Type": "application/octet-stream"}
+        ndjson = json.dumps({"uscc": usccs[2], "name": "字节三有限公司"}).encode()
+        csv = f"uscc,name\n{usccs[3]},表单四有限公司\n".encode()
+        ways: dict[str, tuple[str, dict[str, Any]]] = {
+            "xlsx as bytes": ("xlsx", {"headers": octets, "content": workbook(one(0, "表格一"))}),
+            "xlsx by its media type": (
+                "xlsx",
+                {"headers": {"Content-Type": XLSX}, "content": workbook(one(1, "表格二"))},
+            ),
+            "ndjson as bytes": ("ndjson", {"headers": octets, "content": ndjson}),
+            "csv in a form, by name": ("csv", {"files": {"file": ("e.csv", csv)}}),
+            "xlsx in a form, unnamed": (
+                "xlsx",
+                {"files": {"file": ("upload", workbook(one(4, "表单五")), octets["Content-Type"])}},
+            ),
+            "ndjson in a form, by its type": (
+                "ndjson",
+                {
+                    "files": {
+                        "file": (
+                            "upload.txt",
+                            json.dumps({"uscc": usccs[5], "name": "表单六"}).encode(),
+                            "application/x-ndjson",
+                        )
+                    }
+                },
+            ),
+        }
+        async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as client:
+            for way, (expected, sent) in ways.items():
+                headers = {**live.admin, **sent.pop("headers", {})}
+                answer = await client.post("/api/v1/imports/enterprises", headers=headers, **sent)
+                assert answer.status_code == 202, (way, answer.text)
+                job = await finished(client, live, answer.headers["location"])
+                assert (job["status"], job["stored"], job["format"]) == (
+                    "succeeded",
+                    1,
+                    expected,
+                ), (way, job)
+            assert await _count(live, usccs) == 6
+            named = await client.get(
+                "/api/v1/enterprises", headers=live.admin, params={"q": usccs[0]}
+            )
+            assert named.json()["items"][0]["tags"] == ["a", "b"]
+
+    async def test_a_form_without_its_file_or_a_damagedworkbook(self, live: Live) -> None:
+        async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as client:
+            assert_problem(
+                await client.post(
+                    "/api/v1/imports/enterprises",
+                    headers=live.admin,
+                    data={"note": "no file"},
+                    files={"other": ("e.csv", b"uscc,name\n")},
+                ),
+                422,
+                "file_missing",
+            )
+            answer = await client.post(
+                "/api/v1/imports/enterprises",
+                headers={**live.admin, "Content-Type": XLSX},
+                content=b"PK\x03\x04 not really a workbook",
+            )
+            assert answer.status_code == 202, answer.text
+            job = await finished(client, live, answer.headers["location"])
+            assert (job["status"], job["failure"]) == (
+                "failed",
+                "the file is not an xlsx workbook",
+            ), job

@@ -201,10 +201,12 @@ class TestJobRecovery:
 
     async def test_a_database_outage_mid_job_is_survived(self, scene: Scene) -> None:
         address = make_url(scene.url)
-        with DatabaseProxy(address.host or "127.0.0.1", address.port or 5432) as proxy:
-            through_proxy = address.set(host="127.0.0.1", port=proxy.port).render_as_string(
-                hide_password=False
-            )
+        socket_dir = address.query.get("host")
+        target = socket_dir if isinstance(socket_dir, str) else address.host or "127.0.0.1"
+        with DatabaseProxy(target, address.port or 5432) as proxy:
+            through_proxy = address.set(
+                host="127.0.0.1", port=proxy.port, query={}
+            ).render_as_string(hide_password=False)
             with scene.server("only", through_proxy, **QUICK) as server:
                 job_id = scene.upload(server)
                 await scene.mid_store(job_id)

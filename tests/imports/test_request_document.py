@@ -19,9 +19,13 @@ IMPORTS = ["/api/v1/imports/enterprises", "/api/v1/imports/annual-reports"]
 def test_the_document_describes_the_body_as_a_file(path: str) -> None:
     document = json.loads((PROJECT_ROOT / "openapi" / "openapi.json").read_text())
     content = document["paths"][path]["post"]["requestBody"]["content"]
-    for media_type in ("text/csv", "application/x-ndjson"):
-        # A file's bytes, not a JSON string: a client sends the file, never a quoted value.
-        assert content[media_type]["schema"] == {"type": "string", "format": "binary"}
+    # A file's bytes, not a JSON string: a client sends the file, never a quoted value; the
+    # two media types every generator types (the others are taken too, and said in the text).
+    assert set(content) == {"multipart/form-data", "application/octet-stream"}
+    assert content["application/octet-stream"]["schema"] == {"type": "string", "format": "binary"}
+    form = content["multipart/form-data"]["schema"]
+    assert form["required"] == ["file"]
+    assert form["properties"]["file"]["format"] == "binary"
 
 
 @pytest.mark.parametrize(("path", "missing"), [(IMPORTS[0], "name"), (IMPORTS[1], "uscc")])
