@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,7 @@ from app.outcomes.router import router as outcomes_router
 from app.overview.router import router as overview_router
 from app.policies.router import router as policies_router
 from app.pools.router import router as pools_router
+from app.projects.enums import ReasonCode
 from app.projects.jobs import ALERT_SWEEP
 from app.projects.router import router as projects_router
 from app.rankings.router import router as rankings_router
@@ -302,6 +304,9 @@ def _install_docs(app: FastAPI) -> None:
         )
 
 
+UNREFERENCED_ENUMS: dict[str, type[StrEnum]] = {"AlertReasonCode": ReasonCode}
+
+
 def _install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -326,6 +331,14 @@ def _install_openapi(app: FastAPI) -> None:
             ],
             "description": "Per-field errors, for 422 only",
         }
+        # Enums no field names by reference (a discriminated union's codes), named so that
+        # generators and /api/v1/meta/enums know them.
+        for name, enum in UNREFERENCED_ENUMS.items():
+            components[name] = {
+                "type": "string",
+                "enum": [member.value for member in enum],
+                "title": name,
+            }
         # FastAPI's own validation-error schemas are never sent: ours replace them.
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)

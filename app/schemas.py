@@ -298,7 +298,14 @@ def _find_nul(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, 
 class Schema(BaseModel):
     """Unknown fields are rejected; NUL characters, which PostgreSQL cannot store, too."""
 
-    model_config = ConfigDict(extra="forbid", from_attributes=True, populate_by_name=False)
+    # Defaults are required in what the service answers (it always writes every field) and
+    # optional in what it is sent: generators type a response field as always there.
+    model_config = ConfigDict(
+        extra="forbid",
+        from_attributes=True,
+        populate_by_name=False,
+        json_schema_serialization_defaults_required=True,
+    )
 
     @model_validator(mode="before")
     @classmethod

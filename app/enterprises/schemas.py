@@ -168,6 +168,10 @@ REPORT_EXAMPLE: dict[str, Any] = {
 class RdOrganisation(Schema):
     """The four yes/no items of the high-tech assessment's R&D organisation part."""
 
+    # Written and read back in the same shape: one schema for both directions (a client's
+    # generated model is one class), its defaults optional in both.
+    model_config = Schema.model_config | {"json_schema_serialization_defaults_required": False}
+
     rd_accounting: Flag = False
     rd_institution: Flag = False
     transformation_incentives: Flag = False

@@ -83,6 +83,19 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "write": ("数据变更", "Data change"),
         "sweep": ("每日巡检", "Daily sweep"),
     },
+    "AlertReasonCode": {
+        "milestone_overdue": ("里程碑逾期", "Milestone overdue"),
+        "past_end_date": ("超过结束日期", "Past the end date"),
+        "spi_below_red": ("进度指数低于红色阈值", "SPI below the red threshold"),
+        "spi_below_yellow": ("进度指数低于黄色阈值", "SPI below the yellow threshold"),
+        "milestone_due_soon": ("里程碑即将到期", "Milestone due soon"),
+        "report_stale": ("进度报告未及时更新", "Progress report stale"),
+        "end_near_incomplete": ("临近结束仍未完成", "End near, work incomplete"),
+    },
+    "StaleSince": {
+        "start_date": ("自项目开始日期", "Since the start date"),
+        "report": ("自最近一次报告", "Since the last report"),
+    },
     "AlertColor": {
         "red": ("红色预警", "Red"),
         "yellow": ("黄色预警", "Yellow"),
@@ -121,6 +134,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "ImportFormat": {
         "ndjson": ("NDJSON（每行一个 JSON）", "NDJSON (one JSON object per line)"),
         "csv": ("CSV 表格", "CSV"),
+        "xlsx": ("Excel 工作簿（xlsx）", "Excel workbook (xlsx)"),
     },
     "ImportKind": {
         "enterprises": ("企业", "Enterprises"),

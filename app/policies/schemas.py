@@ -22,6 +22,10 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 class PolicyCriteria(Schema):
     """Whom the policy is for; an empty list or a null limit asks nothing."""
 
+    # Written and read back in the same shape: one schema for both directions (a client's
+    # generated model is one class), its defaults optional in both.
+    model_config = Schema.model_config | {"json_schema_serialization_defaults_required": False}
+
     pools: list[Pool] = Field(
         default_factory=list, max_length=3, description="Active member of any of these pools"
     )

@@ -11,6 +11,7 @@ __all__ = [
     "ProjectLevel",
     "ProjectStatus",
     "ReasonCode",
+    "StaleSince",
 ]
 
 
@@ -25,6 +26,13 @@ class AlertColor(StrEnum):
     RED = "red"
     YELLOW = "yellow"
     GREEN = "green"
+
+
+class StaleSince(StrEnum):
+    """Where a stale report's days are counted from."""
+
+    START_DATE = "start_date"  # no report yet
+    REPORT = "report"
 
 
 class AlertCause(StrEnum):

@@ -4,12 +4,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, RootModel, StringConstraints, model_validator
 
 from app.pagination import Page
-from app.projects.enums import AlertCause, AlertColor, ProjectLevel, ProjectStatus
+from app.projects.enums import (
+    AlertCause,
+    AlertColor,
+    ProjectLevel,
+    ProjectStatus,
+    ReasonCode,
+    StaleSince,
+)
 from app.schemas import (
     CalendarDate,
     DecimalText,
@@ -28,13 +35,96 @@ Weight = Annotated[Decimal, DecimalText(7, 2, positive=True)]
 Threshold = Annotated[Decimal, DecimalText(1, 4, top=True, positive=True)]
 
 
+class _Reason(Schema):
+    # Read back from the stored evaluation: a figure a later release adds is not an error.
+    model_config = Schema.model_config | ConfigDict(extra="ignore")
+
+
+class MilestoneOverdueReason(_Reason):
+    code: Literal[ReasonCode.MILESTONE_OVERDUE]
+    severity: Literal["red"]
+    milestone: str
+    due_on: date
+    days_overdue: int
+
+
+class PastEndDateReason(_Reason):
+    code: Literal[ReasonCode.PAST_END_DATE]
+    severity: Literal["red"]
+    end_on: date
+    days_past_end: int
+
+
+class SpiBelowRedReason(_Reason):
+    code: Literal[ReasonCode.SPI_BELOW_RED]
+    severity: Literal["red"]
+    spi: Decimal
+    threshold: Decimal
+    expected: Decimal
+    actual: Decimal
+
+
+class SpiBelowYellowReason(_Reason):
+    code: Literal[ReasonCode.SPI_BELOW_YELLOW]
+    severity: Literal["yellow"]
+    spi: Decimal
+    threshold: Decimal
+    expected: Decimal
+    actual: Decimal
+
+
+class MilestoneDueSoonReason(_Reason):
+    code: Literal[ReasonCode.MILESTONE_DUE_SOON]
+    severity: Literal["yellow"]
+    milestone: str
+    due_on: date
+    days_to_due: int
+    spi: Decimal
+
+
+class ReportStaleReason(_Reason):
+    code: Literal[ReasonCode.REPORT_STALE]
+    severity: Literal["yellow"]
+    last_report_on: date | None = Field(description="null: no report yet, counted from start")
+    counted_from: StaleSince
+    days_since_report: int
+    threshold_days: int
+
+
+class EndNearIncompleteReason(_Reason):
+    code: Literal[ReasonCode.END_NEAR_INCOMPLETE]
+    severity: Literal["yellow"]
+    end_on: date
+    days_to_end: int
+    actual: Decimal
+    threshold: Decimal
+
+
+class AlertReason(
+    RootModel[
+        Annotated[
+            MilestoneOverdueReason
+            | PastEndDateReason
+            | SpiBelowRedReason
+            | SpiBelowYellowReason
+            | MilestoneDueSoonReason
+            | ReportStaleReason
+            | EndNearIncompleteReason,
+            Field(discriminator="code"),
+        ]
+    ]
+):
+    """A rule that fired, with its figures: one shape per `code` (labels of the codes under
+    `AlertReasonCode` in /api/v1/meta/enums)."""
+
+
 class AlertSummary(Schema):
     color: AlertColor | None = Field(
         description="The colour to show: an active override, else the computed one; null when "
         "the project is not monitored (only approved and in_progress are)"
     )
     computed_color: AlertColor | None
-    reasons: list[dict[str, Any]] = Field(description="Every rule that fired, red ones first")
+    reasons: list[AlertReason] = Field(description="Every rule that fired, red ones first")
     overridden: bool
     evaluated_on: date | None
 
@@ -221,7 +311,7 @@ class ProjectAlertRead(Schema):
     as_of: date
     color: AlertColor | None = Field(description="Computed for as_of; null when not monitored")
     effective_color: AlertColor | None = Field(description="With an active override applied")
-    reasons: list[dict[str, Any]]
+    reasons: list[AlertReason]
     expected_percent: Decimal
     actual_percent: Decimal
     spi: Decimal | None
@@ -234,7 +324,7 @@ class AlertEventRead(Schema):
     project_id: uuid.UUID
     from_color: AlertColor | None
     to_color: AlertColor | None
-    reasons: list[dict[str, Any]]
+    reasons: list[AlertReason]
     cause: AlertCause
     as_of: date
     policy_version: int
@@ -301,7 +391,7 @@ class BoardEntry(Schema):
     enterprise_id: uuid.UUID
     enterprise_name: str
     color: AlertColor
-    first_reason: dict[str, Any] | None
+    first_reason: AlertReason | None
 
 
 class Recovery(Schema):
