@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from http import HTTPStatus
 from typing import Any
 
@@ -23,10 +24,138 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 RETRY_AFTER_DB_SECONDS = 5
 
 
+class ProblemCode(StrEnum):
+    """Every problem `code` the service answers: the document lists them, /api/v1/meta/enums
+    labels them (app/meta/labels.py), and the type checker holds each raise to one of them."""
+
+    ACCOUNT_INACTIVE = "account_inactive"
+    ACHIEVED_IN_FUTURE = "achieved_in_future"
+    ACHIEVEMENT_NOT_FOUND = "achievement_not_found"
+    ACTIVITY_NOT_FOUND = "activity_not_found"
+    ACTIVITY_NOT_HELD = "activity_not_held"
+    ALREADY_IN_POOL = "already_in_pool"
+    ALREADY_IN_TIER = "already_in_tier"
+    ALREADY_INVITED = "already_invited"
+    ALREADY_RATED = "already_rated"
+    ANNUAL_REPORT_NOT_FOUND = "annual_report_not_found"
+    API_KEY_NOT_FOUND = "api_key_not_found"
+    API_KEY_REVOKED = "api_key_revoked"
+    ATTENDANCE_RECORDED = "attendance_recorded"
+    BAD_REQUEST = "bad_request"
+    CERTIFICATE_REQUIRED = "certificate_required"
+    CONCURRENT_UPDATE = "concurrent_update"
+    CONFLICT = "conflict"
+    CONFLICTING_CURSORS = "conflicting_cursors"
+    CURSOR_EXPIRED = "cursor_expired"
+    DATABASE_UNAVAILABLE = "database_unavailable"
+    DEMAND_NOT_FOUND = "demand_not_found"
+    DEMAND_NOT_OPEN = "demand_not_open"
+    DISBURSED_OVER_APPROVED = "disbursed_over_approved"
+    DUPLICATE_EMAIL = "duplicate_email"
+    DUPLICATE_SPECIALIST = "duplicate_specialist"
+    DUPLICATE_USCC = "duplicate_uscc"
+    EFFECTIVE_BEFORE_CURRENT = "effective_before_current"
+    EFFECTIVE_BEFORE_ENTRY = "effective_before_entry"
+    EFFECTIVE_IN_FUTURE = "effective_in_future"
+    EMPTY_COHORT = "empty_cohort"
+    EMPTY_FILE = "empty_file"
+    END_BEFORE_START = "end_before_start"
+    ENTERPRISE_ACCOUNT = "enterprise_account"
+    ENTERPRISE_NOT_FOUND = "enterprise_not_found"
+    ENTERPRISE_ROLE_FIXED = "enterprise_role_fixed"
+    ENTRY_CONDITIONS_UNMET = "entry_conditions_unmet"
+    FIELD_NOT_ALLOWED = "field_not_allowed"
+    FILE_MISSING = "file_missing"
+    FIXED_BY_QUALIFICATION = "fixed_by_qualification"
+    FORBIDDEN = "forbidden"
+    GONE = "gone"
+    HTTP_ERROR = "http_error"
+    IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENT_SECRET_NOT_REPLAYED = "idempotent_secret_not_replayed"  # noqa: S105 (a code, no secret)
+    IMPORT_JOB_NOT_FOUND = "import_job_not_found"
+    INCONSISTENT_FIELDS = "inconsistent_fields"
+    INTERNAL_ERROR = "internal_error"
+    INVALID_API_KEY = "invalid_api_key"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    INVALID_CURSOR = "invalid_cursor"
+    INVALID_DATA = "invalid_data"
+    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
+    INVALID_PERIOD = "invalid_period"
+    INVALID_POLICY = "invalid_policy"
+    INVALID_STATUS_TRANSITION = "invalid_status_transition"
+    INVALID_TOKEN = "invalid_token"  # noqa: S105 (a code, no secret)
+    INVALID_USCC = "invalid_uscc"
+    INVALID_WEIGHTS = "invalid_weights"
+    INVALID_YEAR = "invalid_year"
+    INVITATION_NOT_FOUND = "invitation_not_found"
+    LAST_ADMIN = "last_admin"
+    LOGIN_ADDRESS_THROTTLED = "login_address_throttled"
+    LOGIN_THROTTLED = "login_throttled"
+    MALFORMED_JSON = "malformed_json"
+    MEMBER_NOT_ACTIVE = "member_not_active"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    MIGRATIONS_PENDING = "migrations_pending"
+    MILESTONE_NOT_FOUND = "milestone_not_found"
+    MILESTONE_OUTSIDE_PROJECT = "milestone_outside_project"
+    NO_RULE_SET = "no_rule_set"
+    NOT_A_SPECIALIST = "not_a_specialist"
+    NOT_ACCEPTABLE = "not_acceptable"
+    NOT_AUTHENTICATED = "not_authenticated"
+    NOT_FOUND = "not_found"
+    NOT_INVITED = "not_invited"
+    NOT_RESPONSIBLE = "not_responsible"
+    NOTE_REQUIRED = "note_required"
+    NUL_CHARACTER = "nul_character"
+    OVERRIDE_EXPIRED = "override_expired"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    POLICY_NOT_FOUND = "policy_not_found"
+    POOL_MEMBER_NOT_FOUND = "pool_member_not_found"
+    PRECONDITION_FAILED = "precondition_failed"
+    PROJECT_NOT_FOUND = "project_not_found"
+    PUBLISH_CONFLICT = "publish_conflict"
+    RANKING_NOT_DRAFT = "ranking_not_draft"
+    RANKING_NOT_FOUND = "ranking_not_found"
+    RATE_LIMITED = "rate_limited"
+    READ_ONLY_CREDENTIAL = "read_only_credential"
+    REPORT_IN_FUTURE = "report_in_future"
+    ROLE_NOT_ALLOWED = "role_not_allowed"
+    ROUND_NOT_FOUND = "round_not_found"
+    SCOPE_MISSING = "scope_missing"
+    SCOPE_NOT_DECLARED = "scope_not_declared"
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    SPECIALIST_INACTIVE = "specialist_inactive"
+    SPECIALIST_NOT_FOUND = "specialist_not_found"
+    STALE_ETAG = "stale_etag"
+    TOKEN_EXPIRED = "token_expired"  # noqa: S105 (a code, no secret)
+    TOKEN_REVOKED = "token_revoked"  # noqa: S105 (a code, no secret)
+    TOO_MANY_REQUESTS = "too_many_requests"
+    TOO_MANY_ROWS = "too_many_rows"
+    UNAUTHORIZED = "unauthorized"
+    UNFIT_FOR_KIND = "unfit_for_kind"
+    UNKNOWN_DEMAND = "unknown_demand"
+    UNKNOWN_ENTERPRISE = "unknown_enterprise"
+    UNKNOWN_PARAMETER = "unknown_parameter"
+    UNKNOWN_POLICY = "unknown_policy"
+    UNKNOWN_SPECIALIST = "unknown_specialist"
+    UNKNOWN_USER = "unknown_user"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    USER_NOT_FOUND = "user_not_found"
+    VALIDATION_FAILED = "validation_failed"
+    VISIT_BEFORE_DEMAND = "visit_before_demand"
+    VISIT_IN_FUTURE = "visit_in_future"
+    VISIT_NOT_FOUND = "visit_not_found"
+    VISIT_NOT_IN_OWN_NAME = "visit_not_in_own_name"
+    WRONG_MEMBER_KIND = "wrong_member_kind"
+    YEAR_NOT_STARTED = "year_not_started"
+
+
 # Validation errors of the domain's own kinds (raised as PydanticCustomError with this type)
 # become the problem's `code` when they are the only kind in a 422, e.g. `invalid_uscc`.
 # (`inconsistent_fields` and `nul_character` come from app.schemas: cross-field rules and NUL.)
-DOMAIN_VALIDATION_CODES = frozenset({"invalid_uscc", "inconsistent_fields", "nul_character"})
+DOMAIN_VALIDATION_CODES = frozenset(
+    {ProblemCode.INVALID_USCC, ProblemCode.INCONSISTENT_FIELDS, ProblemCode.NUL_CHARACTER}
+)
 
 
 class ValidationErrorItem(BaseModel):
@@ -54,7 +183,7 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
-    code: str = Field(description="Stable snake_case machine-readable code")
+    code: ProblemCode = Field(description="Stable snake_case machine-readable code")
     errors: list[ValidationErrorItem] | None = Field(
         default=None, description="Per-field errors, for 422 only"
     )
@@ -91,13 +220,13 @@ def status_title(status: int) -> str:
 
 class AppError(Exception):
     status: int = 400
-    code: str = "bad_request"
+    code: ProblemCode = ProblemCode.BAD_REQUEST
 
     def __init__(
         self,
         detail: str,
         *,
-        code: str | None = None,
+        code: ProblemCode | None = None,
         headers: Mapping[str, str] | None = None,
         errors: Sequence[ValidationErrorItem] | None = None,
     ) -> None:
@@ -110,40 +239,40 @@ class AppError(Exception):
 
 
 class Unauthorized(AppError):
-    status, code = 401, "unauthorized"
+    status, code = 401, ProblemCode.UNAUTHORIZED
 
-    def __init__(self, detail: str, *, code: str | None = None) -> None:
+    def __init__(self, detail: str, *, code: ProblemCode | None = None) -> None:
         super().__init__(detail, code=code, headers={"WWW-Authenticate": "Bearer"})
 
 
 class Forbidden(AppError):
-    status, code = 403, "forbidden"
+    status, code = 403, ProblemCode.FORBIDDEN
 
 
 class NotFound(AppError):
-    status, code = 404, "not_found"
+    status, code = 404, ProblemCode.NOT_FOUND
 
 
 class Conflict(AppError):
-    status, code = 409, "conflict"
+    status, code = 409, ProblemCode.CONFLICT
 
 
 class PreconditionFailed(AppError):
-    status, code = 412, "precondition_failed"
+    status, code = 412, ProblemCode.PRECONDITION_FAILED
 
 
 class PayloadTooLarge(AppError):
-    status, code = 413, "payload_too_large"
+    status, code = 413, ProblemCode.PAYLOAD_TOO_LARGE
 
 
 class Unprocessable(AppError):
-    status, code = 422, "validation_failed"
+    status, code = 422, ProblemCode.VALIDATION_FAILED
 
     def __init__(
         self,
         detail: str,
         *,
-        code: str | None = None,
+        code: ProblemCode | None = None,
         loc: Sequence[str | int] | None = None,
         errors: Sequence[ValidationErrorItem] | None = None,
     ) -> None:
@@ -153,25 +282,27 @@ class Unprocessable(AppError):
 
 
 class Gone(AppError):
-    status, code = 410, "gone"
+    status, code = 410, ProblemCode.GONE
 
 
 class TooManyRequests(AppError):
-    status, code = 429, "too_many_requests"
+    status, code = 429, ProblemCode.TOO_MANY_REQUESTS
 
-    def __init__(self, detail: str, *, retry_after_seconds: int, code: str | None = None) -> None:
+    def __init__(
+        self, detail: str, *, retry_after_seconds: int, code: ProblemCode | None = None
+    ) -> None:
         super().__init__(
             detail, code=code, headers={"Retry-After": str(max(1, retry_after_seconds))}
         )
 
 
 class ServiceUnavailable(AppError):
-    status, code = 503, "service_unavailable"
+    status, code = 503, ProblemCode.SERVICE_UNAVAILABLE
 
 
 def problem_response(
     status: int,
-    code: str,
+    code: ProblemCode,
     detail: str,
     *,
     headers: Mapping[str, str] | None = None,
@@ -192,7 +323,7 @@ def problem_response(
 def _database_unavailable() -> ProblemResponse:
     return problem_response(
         503,
-        "database_unavailable",
+        ProblemCode.DATABASE_UNAVAILABLE,
         "The database is unreachable; try again shortly.",
         headers={"Retry-After": str(RETRY_AFTER_DB_SECONDS)},
     )
@@ -263,9 +394,9 @@ def render(request: Request, error: BaseException) -> ProblemResponse:
         ]
         malformed = any(item.type == "json_invalid" for item in items)
         kinds = {item.type for item in items}
-        code = "malformed_json" if malformed else "validation_failed"
+        code = ProblemCode.MALFORMED_JSON if malformed else ProblemCode.VALIDATION_FAILED
         if len(kinds) == 1 and kinds <= DOMAIN_VALIDATION_CODES:
-            code = kinds.pop()
+            code = ProblemCode(kinds.pop())
         return problem_response(
             422,
             code,
@@ -278,10 +409,18 @@ def render(request: Request, error: BaseException) -> ProblemResponse:
     if isinstance(error, StarletteHTTPException) and error.status_code == 400:
         # FastAPI's only 400: a body it cannot decode. One answer for every unparsable body.
         return problem_response(
-            422, "malformed_json", "The request body could not be parsed.", errors=[]
+            422, ProblemCode.MALFORMED_JSON, "The request body could not be parsed.", errors=[]
         )
     if isinstance(error, StarletteHTTPException):
-        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+        codes = {
+            401: ProblemCode.UNAUTHORIZED,
+            404: ProblemCode.NOT_FOUND,
+            405: ProblemCode.METHOD_NOT_ALLOWED,
+            406: ProblemCode.NOT_ACCEPTABLE,
+            413: ProblemCode.PAYLOAD_TOO_LARGE,
+            415: ProblemCode.UNSUPPORTED_MEDIA_TYPE,
+            429: ProblemCode.TOO_MANY_REQUESTS,
+        }
         detail = (
             error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
         )
@@ -289,7 +428,7 @@ def render(request: Request, error: BaseException) -> ProblemResponse:
             detail = f"No resource at {request.url.path}"
         return problem_response(
             error.status_code,
-            codes.get(error.status_code, f"http_{error.status_code}"),
+            codes.get(error.status_code, ProblemCode.HTTP_ERROR),
             detail,
             headers=error.headers,
         )
@@ -299,19 +438,21 @@ def render(request: Request, error: BaseException) -> ProblemResponse:
     if is_concurrent_write(error):
         return problem_response(
             409,
-            "concurrent_update",
+            ProblemCode.CONCURRENT_UPDATE,
             "The resource was changed by another request at the same time; read it again "
             "and retry.",
             headers={"Retry-After": "1"},
         )
     if isinstance(error, sa_exc.IntegrityError):
-        return problem_response(409, "conflict", "The change conflicts with stored data.")
+        return problem_response(409, ProblemCode.CONFLICT, "The change conflicts with stored data.")
     if isinstance(error, sa_exc.DBAPIError) and _is_bad_data(error):
         return problem_response(
-            422, "invalid_data", "A value cannot be stored as given (out of range or malformed)."
+            422,
+            ProblemCode.INVALID_DATA,
+            "A value cannot be stored as given (out of range or malformed).",
         )
     logger.exception("unhandled error", exc_info=error)
-    return problem_response(500, "internal_error", "An unexpected error occurred.")
+    return problem_response(500, ProblemCode.INTERNAL_ERROR, "An unexpected error occurred.")
 
 
 async def _handle(request: Request, error: Exception) -> ProblemResponse:

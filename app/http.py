@@ -9,7 +9,7 @@ from typing import Annotated, Any, Protocol
 from fastapi import Header, Request, Response
 from fastapi.dependencies.models import Dependant
 
-from app.errors import PreconditionFailed, Unprocessable
+from app.errors import PreconditionFailed, ProblemCode, Unprocessable
 
 
 def etag(version: int) -> str:
@@ -49,7 +49,7 @@ def check_if_match(if_match: str | None, version: int) -> None:
     if current not in offered:
         raise PreconditionFailed(
             f"If-Match {if_match} does not match the current ETag {current}; read it again.",
-            code="stale_etag",
+            code=ProblemCode.STALE_ETAG,
         )
 
 
@@ -94,7 +94,7 @@ async def reject_unknown_parameters(request: Request) -> None:
         raise Unprocessable(
             f"Unknown query parameter {unknown[0]!r}; this operation takes "
             + (", ".join(sorted(declared)) or "none"),
-            code="unknown_parameter",
+            code=ProblemCode.UNKNOWN_PARAMETER,
             loc=["query", unknown[0]],
         )
 

@@ -304,7 +304,12 @@ def _install_docs(app: FastAPI) -> None:
         )
 
 
-UNREFERENCED_ENUMS: dict[str, type[StrEnum]] = {"AlertReasonCode": ReasonCode}
+# Enums the routes' models do not bring into the document: a discriminated union's codes,
+# and the problem codes (the Problem schema is added by hand below).
+NAMED_ENUMS: dict[str, type[StrEnum]] = {
+    "AlertReasonCode": ReasonCode,
+    "ProblemCode": errors.ProblemCode,
+}
 
 
 def _install_openapi(app: FastAPI) -> None:
@@ -331,9 +336,8 @@ def _install_openapi(app: FastAPI) -> None:
             ],
             "description": "Per-field errors, for 422 only",
         }
-        # Enums no field names by reference (a discriminated union's codes), named so that
-        # generators and /api/v1/meta/enums know them.
-        for name, enum in UNREFERENCED_ENUMS.items():
+        # Named so that generators and /api/v1/meta/enums know them.
+        for name, enum in NAMED_ENUMS.items():
             components[name] = {
                 "type": "string",
                 "enum": [member.value for member in enum],

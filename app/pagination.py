@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.config import Settings
-from app.errors import Unprocessable
+from app.errors import ProblemCode, Unprocessable
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -118,7 +118,7 @@ def _unb64(text: str) -> bytes:
 def _invalid(param: str) -> Unprocessable:
     return Unprocessable(
         "The cursor is not one this list handed out.",
-        code="invalid_cursor",
+        code=ProblemCode.INVALID_CURSOR,
         loc=["query", param],
     )
 

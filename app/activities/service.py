@@ -31,7 +31,7 @@ from app.activities.schemas import (
 from app.audit import service as audit
 from app.auth.roles import Principal, Role
 from app.config import Settings
-from app.errors import Conflict, NotFound, Unprocessable, ValidationErrorItem
+from app.errors import Conflict, NotFound, ProblemCode, Unprocessable, ValidationErrorItem
 from app.http import check_if_match
 from app.modelkit import apply_changes
 from app.pagination import PageParams
@@ -41,19 +41,19 @@ __all__ = ["Counts", "participation"]
 
 
 class ActivityNotFound(NotFound):
-    code = "activity_not_found"
+    code = ProblemCode.ACTIVITY_NOT_FOUND
 
 
 class InvitationNotFound(NotFound):
-    code = "invitation_not_found"
+    code = ProblemCode.INVITATION_NOT_FOUND
 
 
 class AlreadyInvited(Conflict):
-    code = "already_invited"
+    code = ProblemCode.ALREADY_INVITED
 
 
 class AttendanceRecorded(Conflict):
-    code = "attendance_recorded"
+    code = ProblemCode.ATTENDANCE_RECORDED
 
 
 def _read(activity: Activity, counts: Counts | None) -> ActivityRead:
@@ -104,7 +104,7 @@ def _check_held(activity: Activity, settings: Settings, loc: list[str | int]) ->
         raise Unprocessable(
             f"The activity is held on {activity.held_on}; attendance is recorded once it has "
             "been held.",
-            code="activity_not_held",
+            code=ProblemCode.ACTIVITY_NOT_HELD,
             loc=loc,
         )
 
@@ -210,7 +210,7 @@ async def invite(
     if unknown:
         raise Unprocessable(
             f"{len(unknown)} of the enterprises do not exist.",
-            code="unknown_enterprise",
+            code=ProblemCode.UNKNOWN_ENTERPRISE,
             errors=unknown,
         )
     now = clock.now()
@@ -327,7 +327,7 @@ async def put_attendance(
     if strangers:
         raise Unprocessable(
             f"{len(strangers)} of the enterprises were not invited.",
-            code="not_invited",
+            code=ProblemCode.NOT_INVITED,
             errors=strangers,
         )
     before = await _attendance(session, activity)

@@ -20,7 +20,7 @@ from app.auth.scopes import Scope
 from app.auth.security import api_key_prefix
 from app.config import Settings
 from app.db import request_session
-from app.errors import Forbidden, Unauthorized
+from app.errors import Forbidden, ProblemCode, Unauthorized
 from app.http import tell_rate_limit
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -110,7 +110,7 @@ async def current_principal(request: Request) -> Principal:
     a dependency of its own."""
     token = bearer_token(request)
     if not token:
-        raise Unauthorized("Send a Bearer token or API key.", code="not_authenticated")
+        raise Unauthorized("Send a Bearer token or API key.", code=ProblemCode.NOT_AUTHENTICATED)
     settings: Settings = request.app.state.settings
     principals: PrincipalCache = request.app.state.principals
     if api_key_prefix(token) is None:
@@ -137,14 +137,14 @@ async def _api_key_request(
 
         principal = await service.resolve_principal(session, settings, principals, secret)
         if request.method not in SAFE_METHODS:
-            raise Forbidden("API keys are read-only.", code="read_only_credential")
+            raise Forbidden("API keys are read-only.", code=ProblemCode.READ_ONLY_CREDENTIAL)
         # Deny by default: a read an API key may reach must say which scope it needs.
         route = request.scope.get("route")
         declaration = None if route is None else declared_scope(route)
         if declaration is None:
             raise Forbidden(
                 "This operation declares no scope, so API keys may not use it.",
-                code="scope_not_declared",
+                code=ProblemCode.SCOPE_NOT_DECLARED,
             )
         # Counted even when the scope is missing.
         await service.count_api_key_request(
@@ -152,7 +152,9 @@ async def _api_key_request(
         )
     needed = declaration.needed(request)
     if needed is not None and needed not in principal.scopes:
-        raise Forbidden(f"The API key lacks the scope {needed.value}.", code="scope_missing")
+        raise Forbidden(
+            f"The API key lacks the scope {needed.value}.", code=ProblemCode.SCOPE_MISSING
+        )
     return principal
 
 
@@ -193,7 +195,8 @@ class RoleRequired:
     async def __call__(self, principal: CurrentPrincipal) -> Principal:
         if principal.role not in self.allowed:
             raise Forbidden(
-                f"The role {principal.role.value} may not do this.", code="role_not_allowed"
+                f"The role {principal.role.value} may not do this.",
+                code=ProblemCode.ROLE_NOT_ALLOWED,
             )
         return principal
 

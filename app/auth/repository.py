@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.models import ApiKey, ApiKeyWindow, LoginFailure, User
 from app.auth.principals import CHANNEL, Kind
 from app.db import AdvisoryLock, constraint_name, take_advisory_lock, take_keyed_lock
-from app.errors import Conflict, Unprocessable
+from app.errors import Conflict, ProblemCode, Unprocessable
 from app.pagination import SortKey, after_clause, order_by
 
 USER_ORDER = (SortKey(User.created_at), SortKey(User.id))
@@ -20,7 +20,7 @@ API_KEY_ORDER = (SortKey(ApiKey.created_at), SortKey(ApiKey.id))
 
 
 class DuplicateEmail(Conflict):
-    code = "duplicate_email"
+    code = ProblemCode.DUPLICATE_EMAIL
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
@@ -51,7 +51,7 @@ async def flush_user(session: AsyncSession, email: str) -> None:
         if name == "fk_app_user_enterprise_id_enterprise":
             raise Unprocessable(
                 "enterprise_id names no enterprise",
-                code="unknown_enterprise",
+                code=ProblemCode.UNKNOWN_ENTERPRISE,
                 loc=["body", "enterprise_id"],
             ) from exc
         raise

@@ -44,7 +44,7 @@ from app.auth.security import (
     verify_password_off_loop,
 )
 from app.config import Settings
-from app.errors import Conflict, NotFound, TooManyRequests, Unauthorized, Unprocessable
+from app.errors import Conflict, NotFound, ProblemCode, TooManyRequests, Unauthorized, Unprocessable
 from app.http import check_if_match
 from app.modelkit import utcnow
 from app.pagination import PageParams
@@ -55,15 +55,15 @@ SessionSource = Callable[[], Awaitable[AsyncSession]]
 
 
 class UserNotFound(NotFound):
-    code = "user_not_found"
+    code = ProblemCode.USER_NOT_FOUND
 
 
 class ApiKeyNotFound(NotFound):
-    code = "api_key_not_found"
+    code = ProblemCode.API_KEY_NOT_FOUND
 
 
 class LastAdmin(Conflict):
-    code = "last_admin"
+    code = ProblemCode.LAST_ADMIN
 
 
 async def login(
@@ -89,7 +89,7 @@ async def login(
             session, now - 4 * timedelta(minutes=settings.login_window_minutes)
         )
         await session.commit()
-        raise Unauthorized("The e-mail or password is wrong.", code="invalid_credentials")
+        raise Unauthorized("The e-mail or password is wrong.", code=ProblemCode.INVALID_CREDENTIALS)
     # A success forgets this address's failures for the account, the one just counted included.
     await repository.clear_failures(session, email, address)
     await session.commit()
@@ -105,8 +105,13 @@ async def _refuse_when_throttled(
     address too, so that failures from elsewhere never lock the account's owner out."""
     window = timedelta(minutes=settings.login_window_minutes)
     limits = (
-        (settings.login_max_failures, email, "login_throttled", "for this account"),
-        (settings.login_address_max_failures, None, "login_address_throttled", "from here"),
+        (settings.login_max_failures, email, ProblemCode.LOGIN_THROTTLED, "for this account"),
+        (
+            settings.login_address_max_failures,
+            None,
+            ProblemCode.LOGIN_ADDRESS_THROTTLED,
+            "from here",
+        ),
     )
     for limit, account, code, scope in limits:
         failures = await repository.recent_failures(
@@ -134,10 +139,12 @@ async def resolve_principal(
         claims = read_token(credential, settings.signing_key())
     except ExpiredToken as exc:
         raise Unauthorized(
-            "The access token has expired; log in again.", code="token_expired"
+            "The access token has expired; log in again.", code=ProblemCode.TOKEN_EXPIRED
         ) from exc
     except InvalidToken as exc:
-        raise Unauthorized("The access token is not valid.", code="invalid_token") from exc
+        raise Unauthorized(
+            "The access token is not valid.", code=ProblemCode.INVALID_TOKEN
+        ) from exc
     user = principals.user(claims.user_id)
     if user is None:
         ticket = principals.ticket()
@@ -152,11 +159,13 @@ def user_principal(user: UserRecord | None, claims: TokenClaims) -> Principal:
     """The one judgement of a user token against the user's current record (a principal
     cache must pass through here too): active, and issued for the current credentials."""
     if user is None or not user.is_active:
-        raise Unauthorized("The account is unknown or deactivated.", code="account_inactive")
+        raise Unauthorized(
+            "The account is unknown or deactivated.", code=ProblemCode.ACCOUNT_INACTIVE
+        )
     if claims.credential_version != user.credential_version:
         raise Unauthorized(
             "The token was revoked by a change of password, role or status; log in again.",
-            code="token_revoked",
+            code=ProblemCode.TOKEN_REVOKED,
         )
     return Principal(
         kind="user",
@@ -178,9 +187,9 @@ async def _api_key_principal(
             key = ApiKeyRecord.of(found)
             principals.keep_api_key(ticket, prefix, key)
     if key is None or not api_key_matches(secret, key.key_hash):
-        raise Unauthorized("The API key is not valid.", code="invalid_api_key")
+        raise Unauthorized("The API key is not valid.", code=ProblemCode.INVALID_API_KEY)
     if key.revoked:
-        raise Unauthorized("The API key has been revoked.", code="api_key_revoked")
+        raise Unauthorized("The API key has been revoked.", code=ProblemCode.API_KEY_REVOKED)
     return Principal(kind="api_key", id=key.id, role=Role.INTEGRATION, scopes=key.scopes)
 
 
@@ -225,7 +234,7 @@ async def count_api_key_request(
         raise TooManyRequests(
             f"This API key made more than {settings.api_key_rate_limit} requests in "
             f"{window} seconds; try again after {ends.isoformat()}.",
-            code="rate_limited",
+            code=ProblemCode.RATE_LIMITED,
             retry_after_seconds=int((ends - now).total_seconds()) + 1,
         )
 
@@ -356,7 +365,7 @@ def _check_role_change(user: User, role: Role) -> None:
     if Role.ENTERPRISE in (Role(user.role), role):
         raise Unprocessable(
             "A user cannot move to or from the role enterprise; create another account.",
-            code="enterprise_role_fixed",
+            code=ProblemCode.ENTERPRISE_ROLE_FIXED,
             loc=["body", "role"],
         )
 
@@ -512,7 +521,7 @@ async def reset_password(
 
 
 class EnterpriseAccount(Conflict):
-    code = "enterprise_account"
+    code = ProblemCode.ENTERPRISE_ACCOUNT
 
 
 async def restore_admin(

@@ -11,7 +11,7 @@ from app.changes import service
 from app.changes.registry import FeedResourceName
 from app.changes.schemas import ChangePage
 from app.db import SessionDep
-from app.errors import Unprocessable
+from app.errors import ProblemCode, Unprocessable
 from app.pagination import MAX_LIMIT, request_signer
 
 router = APIRouter(
@@ -54,7 +54,7 @@ async def list_changes(
     if after is not None and cursor is not None and after != cursor:
         raise Unprocessable(
             "Send the position as `after` or `cursor`, not two different ones.",
-            code="conflicting_cursors",
+            code=ProblemCode.CONFLICTING_CURSORS,
             loc=["query", "cursor"],
         )
     return await service.read_changes(

@@ -14,7 +14,7 @@ from app.changes.registry import RESOURCES, ChangeOperation, FeedResourceName
 from app.changes.schemas import ChangePage, ChangeRead
 from app.config import Settings
 from app.db import AdvisoryLock, try_advisory_lock
-from app.errors import Forbidden, Gone, Unprocessable
+from app.errors import Forbidden, Gone, ProblemCode, Unprocessable
 from app.pagination import CursorSigner
 
 START = (0, 0)
@@ -22,7 +22,7 @@ PRUNE_BATCH = 10_000
 
 
 class CursorExpired(Gone):
-    code = "cursor_expired"
+    code = ProblemCode.CURSOR_EXPIRED
 
 
 def _retention_words(settings: Settings) -> str:
@@ -32,7 +32,7 @@ def _retention_words(settings: Settings) -> str:
 def _not_handed_out() -> Unprocessable:
     return Unprocessable(
         "The cursor is not one this feed handed out.",
-        code="invalid_cursor",
+        code=ProblemCode.INVALID_CURSOR,
         loc=["query", "after"],
     )
 
@@ -59,7 +59,7 @@ def _visible(viewer: Principal, wanted: list[str] | None) -> list[str]:
         if refused:
             raise Forbidden(
                 f"The API key lacks the scope to follow {', '.join(refused)}.",
-                code="scope_missing",
+                code=ProblemCode.SCOPE_MISSING,
             )
         names = [name for name in names if name in wanted]
     return names

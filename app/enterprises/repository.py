@@ -34,7 +34,7 @@ from app.db import constraint_name, driver_connection, stream_batches
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.enterprises.schemas import EnterpriseFilter
 from app.enterprises.uscc import is_uscc_prefix
-from app.errors import Conflict
+from app.errors import Conflict, ProblemCode
 from app.pagination import SortKey, after_clause, order_by
 
 NAME_ORDER = (SortKey(Enterprise.name), SortKey(Enterprise.id))
@@ -46,7 +46,7 @@ SUBSTRING_RANK = 3
 
 
 class DuplicateUSCC(Conflict):
-    code = "duplicate_uscc"
+    code = ProblemCode.DUPLICATE_USCC
 
 
 def _like_escape(text: str) -> str:

@@ -34,7 +34,7 @@ from app.enterprises.schemas import (
     QualificationRead,
     RdOrganisation,
 )
-from app.errors import Forbidden, NotFound, Unprocessable
+from app.errors import Forbidden, NotFound, ProblemCode, Unprocessable
 from app.events.bus import publish
 from app.http import check_if_match
 from app.modelkit import apply_changes
@@ -47,11 +47,11 @@ FIRST_REPORT_YEAR = 2000
 
 
 class EnterpriseNotFound(NotFound):
-    code = "enterprise_not_found"
+    code = ProblemCode.ENTERPRISE_NOT_FOUND
 
 
 class AnnualReportNotFound(NotFound):
-    code = "annual_report_not_found"
+    code = ProblemCode.ANNUAL_REPORT_NOT_FOUND
 
 
 def _read(enterprise: Enterprise, viewer: Principal | None) -> EnterpriseRead:
@@ -135,7 +135,7 @@ async def update_enterprise(
         refused = ", ".join(sorted(changes.keys() - CONTACT_FIELDS))
         raise Forbidden(
             f"An enterprise user may change only its contact fields, not {refused}.",
-            code="field_not_allowed",
+            code=ProblemCode.FIELD_NOT_ALLOWED,
         )
     await publish(session, EnterpriseUpdating(actor=actor, enterprise_id=enterprise.id))
     check_if_match(if_match, enterprise.version)
@@ -196,7 +196,7 @@ def _check_year(year: int, settings: Settings) -> None:
     if not FIRST_REPORT_YEAR <= year <= last:
         raise Unprocessable(
             f"The report year must be between {FIRST_REPORT_YEAR} and {last}.",
-            code="invalid_year",
+            code=ProblemCode.INVALID_YEAR,
             loc=["path", "year"],
         )
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import is_database_down, problem_response
+from app.errors import ProblemCode, is_database_down, problem_response
 from app.idempotency import repository
 from app.idempotency.models import IdempotencyRecord
 from app.modelkit import utcnow
@@ -30,7 +30,7 @@ POLL_SECONDS = 0.05
 # Set by an operation whose answer carries a secret (an API key's): such an answer is never
 # stored, only a note that it was given (see `_secret_note`). Never sent to the client.
 MARKER_HEADER = "x-internal-carries-secret"
-NOT_REPLAYED_CODE = "idempotent_secret_not_replayed"
+NOT_REPLAYED_CODE = ProblemCode.IDEMPOTENT_SECRET_NOT_REPLAYED
 
 
 def mark_secret(response: Response) -> None:
@@ -71,7 +71,7 @@ class IdempotencyMiddleware:
         if not KEY_PATTERN.match(key):
             await problem_response(
                 422,
-                "invalid_idempotency_key",
+                ProblemCode.INVALID_IDEMPOTENCY_KEY,
                 "Idempotency-Key must be 1 to 255 visible ASCII characters.",
             )(scope, receive, send)
             return
@@ -88,7 +88,7 @@ class IdempotencyMiddleware:
                 raise
             await problem_response(
                 503,
-                "database_unavailable",
+                ProblemCode.DATABASE_UNAVAILABLE,
                 "The database is unreachable; try again shortly.",
                 headers={"Retry-After": "5"},
             )(scope, receive, send)
@@ -119,7 +119,7 @@ class IdempotencyMiddleware:
             if record.fingerprint != fingerprint:
                 await problem_response(
                     422,
-                    "idempotency_key_reused",
+                    ProblemCode.IDEMPOTENCY_KEY_REUSED,
                     "This Idempotency-Key was used with another request body.",
                 )(scope, _empty_receive, send)
                 return
@@ -129,7 +129,7 @@ class IdempotencyMiddleware:
             if asyncio.get_running_loop().time() > deadline:
                 await problem_response(
                     409,
-                    "idempotency_in_progress",
+                    ProblemCode.IDEMPOTENCY_IN_PROGRESS,
                     "A request with this Idempotency-Key is still being processed.",
                     headers={"Retry-After": "1"},
                 )(scope, _empty_receive, send)

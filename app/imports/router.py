@@ -9,6 +9,7 @@ from starlette.datastructures import UploadFile
 from app import errors
 from app.auth.dependencies import SettingsDep, StaffPrincipal
 from app.db import SessionDep
+from app.errors import ProblemCode
 from app.http import set_location
 from app.imports import service
 from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
@@ -36,7 +37,7 @@ FORM = "multipart/form-data"
 
 
 class UnsupportedMediaType(errors.AppError):
-    status, code = 415, "unsupported_media_type"
+    status, code = 415, ProblemCode.UNSUPPORTED_MEDIA_TYPE
 
 
 # The body is the file's bytes, whatever they hold: any non-blank file is taken (202) and the
@@ -105,7 +106,7 @@ async def _upload(request: Request, explicit: ImportFormat | None) -> tuple[byte
             if not isinstance(part, UploadFile):
                 raise errors.Unprocessable(
                     "Send the file as the form's `file` part.",
-                    code="file_missing",
+                    code=ProblemCode.FILE_MISSING,
                     loc=["body", "file"],
                 )
             payload = await part.read()

@@ -28,7 +28,7 @@ from app.enterprises import service as enterprise_service
 from app.enterprises.schemas import AnnualReportWrite, EnterpriseCreate
 from app.enterprises.service import RD_ORG_FIELDS
 from app.enterprises.uscc import InvalidUSCC, normalize_uscc
-from app.errors import NotFound, PayloadTooLarge, Unprocessable
+from app.errors import NotFound, PayloadTooLarge, ProblemCode, Unprocessable
 from app.imports import repository
 from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
 from app.imports.models import ImportJob
@@ -56,11 +56,11 @@ Progress = Callable[[str, int, int], None]
 
 
 class ImportJobNotFound(NotFound):
-    code = "import_job_not_found"
+    code = ProblemCode.IMPORT_JOB_NOT_FOUND
 
 
 class TooManyRows(PayloadTooLarge):
-    code = "too_many_rows"
+    code = ProblemCode.TOO_MANY_ROWS
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ async def create_job(
     payload: bytes,
 ) -> ImportJobRead:
     if not payload.strip():
-        raise Unprocessable("The file is empty.", code="empty_file", loc=["body"])
+        raise Unprocessable("The file is empty.", code=ProblemCode.EMPTY_FILE, loc=["body"])
     # Lines bound rows from above (a CSV cell may span lines, never the reverse).
     if payload.count(b"\n") > settings.import_max_rows + 1:
         raise TooManyRows(f"An import holds at most {settings.import_max_rows} rows.")

@@ -17,7 +17,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import problem_response, render
+from app.errors import ProblemCode, problem_response, render
 from app.http import RATE_LIMIT_KEY
 from app.ops.context import request_id_var
 
@@ -152,7 +152,9 @@ class RequestGuardMiddleware:
         query: bytes = scope.get("query_string", b"")
         if "\x00" in scope["path"] or b"%00" in query.lower() or b"\x00" in query:
             await problem_response(
-                422, "nul_character", "The URL contains a NUL character, which cannot be stored."
+                422,
+                ProblemCode.NUL_CHARACTER,
+                "The URL contains a NUL character, which cannot be stored.",
             )(scope, receive, send)
             return
         if scope["method"] not in BODY_METHODS:
@@ -193,7 +195,7 @@ class RequestGuardMiddleware:
     async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         await problem_response(
             413,
-            "payload_too_large",
+            ProblemCode.PAYLOAD_TOO_LARGE,
             f"The request body exceeds {limit} bytes.",
         )(scope, receive, send)
 
@@ -371,7 +373,7 @@ class MethodsMiddleware:
         else:
             await problem_response(
                 405,
-                "method_not_allowed",
+                ProblemCode.METHOD_NOT_ALLOWED,
                 f"{method} is not allowed on {scope['path']}; allowed: {allow}.",
                 headers={"Allow": allow},
             )(scope, receive, send)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import ServiceUnavailable
+from app.errors import ProblemCode, ServiceUnavailable
 from app.migrations import head_revisions
 from app.ops import repository
 
@@ -13,7 +13,7 @@ async def readiness(session: AsyncSession) -> str:
         raise ServiceUnavailable(
             f"The database schema is at {revision or 'nothing'}, not at the head; "
             "run the migrations.",
-            code="migrations_pending",
+            code=ProblemCode.MIGRATIONS_PENDING,
             headers={"Retry-After": "5"},
         )
     return revision or ""

@@ -16,7 +16,7 @@ from app.auth.roles import Principal, may_read, own_records_only
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.enterprises.enums import QualificationKind
-from app.errors import NotFound, Unprocessable
+from app.errors import NotFound, ProblemCode, Unprocessable
 from app.events.bus import publish
 from app.http import check_if_match
 from app.outcomes import repository
@@ -47,7 +47,7 @@ QUALIFICATION_OF = {
 
 
 class AchievementNotFound(NotFound):
-    code = "achievement_not_found"
+    code = ProblemCode.ACHIEVEMENT_NOT_FOUND
 
 
 async def record(
@@ -58,7 +58,7 @@ async def record(
     if data.achieved_on > clock.today(settings.zone):
         raise Unprocessable(
             "achieved_on cannot be in the future.",
-            code="achieved_in_future",
+            code=ProblemCode.ACHIEVED_IN_FUTURE,
             loc=["body", "achieved_on"],
         )
     qualification_id = None
@@ -142,21 +142,21 @@ async def correct(
             if name in changes and changes[name] != getattr(achievement, name):
                 raise Unprocessable(
                     f"{name} is that of the qualification recorded with this entry.",
-                    code="fixed_by_qualification",
+                    code=ProblemCode.FIXED_BY_QUALIFICATION,
                     loc=["body", name],
                 )
     day = changes.get("achieved_on", achievement.achieved_on)
     if day > clock.today(settings.zone):
         raise Unprocessable(
             "achieved_on cannot be in the future.",
-            code="achieved_in_future",
+            code=ProblemCode.ACHIEVED_IN_FUTURE,
             loc=["body", "achieved_on"],
         )
     amount = changes.get("amount", achievement.amount)
     grade = changes.get("grade", achievement.grade)
     problem = unfit(kind, amount is not None, grade)
     if problem is not None:
-        raise Unprocessable(problem, code="unfit_for_kind", loc=["body"])
+        raise Unprocessable(problem, code=ProblemCode.UNFIT_FOR_KIND, loc=["body"])
     before = AchievementRead.model_validate(achievement)
     if "level" in changes:
         changes["level"] = data.level.value if data.level else None
@@ -181,7 +181,9 @@ def period_of(settings: Settings, period_from: date | None, period_to: date | No
     end = period_to or clock.today(settings.zone)
     start = period_from or date(end.year, 1, 1)
     if start > end:
-        raise Unprocessable("from is after to.", code="invalid_period", loc=["query", "from"])
+        raise Unprocessable(
+            "from is after to.", code=ProblemCode.INVALID_PERIOD, loc=["query", "from"]
+        )
     return Period(start, end)
 
 

@@ -14,7 +14,7 @@ from app.auth.roles import Principal
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.enterprises.service import EnterpriseSnapshot
-from app.errors import NotFound, Unprocessable
+from app.errors import NotFound, ProblemCode, Unprocessable
 from app.http import check_if_match
 from app.pagination import PageParams
 from app.policies import matching, repository
@@ -39,7 +39,7 @@ CRITERIA_FIELDS = tuple(PolicyCriteria.model_fields)
 
 
 class PolicyNotFound(NotFound):
-    code = "policy_not_found"
+    code = ProblemCode.POLICY_NOT_FOUND
 
 
 def _read(policy: Policy) -> PolicyRead:
@@ -107,7 +107,9 @@ async def update_policy(
     valid_to = changes.get("valid_to", policy.valid_to)
     if valid_to is not None and valid_to < valid_from:
         raise Unprocessable(
-            "valid_to is before valid_from.", code="invalid_period", loc=["body", "valid_to"]
+            "valid_to is before valid_from.",
+            code=ProblemCode.INVALID_PERIOD,
+            loc=["body", "valid_to"],
         )
     for name, value in changes.items():
         setattr(policy, name, value)

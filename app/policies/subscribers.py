@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Unprocessable
+from app.errors import ProblemCode, Unprocessable
 from app.events.bus import subscribe
 from app.policies import service
 from app.visits.events import PoliciesPresented
@@ -16,6 +16,6 @@ async def only_catalogued_policies(session: AsyncSession, event: PoliciesPresent
     if unknown:
         raise Unprocessable(
             f"policies_presented names unknown policies: {', '.join(map(str, unknown))}.",
-            code="unknown_policy",
+            code=ProblemCode.UNKNOWN_POLICY,
             loc=["body", "policies_presented"],
         )

@@ -13,7 +13,7 @@ from sqlalchemy.sql.selectable import Select
 from app.db import constraint_name
 from app.enterprises import repository as enterprise_repository
 from app.enterprises.models import Enterprise
-from app.errors import Conflict
+from app.errors import Conflict, ProblemCode
 from app.pagination import SortKey, Sorts, after_clause, order_by, orders
 from app.pools.models import PoolMember, PoolTransition
 from app.pools.schemas import MemberFilter
@@ -33,7 +33,7 @@ TRANSITION_ORDER = (SortKey(PoolTransition.occurred_at), SortKey(PoolTransition.
 
 
 class AlreadyInPool(Conflict):
-    code = "already_in_pool"
+    code = ProblemCode.ALREADY_IN_POOL
 
 
 MemberRow = tuple[PoolMember, str, str]

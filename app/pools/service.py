@@ -19,7 +19,7 @@ from app.enterprises import service as enterprise_service
 from app.enterprises.enums import EnterpriseStatus, QualificationKind
 from app.enterprises.schemas import AnnualReportRead
 from app.enterprises.service import AssessmentInputs
-from app.errors import AppError, Conflict, NotFound, Unprocessable, ValidationErrorItem
+from app.errors import AppError, Conflict, NotFound, ProblemCode, Unprocessable, ValidationErrorItem
 from app.events.bus import publish
 from app.http import check_if_match
 from app.pagination import PageParams
@@ -68,15 +68,15 @@ YEAR_FIELDS = tuple(f.name for f in fields(YearFigures))
 
 
 class PoolMemberNotFound(NotFound):
-    code = "pool_member_not_found"
+    code = ProblemCode.POOL_MEMBER_NOT_FOUND
 
 
 class AnnualReportMissing(NotFound):
-    code = "annual_report_not_found"
+    code = ProblemCode.ANNUAL_REPORT_NOT_FOUND
 
 
 class MemberNotActive(Conflict):
-    code = "member_not_active"
+    code = ProblemCode.MEMBER_NOT_ACTIVE
 
 
 # --- Assessments ------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def evaluate(inputs: AssessmentInputs, pool: Pool, year: int | None) -> Assessme
     except NoRuleSet as exc:
         raise Unprocessable(
             f"No {pool.value} rule set applies to {year}.",
-            code="no_rule_set",
+            code=ProblemCode.NO_RULE_SET,
             loc=["query", "year"],
         ) from exc
     assessor = assess_hte if pool is Pool.HTE else assess_sme
@@ -277,13 +277,13 @@ def _effective(requested: date | None, settings: Settings, not_before: date | No
     if effective > today:
         raise Unprocessable(
             "effective_on cannot be in the future.",
-            code="effective_in_future",
+            code=ProblemCode.EFFECTIVE_IN_FUTURE,
             loc=["body", "effective_on"],
         )
     if not_before is not None and effective < not_before:
         raise Unprocessable(
             f"effective_on cannot be before the previous move ({not_before.isoformat()}).",
-            code="effective_before_entry",
+            code=ProblemCode.EFFECTIVE_BEFORE_ENTRY,
             loc=["body", "effective_on"],
         )
     return effective
@@ -364,7 +364,7 @@ async def enter(
     if (pool is Pool.PROJECT) != (data.project_id is not None):
         raise Unprocessable(
             "The project pool takes a project_id; the hte and sme pools an enterprise_id.",
-            code="wrong_member_kind",
+            code=ProblemCode.WRONG_MEMBER_KIND,
             loc=["body", "project_id" if pool is Pool.PROJECT else "enterprise_id"],
         )
     project = None
@@ -389,7 +389,7 @@ async def enter(
         raise Unprocessable(
             "The enterprise does not meet the pool's entry conditions: "
             + "; ".join(p.msg for p in problems),
-            code="entry_conditions_unmet",
+            code=ProblemCode.ENTRY_CONDITIONS_UNMET,
             errors=problems,
         )
     member = PoolMember(
@@ -472,7 +472,7 @@ async def _certify(
         if data.certificate_no is None:
             raise Unprocessable(
                 "A certified exit from the hte pool needs the certificate number.",
-                code="certificate_required",
+                code=ProblemCode.CERTIFICATE_REQUIRED,
                 loc=["body", "certificate_no"],
             )
         kind = QualificationKind.HTE
@@ -507,7 +507,9 @@ async def transition(
     effective = _effective(data.effective_on, settings, member.entered_on)
     if data.to_tier is not None:
         if data.to_tier.value == member.tier:
-            raise Conflict(f"member {member_id} is already {member.tier}", code="already_in_tier")
+            raise Conflict(
+                f"member {member_id} is already {member.tier}", code=ProblemCode.ALREADY_IN_TIER
+            )
         from_tier, member.tier = member.tier, data.to_tier
         await _record(
             session,

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import constraint_name, driver_connection, stream_batches
-from app.errors import Conflict
+from app.errors import Conflict, ProblemCode
 from app.pagination import SortKey, Sorts, after_clause, order_by
 from app.rankings.enums import RunStatus
 from app.rankings.models import RankingEntry, RankingRun
@@ -47,7 +47,7 @@ ENTRY_COLUMNS = (
 
 
 class PublishConflict(Conflict):
-    code = "publish_conflict"
+    code = ProblemCode.PUBLISH_CONFLICT
 
 
 async def add_run(session: AsyncSession, run: RankingRun) -> RankingRun:

@@ -21,7 +21,7 @@ from app.config import Settings
 from app.db import AdvisoryLock, take_keyed_lock
 from app.enterprises import service as enterprise_service
 from app.enterprises.repository import ReportFigureRow
-from app.errors import Conflict, NotFound, Unprocessable, ValidationErrorItem
+from app.errors import Conflict, NotFound, ProblemCode, Unprocessable, ValidationErrorItem
 from app.http import check_if_match
 from app.pagination import PageParams, Sorts
 from app.pools import service as pool_service
@@ -49,11 +49,11 @@ PUBLIC_STATUSES = (RunStatus.PUBLISHED.value, RunStatus.SUPERSEDED.value)
 
 
 class RankingNotFound(NotFound):
-    code = "ranking_not_found"
+    code = ProblemCode.RANKING_NOT_FOUND
 
 
 class RankingNotDraft(Conflict):
-    code = "ranking_not_draft"
+    code = ProblemCode.RANKING_NOT_DRAFT
 
 
 # --- Between the API's shapes and the formula's ------------------------------------------
@@ -194,7 +194,7 @@ def _check_year(year: int, today: date) -> None:
     if year > today.year:
         raise Unprocessable(
             f"{year} has not begun; a ranking covers a year that has.",
-            code="year_not_started",
+            code=ProblemCode.YEAR_NOT_STARTED,
             loc=["body", "year"],
         )
 
@@ -245,7 +245,7 @@ async def create_run(
     if problems:
         raise Unprocessable(
             "The weights are not usable: " + "; ".join(problems) + ".",
-            code="invalid_weights",
+            code=ProblemCode.INVALID_WEIGHTS,
             errors=[
                 ValidationErrorItem(loc=["body", "weights"], msg=p, type="invalid_weights")
                 for p in problems
@@ -258,7 +258,7 @@ async def create_run(
         if not members:
             raise Unprocessable(
                 f"No enterprise was active in the {data.pool.value} pool on {cohort_on}.",
-                code="empty_cohort",
+                code=ProblemCode.EMPTY_COHORT,
                 loc=["body", "pool"],
             )
         entries = formula.rank(members, weights, data.top_share)

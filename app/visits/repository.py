@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import constraint_name, driver_connection
 from app.enterprises import repository as enterprise_repository
-from app.errors import Conflict
+from app.errors import Conflict, ProblemCode
 from app.pagination import SortKey, Sorts, orders
 from app.visits import rules
 from app.visits.models import (
@@ -34,7 +34,7 @@ ASSIGNMENT_ORDER = (
 
 
 class DuplicateSpecialist(Conflict):
-    code = "duplicate_specialist"
+    code = ProblemCode.DUPLICATE_SPECIALIST
 
 
 async def add_specialist(session: AsyncSession, specialist: Specialist) -> Specialist:
@@ -245,7 +245,7 @@ async def assignments_on(session: AsyncSession, day: date) -> list[tuple[uuid.UU
 
 
 class AlreadyRated(Conflict):
-    code = "already_rated"
+    code = ProblemCode.ALREADY_RATED
 
 
 async def add_rating(session: AsyncSession, rating: SatisfactionRating) -> None:

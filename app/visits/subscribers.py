@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.roles import Role
 from app.enterprises.events import EnterpriseUpdating
-from app.errors import Forbidden
+from app.errors import Forbidden, ProblemCode
 from app.events.bus import subscribe
 from app.visits import service
 
@@ -19,5 +19,5 @@ async def only_the_responsible_specialist(session: AsyncSession, event: Enterpri
     ):
         raise Forbidden(
             "Only the enterprise's responsible specialist may change it.",
-            code="not_responsible",
+            code=ProblemCode.NOT_RESPONSIBLE,
         )

@@ -17,7 +17,7 @@ from app import clock
 from app.audit import service as audit
 from app.auth.roles import Principal
 from app.config import Settings
-from app.errors import Unprocessable
+from app.errors import ProblemCode, Unprocessable
 from app.pagination import PageParams, Sorts
 from app.projects import alert_rules, repository
 from app.projects.enums import AlertCause, AlertColor
@@ -302,7 +302,8 @@ async def put_policy(
     problems = alert_rules.validate_policy(candidate)
     if problems:
         raise Unprocessable(
-            "The alert policy is inconsistent: " + "; ".join(problems), code="invalid_policy"
+            "The alert policy is inconsistent: " + "; ".join(problems),
+            code=ProblemCode.INVALID_POLICY,
         )
     thresholds = {k: _plain(v) for k, v in asdict(candidate).items() if k != "version"}
     await repository.add_policy(
@@ -329,7 +330,9 @@ async def board(
     start = period_from or end - timedelta(days=30)
     if start > end:
         raise Unprocessable(
-            "period_from is after period_to.", code="invalid_period", loc=["query", "period_from"]
+            "period_from is after period_to.",
+            code=ProblemCode.INVALID_PERIOD,
+            loc=["query", "period_from"],
         )
     counts: dict[str, int] = {color.value: 0 for color in AlertColor}
     by_level: dict[str, dict[str, int]] = {}
@@ -396,7 +399,9 @@ async def set_override(
     today = clock.today(settings.zone)
     if data is not None and data.expires_on < today:
         raise Unprocessable(
-            "expires_on is already past.", code="override_expired", loc=["body", "expires_on"]
+            "expires_on is already past.",
+            code=ProblemCode.OVERRIDE_EXPIRED,
+            loc=["body", "expires_on"],
         )
     before = _read(project, today)
     project.override_color = data.color if data else None

@@ -10,13 +10,13 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.roles import Principal, may_read
-from app.errors import NotFound
+from app.errors import NotFound, ProblemCode
 from app.projects import repository
 from app.projects.models import Project
 
 
 class ProjectNotFound(NotFound):
-    code = "project_not_found"
+    code = ProblemCode.PROJECT_NOT_FOUND
 
 
 def _given(data: BaseModel, names: Iterable[str] | None = None) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from app import clock
 from app.audit import service as audit
 from app.auth.roles import Principal
 from app.config import Settings
-from app.errors import NotFound, Unprocessable
+from app.errors import NotFound, ProblemCode, Unprocessable
 from app.pagination import PageParams, Sorts
 from app.projects import repository
 from app.projects.models import Milestone, ProgressReport, Project
@@ -29,14 +29,14 @@ from app.projects.service.common import _given, _load
 
 
 class MilestoneNotFound(NotFound):
-    code = "milestone_not_found"
+    code = ProblemCode.MILESTONE_NOT_FOUND
 
 
 def _within(project: Project, due_on: date) -> None:
     if not project.start_on <= due_on <= project.end_on:
         raise Unprocessable(
             f"due_on must lie within the project ({project.start_on} to {project.end_on}).",
-            code="milestone_outside_project",
+            code=ProblemCode.MILESTONE_OUTSIDE_PROJECT,
             loc=["body", "due_on"],
         )
 
@@ -117,14 +117,14 @@ async def add_report(
     if data.reported_on > clock.today(settings.zone):
         raise Unprocessable(
             "reported_on cannot be in the future.",
-            code="report_in_future",
+            code=ProblemCode.REPORT_IN_FUTURE,
             loc=["body", "reported_on"],
         )
     previous = await repository.latest_report_before(session, project.id, data.reported_on)
     if previous is not None and data.percent < previous.percent and not data.note:
         raise Unprocessable(
             f"The percent falls below the previous report's ({previous.percent}); say why in note.",
-            code="note_required",
+            code=ProblemCode.NOTE_REQUIRED,
             loc=["body", "note"],
         )
     report = ProgressReport(project_id=project.id, reported_by=actor.id, **_given(data))

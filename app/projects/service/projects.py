@@ -15,7 +15,7 @@ from app.audit import service as audit
 from app.auth.roles import Principal, own_records_only
 from app.config import Settings
 from app.enterprises import service as enterprise_service
-from app.errors import Conflict, Unprocessable
+from app.errors import Conflict, ProblemCode, Unprocessable
 from app.events.bus import publish
 from app.http import check_if_match
 from app.modelkit import apply_changes
@@ -95,19 +95,21 @@ async def update_project(
         if wanted != current and wanted not in NEXT_STATUSES[current]:
             raise Conflict(
                 f"A project cannot go from {current.value} to {wanted.value}.",
-                code="invalid_status_transition",
+                code=ProblemCode.INVALID_STATUS_TRANSITION,
             )
     apply_changes(project, changes)
     # The request alone was consistent (the schema checks that); with the stored values it
     # may not be, a rule on another record's state.
     if project.end_on < project.start_on:
         raise Unprocessable(
-            "end_on cannot be before start_on.", code="end_before_start", loc=["body", "end_on"]
+            "end_on cannot be before start_on.",
+            code=ProblemCode.END_BEFORE_START,
+            loc=["body", "end_on"],
         )
     if project.disbursed_funding > project.approved_funding:
         raise Unprocessable(
             "disbursed_funding cannot exceed approved_funding.",
-            code="disbursed_over_approved",
+            code=ProblemCode.DISBURSED_OVER_APPROVED,
             loc=["body", "disbursed_funding"],
         )
     await repository.flush(session)

@@ -12,7 +12,7 @@ from app.audit import service as audit
 from app.auth.roles import Principal, Role, may_read, own_records_only
 from app.config import Settings
 from app.enterprises import service as enterprise_service
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, NotFound, ProblemCode
 from app.http import check_if_match
 from app.pagination import PageParams, Sorts
 from app.visits import repository, rules
@@ -35,7 +35,7 @@ from app.visits.service.specialists import is_responsible
 
 
 class DemandNotFound(NotFound):
-    code = "demand_not_found"
+    code = ProblemCode.DEMAND_NOT_FOUND
 
 
 NAMED = {"sla", "enterprise_name", "specialist_name"}
@@ -67,7 +67,7 @@ async def may_act_for(session: AsyncSession, actor: Principal, enterprise_id: uu
     if actor.role is Role.SPECIALIST and not await is_responsible(session, actor, enterprise_id):
         raise Forbidden(
             "Only the enterprise's responsible specialist may act on its demands.",
-            code="not_responsible",
+            code=ProblemCode.NOT_RESPONSIBLE,
         )
 
 
@@ -144,14 +144,14 @@ async def move_demand(
     wanted = data.to_status
     if actor.role is Role.ENTERPRISE and wanted is not rules.DemandStatus.CLOSED:
         raise Forbidden(
-            "An enterprise may only close its resolved demands.", code="role_not_allowed"
+            "An enterprise may only close its resolved demands.", code=ProblemCode.ROLE_NOT_ALLOWED
         )
     if actor.role is not Role.ENTERPRISE:
         await may_act_for(session, actor, demand.enterprise_id)
     if not rules.can_move(demand.status, wanted):
         raise Conflict(
             f"A demand cannot go from {demand.status} to {wanted.value}.",
-            code="invalid_status_transition",
+            code=ProblemCode.INVALID_STATUS_TRANSITION,
         )
     now = clock.now()
     names = await _names(session, [demand])

@@ -12,7 +12,7 @@ from app import clock
 from app.audit import service as audit
 from app.auth.roles import Principal
 from app.config import Settings
-from app.errors import Unprocessable
+from app.errors import ProblemCode, Unprocessable
 from app.visits import repository, rules
 from app.visits.models import (
     SatisfactionRating,
@@ -72,7 +72,9 @@ async def satisfaction(
     start = period_from or date(end.year, 1, 1)
     if start > end:
         raise Unprocessable(
-            "period_from is after period_to.", code="invalid_period", loc=["query", "period_from"]
+            "period_from is after period_to.",
+            code=ProblemCode.INVALID_PERIOD,
+            loc=["query", "period_from"],
         )
     zone = settings.zone
     rated = await repository.ratings_between(

@@ -12,7 +12,7 @@ from app.auth import service as auth_service
 from app.auth.roles import Principal, Role
 from app.config import Settings
 from app.enterprises import service as enterprise_service
-from app.errors import NotFound, Unprocessable
+from app.errors import NotFound, ProblemCode, Unprocessable
 from app.pagination import PageParams, Sorts
 from app.privacy import mask_phone
 from app.visits import repository
@@ -31,7 +31,7 @@ from app.visits.schemas import (
 
 
 class SpecialistNotFound(NotFound):
-    code = "specialist_not_found"
+    code = ProblemCode.SPECIALIST_NOT_FOUND
 
 
 def _read(specialist: Specialist, viewer: Principal | None) -> SpecialistRead:
@@ -48,12 +48,14 @@ async def create_specialist(
         user, _ = await auth_service.get_user(session, data.user_id)
     except NotFound as exc:
         raise Unprocessable(
-            f"user {data.user_id} does not exist", code="unknown_user", loc=["body", "user_id"]
+            f"user {data.user_id} does not exist",
+            code=ProblemCode.UNKNOWN_USER,
+            loc=["body", "user_id"],
         ) from exc
     if user.role is not Role.SPECIALIST:
         raise Unprocessable(
             f"user {data.user_id} has the role {user.role.value}, not specialist",
-            code="not_a_specialist",
+            code=ProblemCode.NOT_A_SPECIALIST,
             loc=["body", "user_id"],
         )
     specialist = await repository.add_specialist(session, Specialist(**data.model_dump()))
@@ -97,7 +99,9 @@ async def assign(
     specialist = await load_specialist(session, data.specialist_id)
     if not specialist.is_active:
         raise Unprocessable(
-            "The specialist is inactive.", code="specialist_inactive", loc=["body", "specialist_id"]
+            "The specialist is inactive.",
+            code=ProblemCode.SPECIALIST_INACTIVE,
+            loc=["body", "specialist_id"],
         )
     today = clock.today(settings.zone)
     effective = data.effective_on or today
@@ -108,7 +112,7 @@ async def assign(
         if effective < current.assigned_on:
             raise Unprocessable(
                 f"effective_on is before the current assignment ({current.assigned_on}).",
-                code="effective_before_current",
+                code=ProblemCode.EFFECTIVE_BEFORE_CURRENT,
                 loc=["body", "effective_on"],
             )
         current.ended_on = effective

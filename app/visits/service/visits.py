@@ -13,7 +13,7 @@ from app.audit import service as audit
 from app.auth.roles import Principal, Role, may_read, own_records_only
 from app.config import Settings
 from app.enterprises import service as enterprise_service
-from app.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.errors import Conflict, Forbidden, NotFound, ProblemCode, Unprocessable
 from app.events.bus import publish
 from app.pagination import PageParams
 from app.pools import service as pool_service
@@ -39,7 +39,7 @@ from app.visits.service.names import Names, names_of
 
 
 class VisitNotFound(NotFound):
-    code = "visit_not_found"
+    code = ProblemCode.VISIT_NOT_FOUND
 
 
 def _visit_read(
@@ -84,7 +84,7 @@ async def _records_in_own_name(
         raise Forbidden(
             "A specialist records visits in their own name: put your own specialist id in "
             "specialist_ids (colleagues who came along may be added beside it).",
-            code="visit_not_in_own_name",
+            code=ProblemCode.VISIT_NOT_IN_OWN_NAME,
         )
 
 
@@ -96,13 +96,15 @@ async def record_visit(
     now = clock.now()
     if data.visited_at > now:
         raise Unprocessable(
-            "A visit cannot be in the future.", code="visit_in_future", loc=["body", "visited_at"]
+            "A visit cannot be in the future.",
+            code=ProblemCode.VISIT_IN_FUTURE,
+            loc=["body", "visited_at"],
         )
     specialist_ids = list(dict.fromkeys(data.specialist_ids))
     if await repository.count_specialists(session, specialist_ids) != len(specialist_ids):
         raise Unprocessable(
             "specialist_ids names an unknown specialist.",
-            code="unknown_specialist",
+            code=ProblemCode.UNKNOWN_SPECIALIST,
             loc=["body", "specialist_ids"],
         )
     await _records_in_own_name(session, actor, specialist_ids)
@@ -145,15 +147,17 @@ async def record_visit(
         if answered is None or answered.enterprise_id != data.enterprise_id:
             raise Unprocessable(
                 f"demand {demand_id} is not one of this enterprise's.",
-                code="unknown_demand",
+                code=ProblemCode.UNKNOWN_DEMAND,
                 loc=["body", "responded_demand_ids"],
             )
         if answered.status != rules.DemandStatus.OPEN.value:
-            raise Conflict(f"demand {demand_id} was already answered.", code="demand_not_open")
+            raise Conflict(
+                f"demand {demand_id} was already answered.", code=ProblemCode.DEMAND_NOT_OPEN
+            )
         if data.visited_at < answered.raised_at:
             raise Unprocessable(
                 f"the visit is before demand {demand_id} was raised.",
-                code="visit_before_demand",
+                code=ProblemCode.VISIT_BEFORE_DEMAND,
                 loc=["body", "responded_demand_ids"],
             )
         answered.status = rules.DemandStatus.RESPONDED
@@ -250,7 +254,7 @@ async def round_read(
 def _round(year: int, number: int, windows: tuple[tuple[int, int], ...]) -> rules.Round:
     rounds = rules.rounds_of(year, windows)
     if not 1 <= number <= len(rounds):
-        raise NotFound(f"{year} has rounds 1 to {len(rounds)}", code="round_not_found")
+        raise NotFound(f"{year} has rounds 1 to {len(rounds)}", code=ProblemCode.ROUND_NOT_FOUND)
     return rounds[number - 1]
 
 
