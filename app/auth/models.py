@@ -67,6 +67,8 @@ class ApiKey(UUIDKey, Timestamps, Base):
     )
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # After it the key answers 401 `api_key_expired`; null: until revoked.
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class LoginFailure(UUIDKey, Base):

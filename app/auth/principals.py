@@ -19,6 +19,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal, TypeVar
 
 import asyncpg
@@ -72,6 +73,7 @@ class ApiKeyRecord:
     key_hash: str
     scopes: frozenset[str]
     revoked: bool
+    expires_at: datetime | None
 
     @classmethod
     def of(cls, key: ApiKey) -> ApiKeyRecord:
@@ -80,6 +82,7 @@ class ApiKeyRecord:
             key_hash=key.key_hash,
             scopes=frozenset(key.scopes),
             revoked=key.revoked_at is not None,
+            expires_at=key.expires_at,
         )
 
 

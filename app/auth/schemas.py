@@ -14,7 +14,7 @@ from pydantic import (
 from app.auth.roles import LoginRole, Role, StaffRole
 from app.auth.scopes import Scope
 from app.pagination import Page
-from app.schemas import Email, JsonBool, Schema, Settable, inconsistent
+from app.schemas import CalendarDateTime, Email, JsonBool, Schema, Settable, inconsistent
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
 DisplayName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -115,7 +115,13 @@ class TokenRead(Schema):
 class ApiKeyCreate(Schema):
     model_config = Schema.model_config | {
         "json_schema_extra": {
-            "examples": [{"name": "自治区政务数据共享平台", "scopes": ["read:enterprises"]}]
+            "examples": [
+                {
+                    "name": "自治区政务数据共享平台",
+                    "scopes": ["read:enterprises"],
+                    "expires_at": "2027-12-31T16:00:00Z",
+                }
+            ]
         }
     }
 
@@ -124,6 +130,10 @@ class ApiKeyCreate(Schema):
         default_factory=list,
         max_length=32,
         description="What the key may read; a read without its scope answers 403",
+    )
+    expires_at: CalendarDateTime | None = Field(
+        default=None,
+        description="When the key stops working (401 `api_key_expired`); null: until revoked",
     )
 
 
@@ -135,6 +145,7 @@ class ApiKeyRead(Schema):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime | None
 
 
 class ApiKeyCreated(ApiKeyRead):

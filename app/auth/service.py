@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app import clock
 from app.audit import service as audit
 from app.auth import repository
 from app.auth.models import ApiKey, User
@@ -190,6 +191,12 @@ async def _api_key_principal(
         raise Unauthorized("The API key is not valid.", code=ProblemCode.INVALID_API_KEY)
     if key.revoked:
         raise Unauthorized("The API key has been revoked.", code=ProblemCode.API_KEY_REVOKED)
+    # Judged on every request, cached record or not: the clock, not an eviction, ends it.
+    if key.expires_at is not None and clock.now() >= key.expires_at:
+        raise Unauthorized(
+            f"The API key expired at {key.expires_at.isoformat()}.",
+            code=ProblemCode.API_KEY_EXPIRED,
+        )
     return Principal(kind="api_key", id=key.id, role=Role.INTEGRATION, scopes=key.scopes)
 
 
@@ -407,6 +414,12 @@ async def deactivate_user(
 async def create_api_key(
     session: AsyncSession, actor: Principal, data: ApiKeyCreate
 ) -> ApiKeyCreated:
+    if data.expires_at is not None and data.expires_at <= clock.now():
+        raise Unprocessable(
+            "The expiry must lie in the future.",
+            code=ProblemCode.EXPIRY_NOT_IN_FUTURE,
+            loc=["body", "expires_at"],
+        )
     fresh = new_api_key()
     key = await repository.add_api_key(
         session,
@@ -416,6 +429,7 @@ async def create_api_key(
             key_hash=fresh.key_hash,
             scopes=sorted({scope.value for scope in data.scopes}),
             created_by=actor.id if actor.kind == "user" else None,
+            expires_at=data.expires_at,
         ),
     )
     read = ApiKeyRead.model_validate(key)

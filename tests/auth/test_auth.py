@@ -4,11 +4,13 @@ import uuid
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.audit.models import AuditEvent
-from app.auth.models import User
+from app.auth.models import ApiKey, User
 from app.auth.roles import Role
 from tests.factories import PASSWORD, bearer, headers_for, make_api_key, make_user
 from tests.problems import assert_problem
@@ -306,3 +308,50 @@ class TestApiKeyById:
         manager = await make_user(session, role=Role.MANAGER)
         refused = await client.get(created.headers["Location"], headers=bearer(manager))
         assert refused.status_code == 403
+
+
+class TestApiKeyExpiry:
+    async def test_a_key_works_until_its_expiry_then_answers_401(
+        self, client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        admin = await make_user(session)
+        expires = (clock.now() + timedelta(days=30)).replace(microsecond=0)
+        created = await client.post(
+            "/api/v1/api-keys",
+            headers=bearer(admin),
+            json={
+                "name": "限期对接",
+                "scopes": ["read:enterprises"],
+                "expires_at": expires.isoformat().replace("+00:00", "Z"),
+            },
+        )
+        assert created.status_code == 201, created.text
+        assert created.json()["expires_at"] == expires.isoformat().replace("+00:00", "Z")
+        key = {"Authorization": f"Bearer {created.json()['key']}"}
+        assert (await client.get("/api/v1/enterprises", headers=key)).status_code == 200
+        # The same key, its record cached by then, a second after its expiry.
+        later = expires + timedelta(seconds=1)
+        monkeypatch.setattr(clock, "now", lambda: later)
+        assert_problem(await client.get("/api/v1/enterprises", headers=key), 401, "api_key_expired")
+
+    async def test_an_expiry_in_the_past_or_without_offset_is_refused(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        admin = await make_user(session)
+        past = await client.post(
+            "/api/v1/api-keys",
+            headers=bearer(admin),
+            json={"name": "过期", "expires_at": "2020-01-01T00:00:00Z"},
+        )
+        assert_problem(past, 422, "expiry_not_in_future")
+        assert past.json()["errors"][0]["loc"] == ["body", "expires_at"]
+        naive = await client.post(
+            "/api/v1/api-keys",
+            headers=bearer(admin),
+            json={"name": "无时区", "expires_at": "2030-01-01T00:00:00"},
+        )
+        assert_problem(naive, 422, "validation_failed")
+        named = await session.scalar(
+            select(func.count()).select_from(ApiKey).where(ApiKey.name.in_(["过期", "无时区"]))
+        )
+        assert named == 0
