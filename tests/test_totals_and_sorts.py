@@ -8,9 +8,10 @@ import uuid
 from datetime import date
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.models import ApiKey, User
 from app.auth.roles import Role
 from app.enterprises import repository as enterprise_repository
 from app.enterprises.models import Enterprise
@@ -20,7 +21,7 @@ from app.pools.enums import MemberStatus, Pool, Tier
 from app.pools.models import PoolMember
 from app.projects import repository
 from app.projects.schemas import ProjectFilter
-from tests.factories import headers_for, make_enterprise
+from tests.factories import headers_for, make_api_key, make_enterprise, make_user
 from tests.problems import assert_problem
 
 TITLES = ["丙项目", "甲项目", "乙项目", "丁项目", "戊项目"]
@@ -193,3 +194,32 @@ async def test_the_register_and_its_search_count_what_they_find(
     where = EnterpriseFilter(status="active", q=f"计数{tag}", district="独山子区")
     planned = await count_rows(session, enterprise_repository.total_statement(where), -1)
     assert planned.estimate and planned.count >= 1
+
+
+async def test_users_and_api_keys_count_themselves_too(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    admin = await headers_for(session, Role.ADMIN)
+    for _ in range(3):
+        await make_user(session, Role.SPECIALIST)
+        await make_api_key(session)
+    await session.flush()
+    users = await client.get(
+        "/api/v1/users",
+        headers=admin,
+        params={"role": "specialist", "limit": "2", "include_total": "true"},
+    )
+    assert users.status_code == 200, users.text
+    specialists = await session.scalar(
+        select(func.count()).select_from(User).where(User.role == "specialist")
+    )
+    assert (users.json()["total"], users.json()["has_more"]) == (specialists, True)
+    keys = await client.get(
+        "/api/v1/api-keys", headers=admin, params={"limit": "1", "include_total": "true"}
+    )
+    assert keys.status_code == 200, keys.text
+    live = await session.scalar(
+        select(func.count()).select_from(ApiKey).where(ApiKey.revoked_at.is_(None))
+    )
+    assert keys.json()["total"] == live and live is not None and live >= 3
+    assert keys.json()["has_more"] is True and len(keys.json()["items"]) == 1

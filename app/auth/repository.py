@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +12,7 @@ from app.auth.models import ApiKey, ApiKeyWindow, LoginFailure, User
 from app.auth.principals import CHANNEL, Kind
 from app.db import AdvisoryLock, constraint_name, take_advisory_lock, take_keyed_lock
 from app.errors import Conflict, ProblemCode, Unprocessable
-from app.pagination import SortKey, after_clause, order_by
+from app.pagination import SortKey
 
 USER_ORDER = (SortKey(User.created_at), SortKey(User.id))
 API_KEY_ORDER = (SortKey(ApiKey.created_at), SortKey(ApiKey.id))
@@ -57,22 +56,14 @@ async def flush_user(session: AsyncSession, email: str) -> None:
         raise
 
 
-async def list_users(
-    session: AsyncSession,
-    *,
-    role: str | None,
-    is_active: bool | None,
-    after: tuple[Any, ...] | None,
-    limit: int,
-) -> list[User]:
+def users(*, role: str | None, is_active: bool | None) -> Select[User]:
+    """The users list's rows (paged, ordered and counted by the caller's PageParams)."""
     stmt = select(User)
     if role is not None:
         stmt = stmt.where(User.role == role)
     if is_active is not None:
         stmt = stmt.where(User.is_active == is_active)
-    if after is not None:
-        stmt = stmt.where(after_clause(USER_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(USER_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 async def lock_login_address(session: AsyncSession, address: str) -> None:
@@ -145,15 +136,12 @@ async def add_api_key(session: AsyncSession, key: ApiKey) -> ApiKey:
     return key
 
 
-async def list_api_keys(
-    session: AsyncSession, *, include_revoked: bool, after: tuple[Any, ...] | None, limit: int
-) -> list[ApiKey]:
+def api_keys(*, include_revoked: bool) -> Select[ApiKey]:
+    """The API keys list's rows (paged, ordered and counted by the caller's PageParams)."""
     stmt = select(ApiKey)
     if not include_revoked:
         stmt = stmt.where(ApiKey.revoked_at.is_(None))
-    if after is not None:
-        stmt = stmt.where(after_clause(API_KEY_ORDER, after))
-    return list(await session.scalars(stmt.order_by(*order_by(API_KEY_ORDER)).limit(limit + 1)))
+    return stmt
 
 
 async def lock_bootstrap(session: AsyncSession) -> None:

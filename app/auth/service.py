@@ -48,7 +48,7 @@ from app.config import Settings
 from app.errors import Conflict, NotFound, ProblemCode, TooManyRequests, Unauthorized, Unprocessable
 from app.http import check_if_match
 from app.modelkit import utcnow
-from app.pagination import PageParams
+from app.pagination import PageParams, Sorts
 
 logger = logging.getLogger(__name__)
 # The request's session, opened only if asked for (a warm principal cache never asks).
@@ -280,15 +280,14 @@ async def create_user(
 async def list_users(
     session: AsyncSession, page: PageParams, *, role: Role | None, is_active: bool | None
 ) -> UserPage:
-    rows = await repository.list_users(
+    fetched = await page.fetch(
         session,
-        role=role.value if role else None,
-        is_active=is_active,
-        after=page.after(2),
-        limit=page.limit,
+        repository.users(role=role.value if role else None, is_active=is_active),
+        Sorts.single(repository.USER_ORDER),
     )
-    items, cursor = page.paginate(rows, lambda u: (u.created_at, u.id))
-    return UserPage(items=[UserRead.model_validate(u) for u in items], next_cursor=cursor)
+    return UserPage(
+        items=[UserRead.model_validate(u) for u in fetched.items], **fetched.page_fields()
+    )
 
 
 async def _load_user(session: AsyncSession, user_id: uuid.UUID) -> User:
@@ -440,11 +439,14 @@ async def create_api_key(
 async def list_api_keys(
     session: AsyncSession, page: PageParams, *, include_revoked: bool
 ) -> ApiKeyPage:
-    rows = await repository.list_api_keys(
-        session, include_revoked=include_revoked, after=page.after(2), limit=page.limit
+    fetched = await page.fetch(
+        session,
+        repository.api_keys(include_revoked=include_revoked),
+        Sorts.single(repository.API_KEY_ORDER),
     )
-    items, cursor = page.paginate(rows, lambda k: (k.created_at, k.id))
-    return ApiKeyPage(items=[ApiKeyRead.model_validate(k) for k in items], next_cursor=cursor)
+    return ApiKeyPage(
+        items=[ApiKeyRead.model_validate(k) for k in fetched.items], **fetched.page_fields()
+    )
 
 
 async def get_api_key(session: AsyncSession, key_id: uuid.UUID) -> ApiKeyRead:
