@@ -10,7 +10,7 @@ from app.auth.dependencies import ScopeRequired, SettingsDep, SharingPrincipal
 from app.db import SessionDep
 from app.exports import service, xlsx
 from app.exports.registry import SCOPES, ExportResource, columns_markdown
-from app.exports.service import MEDIA_TYPES, ExportFormat
+from app.exports.service import MEDIA_TYPES, ExportFormat, ExportHeaders
 from app.schemas import CalendarDateTime
 
 router = APIRouter(
@@ -75,6 +75,14 @@ async def export_resource(
             "Excel on Chinese Windows reads the text); `false` leaves it out"
         ),
     ] = True,
+    headers: Annotated[
+        ExportHeaders,
+        Query(
+            description="CSV and xlsx: the header row as the column `names` (the default, as "
+            "the JSON and the imports name them) or as Chinese titles (`zh`); NDJSON keeps "
+            "the names"
+        ),
+    ] = ExportHeaders.NAMES,
 ) -> StreamingResponse:
     # The stream reads through a session of its own that lives as long as the response;
     # the one that authenticated goes back to the pool now rather than idle until the end.
@@ -87,6 +95,7 @@ async def export_resource(
         export_format,
         updated_since=updated_since,
         bom=bom,
+        headers=headers,
     )
     extension = export_format.value
     return StreamingResponse(

@@ -19,9 +19,14 @@ from app.audit import service as audit
 from app.auth.roles import Principal
 from app.config import Settings
 from app.exports import xlsx
-from app.exports.registry import EXPORTS, Column, ExportResource
+from app.exports.registry import EXPORTS, TITLES_ZH, Column, ExportResource
 
 BOM = "\ufeff".encode()
+
+
+class ExportHeaders(StrEnum):
+    NAMES = "names"  # the column names, as the JSON and the imports name the fields
+    ZH = "zh"  # Chinese titles, for people reading the sheet
 
 
 class ExportFormat(StrEnum):
@@ -99,6 +104,7 @@ async def open_export(
     *,
     updated_since: datetime | None,
     bom: bool,
+    headers: ExportHeaders = ExportHeaders.NAMES,
 ) -> AsyncIterator[bytes]:
     """Start the export and answer its body. The query starts here, before the response, so
     that a database that is down is a 503, not a broken stream."""
@@ -120,7 +126,10 @@ async def open_export(
     except BaseException:
         await session.close()
         raise
-    return _body(session, batches, first, export.columns, fmt, viewer.masks_personal_data, bom)
+    header = [TITLES_ZH[c.name] if headers is ExportHeaders.ZH else c.name for c in export.columns]
+    return _body(
+        session, batches, first, export.columns, header, fmt, viewer.masks_personal_data, bom
+    )
 
 
 async def _body(
@@ -128,6 +137,7 @@ async def _body(
     batches: AsyncIterator[Any],
     first: Any,
     columns: tuple[Column, ...],
+    header: list[str],
     fmt: ExportFormat,
     masked: bool,
     bom: bool,
@@ -136,7 +146,7 @@ async def _body(
     try:
         if fmt is ExportFormat.XLSX:
             sheet = xlsx.SheetWriter("export")
-            yield sheet.start(names)
+            yield sheet.start(header)
             batch = first
             while batch is not None:
                 yield sheet.rows([_values(row, columns, masked) for row in batch])
@@ -146,7 +156,7 @@ async def _body(
         if fmt is ExportFormat.CSV:
             buffer = io.StringIO()
             writer = csv.writer(buffer, lineterminator="\r\n")
-            writer.writerow(names)
+            writer.writerow(header)
             yield (BOM if bom else b"") + buffer.getvalue().encode()
         batch = first
         while batch is not None:

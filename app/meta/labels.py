@@ -231,6 +231,10 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "update": ("修改", "Updated"),
         "delete": ("删除", "Deleted"),
     },
+    "ExportHeaders": {
+        "names": ("字段名（与 JSON 一致）", "Field names (as in the JSON)"),
+        "zh": ("中文标题", "Chinese titles"),
+    },
     "ExportFormat": {
         "ndjson": ("NDJSON（每行一个 JSON）", "NDJSON (one JSON object per line)"),
         "csv": ("CSV 表格", "CSV"),

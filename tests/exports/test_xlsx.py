@@ -14,7 +14,7 @@ import openpyxl
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.roles import Role
-from app.exports.registry import ENTERPRISES, ExportResource
+from app.exports.registry import ENTERPRISES, EXPORTS, TITLES_ZH, ExportResource
 from app.exports.xlsx import MEDIA_TYPE, SheetWriter
 from tests.factories import bearer, make_api_key, make_enterprise, make_user
 from tests.problems import assert_problem
@@ -91,3 +91,30 @@ def test_an_all_digit_code_stays_text_and_control_characters_are_dropped() -> No
     content += sheet.finish()
     rows = sheet_rows(content)
     assert rows[1] == ("916502000000000001", "ab", 12.5, datetime(2026, 1, 2))
+
+
+async def test_chinese_headers_on_every_resource_in_csv_and_xlsx(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    admin = await make_user(session, Role.ADMIN)
+    checked = 0
+    for export in EXPORTS.values():
+        titles = [TITLES_ZH[c.name] for c in export.columns]
+        assert len(set(titles)) == len(titles), (export.resource, titles)
+        path = f"/api/v1/exports/{export.resource.value}"
+        workbook = await client.get(
+            path, headers=bearer(admin), params={"format": "xlsx", "headers": "zh"}
+        )
+        assert workbook.status_code == 200, (export.resource, workbook.text)
+        assert list(sheet_rows(workbook.content)[0]) == titles
+        table = await client.get(
+            path, headers=bearer(admin), params={"format": "csv", "headers": "zh"}
+        )
+        first_line = table.content.decode("utf-8-sig").split("\r\n", 1)[0]
+        assert first_line == ",".join(titles)
+        checked += 1
+    assert checked == len(ExportResource)
+    names = await client.get(
+        "/api/v1/exports/visits", headers=bearer(admin), params={"format": "csv"}
+    )
+    assert names.content.decode("utf-8-sig").startswith("id,")
