@@ -18,6 +18,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import exc as orm_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.i18n import N_, _
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -198,26 +200,28 @@ class ProblemResponse(JSONResponse):
 # One title per status, whoever answers (RFC 9457: the title does not change from occurrence
 # to occurrence; the `code` and `detail` say what happened).
 TITLES: dict[int, str] = {
-    400: "Bad request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    409: "Conflict",
-    410: "Gone",
-    412: "Precondition failed",
-    413: "Content too large",
-    415: "Unsupported media type",
-    422: "Unprocessable content",
-    429: "Too many requests",
-    500: "Internal server error",
-    503: "Service unavailable",
+    400: N_("Bad request"),
+    401: N_("Unauthorized"),
+    403: N_("Forbidden"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    406: N_("Not acceptable"),
+    409: N_("Conflict"),
+    410: N_("Gone"),
+    412: N_("Precondition failed"),
+    413: N_("Content too large"),
+    415: N_("Unsupported media type"),
+    422: N_("Unprocessable content"),
+    429: N_("Too many requests"),
+    500: N_("Internal server error"),
+    503: N_("Service unavailable"),
 }
 
 
 def status_title(status: int) -> str:
-    return TITLES.get(status) or HTTPStatus(status).phrase.capitalize()
+    """The status's title in the request's language."""
+    title = TITLES.get(status)
+    return _(title) if title else HTTPStatus(status).phrase.capitalize()
 
 
 class AppError(Exception):

@@ -106,6 +106,9 @@ def test_the_typescript_client_compiles_and_calls_the_service(
     assert said["boardEntries"] >= 1 and said["described"], said
     assert any("days past 2025-06-30" in line for line in said["described"]), said
     assert said["reasonLabels"]["past_end_date"] == "超过结束日期", said
-    assert said["problem"] == {"status": 404, "code": "enterprise_not_found", "title": "Not found"}
+    assert any((line or "").startswith("项目应于2025-06-30结束") for line in said["sentences"]), (
+        said
+    )
+    assert said["problem"] == {"status": 404, "code": "enterprise_not_found", "title": "未找到"}
     found = httpx.get(f"{base_url}/api/v1/enterprises", headers=admin, params={"q": uscc})
     assert [e["name"] for e in found.json()["items"]] == ["前端导入有限公司"]

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import ProblemCode, problem_response, render
 from app.http import RATE_LIMIT_KEY
+from app.i18n import locale_var, negotiate
 from app.ops.context import request_id_var
 
 access_log = logging.getLogger("app.access")
@@ -75,6 +76,19 @@ def answer_headers(
     return kept
 
 
+def with_language(
+    status: int, headers: list[tuple[bytes, bytes]], locale: str
+) -> list[tuple[bytes, bytes]]:
+    """The sentences' language, and that the answer varies with Accept-Language (a cache keeps
+    one copy per language), beside whatever else it already varied with."""
+    if status == 204:
+        return headers
+    others = [(name, value) for name, value in headers if name.lower() != b"vary"]
+    varies = [value for name, value in headers if name.lower() == b"vary"]
+    vary = b", ".join([*varies, b"Accept-Language"])
+    return [*others, (b"content-language", locale.encode()), (b"vary", vary)]
+
+
 class RequestContextMiddleware:
     """X-Request-ID in and out, the headers every answer carries, one access-log line and the
     metrics for every request, with the status the client received."""
@@ -91,6 +105,9 @@ class RequestContextMiddleware:
         text = offered.decode("latin-1")
         request_id = text if REQUEST_ID_PATTERN.match(text) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        asked = next((v for k, v in scope["headers"] if k.lower() == b"accept-language"), b"")
+        locale = negotiate(asked.decode("latin-1"))
+        locale_token = locale_var.set(locale)
         started = time.perf_counter()
         status = 500
 
@@ -98,9 +115,12 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                headers = answer_headers(
-                    scope["path"], status, message.get("headers", []), request_id
-                ) + scope.get(RATE_LIMIT_KEY, [])
+                headers = with_language(
+                    status,
+                    answer_headers(scope["path"], status, message.get("headers", []), request_id)
+                    + scope.get(RATE_LIMIT_KEY, []),
+                    locale,
+                )
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -126,6 +146,7 @@ class RequestContextMiddleware:
                 },
             )
             request_id_var.reset(token)
+            locale_var.reset(locale_token)
 
 
 class RequestGuardMiddleware:

@@ -6,8 +6,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, RootModel, StringConstraints, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    RootModel,
+    StringConstraints,
+    computed_field,
+    model_validator,
+)
 
+from app.i18n import _
 from app.pagination import Page
 from app.projects.enums import (
     AlertCause,
@@ -39,6 +47,15 @@ class _Reason(Schema):
     # Read back from the stored evaluation: a figure a later release adds is not an error.
     model_config = Schema.model_config | ConfigDict(extra="ignore")
 
+    @computed_field(description="The rule and its figures as a sentence, in the request's language")  # type: ignore[prop-decorator]
+    @property
+    def description(self) -> str:
+        return self.sentence()
+
+    def sentence(self) -> str:
+        # Each reason says its own; a shape without a sentence shows its code.
+        return str(getattr(self, "code", ""))
+
 
 class MilestoneOverdueReason(_Reason):
     code: Literal[ReasonCode.MILESTONE_OVERDUE]
@@ -47,12 +64,27 @@ class MilestoneOverdueReason(_Reason):
     due_on: date
     days_overdue: int
 
+    def sentence(self) -> str:
+        return _(
+            "Milestone “{milestone}” was due on {due_on} and is {days} days overdue.",
+            milestone=self.milestone,
+            due_on=self.due_on,
+            days=self.days_overdue,
+        )
+
 
 class PastEndDateReason(_Reason):
     code: Literal[ReasonCode.PAST_END_DATE]
     severity: Literal["red"]
     end_on: date
     days_past_end: int
+
+    def sentence(self) -> str:
+        return _(
+            "The project was to end on {end_on}, {days} days ago, and is not finished.",
+            end_on=self.end_on,
+            days=self.days_past_end,
+        )
 
 
 class SpiBelowRedReason(_Reason):
@@ -63,6 +95,15 @@ class SpiBelowRedReason(_Reason):
     expected: Decimal
     actual: Decimal
 
+    def sentence(self) -> str:
+        return _(
+            "{actual}% done where {expected}% was due: SPI {spi}, red below {threshold}.",
+            actual=self.actual,
+            expected=self.expected,
+            spi=self.spi,
+            threshold=self.threshold,
+        )
+
 
 class SpiBelowYellowReason(_Reason):
     code: Literal[ReasonCode.SPI_BELOW_YELLOW]
@@ -71,6 +112,15 @@ class SpiBelowYellowReason(_Reason):
     threshold: Decimal
     expected: Decimal
     actual: Decimal
+
+    def sentence(self) -> str:
+        return _(
+            "{actual}% done where {expected}% was due: SPI {spi}, yellow below {threshold}.",
+            actual=self.actual,
+            expected=self.expected,
+            spi=self.spi,
+            threshold=self.threshold,
+        )
 
 
 class MilestoneDueSoonReason(_Reason):
@@ -81,6 +131,16 @@ class MilestoneDueSoonReason(_Reason):
     days_to_due: int
     spi: Decimal
 
+    def sentence(self) -> str:
+        return _(
+            "Milestone “{milestone}” is due on {due_on}, in {days} days, and work is behind "
+            "(SPI {spi}).",
+            milestone=self.milestone,
+            due_on=self.due_on,
+            days=self.days_to_due,
+            spi=self.spi,
+        )
+
 
 class ReportStaleReason(_Reason):
     code: Literal[ReasonCode.REPORT_STALE]
@@ -90,6 +150,22 @@ class ReportStaleReason(_Reason):
     days_since_report: int
     threshold_days: int
 
+    def sentence(self) -> str:
+        if self.last_report_on is None:
+            return _(
+                "No progress report in the {days} days since the project started (one is due "
+                "every {threshold} days).",
+                days=self.days_since_report,
+                threshold=self.threshold_days,
+            )
+        return _(
+            "No progress report in the {days} days since {since} (one is due every "
+            "{threshold} days).",
+            days=self.days_since_report,
+            since=self.last_report_on,
+            threshold=self.threshold_days,
+        )
+
 
 class EndNearIncompleteReason(_Reason):
     code: Literal[ReasonCode.END_NEAR_INCOMPLETE]
@@ -98,6 +174,16 @@ class EndNearIncompleteReason(_Reason):
     days_to_end: int
     actual: Decimal
     threshold: Decimal
+
+    def sentence(self) -> str:
+        return _(
+            "The project ends on {end_on}, in {days} days, with {actual}% done (below "
+            "{threshold}%).",
+            end_on=self.end_on,
+            days=self.days_to_end,
+            actual=self.actual,
+            threshold=self.threshold,
+        )
 
 
 class AlertReason(

@@ -124,6 +124,8 @@ async function main(): Promise<void> {
       importStored: job.stored,
       boardEntries: entries.flagged.length,
       described,
+      // The service's own sentence, in the language asked for (zh-CN).
+      sentences: entries.flagged.map((entry) => entry.first_reason?.description ?? null),
       reasonLabels,
       problem: problem ? { status: missing.response.status, code: problem.code, title: problem.title } : null,
     }),
