@@ -373,6 +373,7 @@ def _names(value: object, user_id: str) -> bool:
 # means the document allows what the service refuses, which is a finding.
 RULES_BEYOND_THE_SCHEMA = {
     "achieved_in_future": "the calendar",
+    "expiry_not_in_future": "the calendar (an API key expires after now)",
     "inconsistent_fields": "a rule across fields (`inconsistent()` in app/schemas.py)",
     "invalid_cursor": "a cursor is valid only when the service issued it",
     "nul_character": "PostgreSQL cannot store NUL; checked on every string at once",
