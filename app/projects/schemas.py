@@ -87,39 +87,43 @@ class PastEndDateReason(_Reason):
         )
 
 
-class SpiBelowRedReason(_Reason):
-    code: Literal[ReasonCode.SPI_BELOW_RED]
-    severity: Literal["red"]
+class _SpiReason(_Reason):
+    # Declared here so that the answer reads code and severity first; each colour narrows them.
+    code: Literal[ReasonCode.SPI_BELOW_RED, ReasonCode.SPI_BELOW_YELLOW]
+    severity: Literal["red", "yellow"]
     spi: Decimal
     threshold: Decimal
     expected: Decimal
     actual: Decimal
+
+    def figures(self) -> dict[str, object]:
+        return {
+            "actual": self.actual,
+            "expected": self.expected,
+            "spi": self.spi,
+            "threshold": self.threshold,
+        }
+
+
+class SpiBelowRedReason(_SpiReason):
+    code: Literal[ReasonCode.SPI_BELOW_RED]
+    severity: Literal["red"]
 
     def sentence(self) -> str:
         return _(
             "{actual}% done where {expected}% was due: SPI {spi}, red below {threshold}.",
-            actual=self.actual,
-            expected=self.expected,
-            spi=self.spi,
-            threshold=self.threshold,
+            **self.figures(),
         )
 
 
-class SpiBelowYellowReason(_Reason):
+class SpiBelowYellowReason(_SpiReason):
     code: Literal[ReasonCode.SPI_BELOW_YELLOW]
     severity: Literal["yellow"]
-    spi: Decimal
-    threshold: Decimal
-    expected: Decimal
-    actual: Decimal
 
     def sentence(self) -> str:
         return _(
             "{actual}% done where {expected}% was due: SPI {spi}, yellow below {threshold}.",
-            actual=self.actual,
-            expected=self.expected,
-            spi=self.spi,
-            threshold=self.threshold,
+            **self.figures(),
         )
 
 
