@@ -19,6 +19,7 @@ from sqlalchemy.orm import exc as orm_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import N_, _
+from app.validation_messages import sentence_of
 
 logger = logging.getLogger(__name__)
 
@@ -330,7 +331,7 @@ def _database_unavailable() -> ProblemResponse:
     return problem_response(
         503,
         ProblemCode.DATABASE_UNAVAILABLE,
-        "The database is unreachable; try again shortly.",
+        _("The database is unreachable; try again shortly."),
         headers={"Retry-After": str(RETRY_AFTER_DB_SECONDS)},
     )
 
@@ -392,11 +393,15 @@ def render(request: Request, error: BaseException) -> ProblemResponse:
     if isinstance(error, RequestValidationError):
         items = [
             ValidationErrorItem(
-                loc=[part for part in item.get("loc", ()) if isinstance(part, str | int)],
-                msg=str(item.get("msg", "")),
+                loc=[
+                    part
+                    for part in jsonable_encoder(item.get("loc", ()))
+                    if isinstance(part, str | int)
+                ],
+                msg=str(sentence_of(item)),
                 type=str(item.get("type", "")),
             )
-            for item in jsonable_encoder(error.errors())
+            for item in error.errors()
         ]
         malformed = any(item.type == "json_invalid" for item in items)
         kinds = {item.type for item in items}
@@ -406,16 +411,20 @@ def render(request: Request, error: BaseException) -> ProblemResponse:
         return problem_response(
             422,
             code,
-            "The request body is not valid JSON."
+            _("The request body is not valid JSON.")
             if malformed
-            else "The request does not match the schema: "
-            + "; ".join(f"{'.'.join(str(p) for p in item.loc)}: {item.msg}" for item in items[:5]),
+            else _(
+                "The request does not match the schema: {errors}",
+                errors="; ".join(
+                    f"{'.'.join(str(p) for p in item.loc)}: {item.msg}" for item in items[:5]
+                ),
+            ),
             errors=items,
         )
     if isinstance(error, StarletteHTTPException) and error.status_code == 400:
         # FastAPI's only 400: a body it cannot decode. One answer for every unparsable body.
         return problem_response(
-            422, ProblemCode.MALFORMED_JSON, "The request body could not be parsed.", errors=[]
+            422, ProblemCode.MALFORMED_JSON, _("The request body could not be parsed."), errors=[]
         )
     if isinstance(error, StarletteHTTPException):
         codes = {
@@ -431,7 +440,9 @@ def render(request: Request, error: BaseException) -> ProblemResponse:
             error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
         )
         if error.status_code == 404 and detail == "Not Found":
-            detail = f"No resource at {request.url.path}"
+            detail = _("No resource at {path}", path=request.url.path)
+        elif detail == HTTPStatus(error.status_code).phrase:
+            detail = status_title(error.status_code)
         return problem_response(
             error.status_code,
             codes.get(error.status_code, ProblemCode.HTTP_ERROR),
@@ -445,20 +456,24 @@ def render(request: Request, error: BaseException) -> ProblemResponse:
         return problem_response(
             409,
             ProblemCode.CONCURRENT_UPDATE,
-            "The resource was changed by another request at the same time; read it again "
-            "and retry.",
+            _(
+                "The resource was changed by another request at the same time; read it again "
+                "and retry."
+            ),
             headers={"Retry-After": "1"},
         )
     if isinstance(error, sa_exc.IntegrityError):
-        return problem_response(409, ProblemCode.CONFLICT, "The change conflicts with stored data.")
+        return problem_response(
+            409, ProblemCode.CONFLICT, _("The change conflicts with stored data.")
+        )
     if isinstance(error, sa_exc.DBAPIError) and _is_bad_data(error):
         return problem_response(
             422,
             ProblemCode.INVALID_DATA,
-            "A value cannot be stored as given (out of range or malformed).",
+            _("A value cannot be stored as given (out of range or malformed)."),
         )
     logger.exception("unhandled error", exc_info=error)
-    return problem_response(500, ProblemCode.INTERNAL_ERROR, "An unexpected error occurred.")
+    return problem_response(500, ProblemCode.INTERNAL_ERROR, _("An unexpected error occurred."))
 
 
 async def _handle(request: Request, error: Exception) -> ProblemResponse:

@@ -10,6 +10,7 @@ from fastapi import Header, Request, Response
 from fastapi.dependencies.models import Dependant
 
 from app.errors import PreconditionFailed, ProblemCode, Unprocessable
+from app.i18n import _
 
 
 def etag(version: int) -> str:
@@ -48,7 +49,11 @@ def check_if_match(if_match: str | None, version: int) -> None:
     offered = {tag.strip() for tag in if_match.split(",")}
     if current not in offered:
         raise PreconditionFailed(
-            f"If-Match {if_match} does not match the current ETag {current}; read it again.",
+            _(
+                "If-Match {if_match} does not match the current ETag {current}; read it again.",
+                if_match=if_match,
+                current=current,
+            ),
             code=ProblemCode.STALE_ETAG,
         )
 
@@ -92,8 +97,13 @@ async def reject_unknown_parameters(request: Request) -> None:
     unknown = sorted(set(request.query_params) - declared)
     if unknown:
         raise Unprocessable(
-            f"Unknown query parameter {unknown[0]!r}; this operation takes "
-            + (", ".join(sorted(declared)) or "none"),
+            _(
+                "Unknown query parameter {name!r}; this operation takes {declared}.",
+                name=unknown[0],
+                declared=", ".join(sorted(declared)),
+            )
+            if declared
+            else _("Unknown query parameter {name!r}; this operation takes none.", name=unknown[0]),
             code=ProblemCode.UNKNOWN_PARAMETER,
             loc=["query", unknown[0]],
         )

@@ -12,8 +12,10 @@ from __future__ import annotations
 import gettext
 import io
 from contextvars import ContextVar
+from decimal import ROUND_UP, Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -72,3 +74,99 @@ def _(message: str, /, **values: object) -> str:
 def N_(message: str, /) -> str:  # noqa: N802 (gettext's name for it)
     """Marks a sentence for the catalogues where it is written; `_` translates it where used."""
     return message
+
+
+class Sentence:
+    """A sentence decided now and worded when it is read, in the reader's language: what the
+    pure rule modules give (they know no request), and what is stored to be read later."""
+
+    __slots__ = ("msgid", "values")
+
+    def __init__(self, msgid: str, /, **values: object) -> None:
+        self.msgid = msgid
+        self.values = values
+
+    def __str__(self) -> str:
+        return _(self.msgid, **self.values)
+
+    def render(self, locale: str) -> str:
+        """The sentence in `locale`, whatever the request's language."""
+        token = locale_var.set(locale)
+        try:
+            return str(self)
+        finally:
+            locale_var.reset(token)
+
+    def to_json(self) -> dict[str, Any]:
+        """What a row stores to word the sentence when it is read (values: text, numbers,
+        amounts of money and other sentences)."""
+        return {"msgid": self.msgid, "values": {k: _value_json(v) for k, v in self.values.items()}}
+
+    @classmethod
+    def from_json(cls, stored: dict[str, Any]) -> Sentence:
+        return cls(stored["msgid"], **{k: _value_of(v) for k, v in stored["values"].items()})
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"Sentence({self.msgid!r}, **{self.values!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Sentence)
+            and self.msgid == other.msgid
+            and self.values == other.values
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.msgid)
+
+
+TEN_THOUSAND = Decimal(10_000)
+WAN_PLACES = Decimal("0.01")
+
+
+class Yuan:
+    """An amount of money in a sentence: yuan in English (to the fen, as stored), 万元 in
+    Chinese, the unit staff think in; the template around it names the unit. Rounded away
+    from zero to 0.01 万元 (100 yuan): a gap shown in 万元 must be enough when added."""
+
+    __slots__ = ("amount",)
+
+    def __init__(self, amount: Decimal | int) -> None:
+        self.amount = Decimal(amount)
+
+    def __format__(self, spec: str) -> str:
+        if locale_var.get() == ZH:
+            wan = (self.amount / TEN_THOUSAND).quantize(WAN_PLACES, rounding=ROUND_UP)
+            return format(wan.normalize(), "f")
+        return str(self.amount)
+
+    def __repr__(self) -> str:
+        return f"Yuan({self.amount!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Yuan) and self.amount == other.amount
+
+    def __hash__(self) -> int:
+        return hash(self.amount)
+
+
+def _value_json(value: object) -> object:
+    if isinstance(value, Sentence):
+        return {"sentence": value.to_json()}
+    if isinstance(value, Yuan):
+        return {"yuan": str(value.amount)}
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def _value_of(stored: object) -> object:
+    if isinstance(stored, dict):
+        if "sentence" in stored:
+            return Sentence.from_json(stored["sentence"])
+        if "yuan" in stored:
+            return Yuan(Decimal(stored["yuan"]))
+    return stored

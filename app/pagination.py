@@ -34,6 +34,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from app.config import Settings
 from app.errors import ProblemCode, Unprocessable
+from app.i18n import _
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -117,7 +118,7 @@ def _unb64(text: str) -> bytes:
 
 def _invalid(param: str) -> Unprocessable:
     return Unprocessable(
-        "The cursor is not one this list handed out.",
+        _("The cursor is not one this list handed out."),
         code=ProblemCode.INVALID_CURSOR,
         loc=["query", param],
     )

@@ -27,6 +27,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, core_schema
 
+from app.i18n import Sentence
+
 # Dates the service computes with (due dates, validity, windows): far from the calendar's ends,
 # so that no date arithmetic can overflow on a client's typo. Written out, never a number
 # (which pydantic would read as a Unix time): the pattern is the check and the document says it.
@@ -227,7 +229,15 @@ def _json_typed(kind: type[int] | type[bool]) -> BeforeValidator:
             return value
         number = isinstance(value, int | float) and not isinstance(value, bool)
         if not (isinstance(value, bool) if kind is bool else number):
-            raise PydanticCustomError(f"{words[:4]}_type", f"Input should be a valid {words}")
+            raise PydanticCustomError(
+                f"{words[:4]}_type",
+                "{message}",
+                {
+                    "message": Sentence("Input should be a valid integer")
+                    if kind is int
+                    else Sentence("Input should be a valid boolean")
+                },
+            )
         return value
 
     return BeforeValidator(check)
@@ -247,7 +257,7 @@ T = TypeVar("T")
 
 def _refuse_null(value: Any) -> Any:
     if value is None:
-        raise ValueError("cannot be null: leave it out to keep the current value")
+        raise ValueError(Sentence("cannot be null: leave it out to keep the current value"))
     return value
 
 
@@ -275,8 +285,10 @@ INCONSISTENT_FIELDS = "inconsistent_fields"
 NUL_CHARACTER = "nul_character"
 
 
-def inconsistent(message: str) -> PydanticCustomError:
-    return PydanticCustomError(INCONSISTENT_FIELDS, message)
+def inconsistent(message: str | Sentence, /) -> PydanticCustomError:
+    """`message`: a sentence of the catalogues (the extraction knows this function)."""
+    sentence = message if isinstance(message, Sentence) else Sentence(message)
+    return PydanticCustomError(INCONSISTENT_FIELDS, "{message}", {"message": sentence})
 
 
 def _find_nul(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
@@ -316,8 +328,13 @@ class Schema(BaseModel):
                 where = ".".join(str(p) for p in found)
                 raise PydanticCustomError(
                     NUL_CHARACTER,
-                    "{where} contains a NUL character, which cannot be stored",
-                    {"where": where},
+                    "{message}",
+                    {
+                        "message": Sentence(
+                            "{where} contains a NUL character, which cannot be stored",
+                            where=where,
+                        )
+                    },
                 )
         return data
 

@@ -4,6 +4,7 @@ labels come in zh-CN and en."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -53,6 +54,16 @@ def unnamed(answer: Any, where: str = "$") -> tuple[list[str], int]:
     return missing, named
 
 
+def said(answer: Any) -> list[str]:
+    """The human sentences in an answer (what the service wrote, not what was stored)."""
+    if isinstance(answer, dict):
+        found = [v for k, v in answer.items() if k == "description" and isinstance(v, str)]
+        return found + [s for v in answer.values() for s in said(v)]
+    if isinstance(answer, list):
+        return [s for v in answer for s in said(v)]
+    return []
+
+
 async def test_ten_screens_each_in_one_request_with_the_names_they_show(
     client: httpx.AsyncClient,
     session: AsyncSession,
@@ -78,14 +89,20 @@ async def test_ten_screens_each_in_one_request_with_the_names_they_show(
         "enum labels": "/api/v1/meta/enums",
     }
     named_in_all = 0
+    sentences: list[str] = []
     for screen, path in screens.items():
         answer = await client.get(path, headers=headers)
         assert answer.status_code == 200, (screen, answer.text)
+        assert answer.headers["content-language"] == "zh-CN", screen
         missing, named = unnamed(answer.json())
         assert missing == [], (screen, missing)
         named_in_all += named
+        sentences += said(answer.json())
     # The demo zone lists enough records that a screen without names would show.
     assert named_in_all >= 30, named_in_all
+    # The sentences the screens show (the board's reasons) are in Chinese.
+    assert len(sentences) >= 3, sentences
+    assert [s for s in sentences if not re.search(r"[\u4e00-\u9fff]", s)] == []
 
     enums = (await client.get("/api/v1/meta/enums", headers=headers)).json()
     colours = next(iter(e for e in enums["items"] if e["name"] == "AlertColor"))

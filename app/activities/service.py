@@ -33,6 +33,7 @@ from app.auth.roles import Principal, Role
 from app.config import Settings
 from app.errors import Conflict, NotFound, ProblemCode, Unprocessable, ValidationErrorItem
 from app.http import check_if_match
+from app.i18n import _
 from app.modelkit import apply_changes
 from app.pagination import PageParams
 from app.visits.rules import Rate
@@ -90,7 +91,7 @@ async def _load(
         if not own or not await repository.invited_among(session, activity.id, own):
             activity = None
     if activity is None:
-        raise ActivityNotFound(f"activity {activity_id} does not exist")
+        raise ActivityNotFound(_("activity {activity_id} does not exist", activity_id=activity_id))
     return activity
 
 
@@ -102,8 +103,10 @@ async def _read_one(session: AsyncSession, activity: Activity) -> ActivityRead:
 def _check_held(activity: Activity, settings: Settings, loc: list[str | int]) -> None:
     if activity.held_on > clock.today(settings.zone):
         raise Unprocessable(
-            f"The activity is held on {activity.held_on}; attendance is recorded once it has "
-            "been held.",
+            _(
+                "The activity is held on {held_on}; attendance is recorded once it has been held.",
+                held_on=activity.held_on,
+            ),
             code=ProblemCode.ACTIVITY_NOT_HELD,
             loc=loc,
         )
@@ -183,8 +186,11 @@ async def delete_activity(
     before = await _read_one(session, activity)
     if before.attended:
         raise AttendanceRecorded(
-            f"{before.attended} enterprises attended this activity; it is part of their record "
-            "and cannot be deleted.",
+            _(
+                "{attended} enterprises attended this activity; it is part of their record and "
+                "cannot be deleted.",
+                attended=before.attended,
+            ),
         )
     await repository.delete_activity(session, activity)
     await audit.commit_change(
@@ -209,7 +215,7 @@ async def invite(
     ]
     if unknown:
         raise Unprocessable(
-            f"{len(unknown)} of the enterprises do not exist.",
+            _("{count} of the enterprises do not exist.", count=len(unknown)),
             code=ProblemCode.UNKNOWN_ENTERPRISE,
             errors=unknown,
         )
@@ -218,7 +224,10 @@ async def invite(
     already = [e for e in wanted if e not in invited]
     if already:
         raise AlreadyInvited(
-            "Already invited: " + ", ".join(str(e) for e in already) + "; nothing was changed."
+            _(
+                "Already invited: {enterprises}; nothing was changed.",
+                enterprises=", ".join(str(e) for e in already),
+            )
         )
     activity.updated_at = now  # a new version: the activity's counts changed
     await repository.flush(session)
@@ -258,10 +267,18 @@ async def uninvite(
     activity = await _load(session, actor, activity_id, lock=True)
     invitation = await repository.get_invitation(session, activity.id, enterprise_id)
     if invitation is None:
-        raise InvitationNotFound(f"enterprise {enterprise_id} is not invited to this activity")
+        raise InvitationNotFound(
+            _(
+                "enterprise {enterprise_id} is not invited to this activity",
+                enterprise_id=enterprise_id,
+            )
+        )
     if invitation.attended:
         raise AttendanceRecorded(
-            f"enterprise {enterprise_id} attended; take it off the attendance sheet first."
+            _(
+                "enterprise {enterprise_id} attended; take it off the attendance sheet first.",
+                enterprise_id=enterprise_id,
+            )
         )
     await repository.remove_invitation(session, invitation)
     activity.updated_at = clock.now()
@@ -326,7 +343,7 @@ async def put_attendance(
     ]
     if strangers:
         raise Unprocessable(
-            f"{len(strangers)} of the enterprises were not invited.",
+            _("{count} of the enterprises were not invited.", count=len(strangers)),
             code=ProblemCode.NOT_INVITED,
             errors=strangers,
         )

@@ -22,6 +22,7 @@ from app.config import Settings
 from app.db import request_session
 from app.errors import Forbidden, ProblemCode, Unauthorized
 from app.http import tell_rate_limit
+from app.i18n import _
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -43,7 +44,7 @@ SECURITY_SCHEMES = (
 def bearer_token(request: Request) -> str | None:
     """The credential of `Authorization: Bearer <credential>`, as OAuth2PasswordBearer reads
     it (the scheme's case is free; no credential, no token)."""
-    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    scheme, _space, credential = request.headers.get("authorization", "").partition(" ")
     return credential if scheme.lower() == "bearer" and credential else None
 
 
@@ -110,7 +111,7 @@ async def current_principal(request: Request) -> Principal:
     a dependency of its own."""
     token = bearer_token(request)
     if not token:
-        raise Unauthorized("Send a Bearer token or API key.", code=ProblemCode.NOT_AUTHENTICATED)
+        raise Unauthorized(_("Send a Bearer token or API key."), code=ProblemCode.NOT_AUTHENTICATED)
     settings: Settings = request.app.state.settings
     principals: PrincipalCache = request.app.state.principals
     if api_key_prefix(token) is None:
@@ -137,13 +138,13 @@ async def _api_key_request(
 
         principal = await service.resolve_principal(session, settings, principals, secret)
         if request.method not in SAFE_METHODS:
-            raise Forbidden("API keys are read-only.", code=ProblemCode.READ_ONLY_CREDENTIAL)
+            raise Forbidden(_("API keys are read-only."), code=ProblemCode.READ_ONLY_CREDENTIAL)
         # Deny by default: a read an API key may reach must say which scope it needs.
         route = request.scope.get("route")
         declaration = None if route is None else declared_scope(route)
         if declaration is None:
             raise Forbidden(
-                "This operation declares no scope, so API keys may not use it.",
+                _("This operation declares no scope, so API keys may not use it."),
                 code=ProblemCode.SCOPE_NOT_DECLARED,
             )
         # Counted even when the scope is missing.
@@ -153,7 +154,8 @@ async def _api_key_request(
     needed = declaration.needed(request)
     if needed is not None and needed not in principal.scopes:
         raise Forbidden(
-            f"The API key lacks the scope {needed.value}.", code=ProblemCode.SCOPE_MISSING
+            _("The API key lacks the scope {needed}.", needed=needed.value),
+            code=ProblemCode.SCOPE_MISSING,
         )
     return principal
 
@@ -195,7 +197,7 @@ class RoleRequired:
     async def __call__(self, principal: CurrentPrincipal) -> Principal:
         if principal.role not in self.allowed:
             raise Forbidden(
-                f"The role {principal.role.value} may not do this.",
+                _("The role {role} may not do this.", role=principal.role.value),
                 code=ProblemCode.ROLE_NOT_ALLOWED,
             )
         return principal

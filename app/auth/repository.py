@@ -12,6 +12,7 @@ from app.auth.models import ApiKey, ApiKeyWindow, LoginFailure, User
 from app.auth.principals import CHANNEL, Kind
 from app.db import AdvisoryLock, constraint_name, take_advisory_lock, take_keyed_lock
 from app.errors import Conflict, ProblemCode, Unprocessable
+from app.i18n import _
 from app.pagination import SortKey
 
 USER_ORDER = (SortKey(User.created_at), SortKey(User.id))
@@ -46,10 +47,12 @@ async def flush_user(session: AsyncSession, email: str) -> None:
     except IntegrityError as exc:
         name = constraint_name(exc)
         if name == "uq_app_user_email":
-            raise DuplicateEmail(f"a user with e-mail {email} already exists") from exc
+            raise DuplicateEmail(
+                _("a user with e-mail {email} already exists", email=email)
+            ) from exc
         if name == "fk_app_user_enterprise_id_enterprise":
             raise Unprocessable(
-                "enterprise_id names no enterprise",
+                _("enterprise_id names no enterprise"),
                 code=ProblemCode.UNKNOWN_ENTERPRISE,
                 loc=["body", "enterprise_id"],
             ) from exc

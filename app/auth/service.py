@@ -47,6 +47,7 @@ from app.auth.security import (
 from app.config import Settings
 from app.errors import Conflict, NotFound, ProblemCode, TooManyRequests, Unauthorized, Unprocessable
 from app.http import check_if_match
+from app.i18n import N_, _
 from app.modelkit import utcnow
 from app.pagination import PageParams, Sorts
 
@@ -90,12 +91,16 @@ async def login(
             session, now - 4 * timedelta(minutes=settings.login_window_minutes)
         )
         await session.commit()
-        raise Unauthorized("The e-mail or password is wrong.", code=ProblemCode.INVALID_CREDENTIALS)
+        raise Unauthorized(
+            _("The e-mail or password is wrong."), code=ProblemCode.INVALID_CREDENTIALS
+        )
     # A success forgets this address's failures for the account, the one just counted included.
     await repository.clear_failures(session, email, address)
     await session.commit()
     lifetime = timedelta(minutes=settings.access_token_minutes)
-    token, _ = issue_token(user.id, user.credential_version, settings.signing_key(), lifetime)
+    token, _expires = issue_token(
+        user.id, user.credential_version, settings.signing_key(), lifetime
+    )
     return TokenRead(access_token=token, expires_in=int(lifetime.total_seconds()))
 
 
@@ -106,12 +111,12 @@ async def _refuse_when_throttled(
     address too, so that failures from elsewhere never lock the account's owner out."""
     window = timedelta(minutes=settings.login_window_minutes)
     limits = (
-        (settings.login_max_failures, email, ProblemCode.LOGIN_THROTTLED, "for this account"),
+        (settings.login_max_failures, email, ProblemCode.LOGIN_THROTTLED, N_("for this account")),
         (
             settings.login_address_max_failures,
             None,
             ProblemCode.LOGIN_ADDRESS_THROTTLED,
-            "from here",
+            N_("from here"),
         ),
     )
     for limit, account, code, scope in limits:
@@ -122,7 +127,11 @@ async def _refuse_when_throttled(
             await session.rollback()
             unlocks_at = failures[-1] + window
             raise TooManyRequests(
-                f"Too many failed logins {scope}; try again after {unlocks_at.isoformat()}.",
+                _(
+                    "Too many failed logins {scope}; try again after {unlocks_at}.",
+                    scope=_(scope),
+                    unlocks_at=unlocks_at.isoformat(),
+                ),
                 code=code,
                 retry_after_seconds=int((unlocks_at - now).total_seconds()) + 1,
             )
@@ -140,11 +149,11 @@ async def resolve_principal(
         claims = read_token(credential, settings.signing_key())
     except ExpiredToken as exc:
         raise Unauthorized(
-            "The access token has expired; log in again.", code=ProblemCode.TOKEN_EXPIRED
+            _("The access token has expired; log in again."), code=ProblemCode.TOKEN_EXPIRED
         ) from exc
     except InvalidToken as exc:
         raise Unauthorized(
-            "The access token is not valid.", code=ProblemCode.INVALID_TOKEN
+            _("The access token is not valid."), code=ProblemCode.INVALID_TOKEN
         ) from exc
     user = principals.user(claims.user_id)
     if user is None:
@@ -161,11 +170,11 @@ def user_principal(user: UserRecord | None, claims: TokenClaims) -> Principal:
     cache must pass through here too): active, and issued for the current credentials."""
     if user is None or not user.is_active:
         raise Unauthorized(
-            "The account is unknown or deactivated.", code=ProblemCode.ACCOUNT_INACTIVE
+            _("The account is unknown or deactivated."), code=ProblemCode.ACCOUNT_INACTIVE
         )
     if claims.credential_version != user.credential_version:
         raise Unauthorized(
-            "The token was revoked by a change of password, role or status; log in again.",
+            _("The token was revoked by a change of password, role or status; log in again."),
             code=ProblemCode.TOKEN_REVOKED,
         )
     return Principal(
@@ -188,13 +197,13 @@ async def _api_key_principal(
             key = ApiKeyRecord.of(found)
             principals.keep_api_key(ticket, prefix, key)
     if key is None or not api_key_matches(secret, key.key_hash):
-        raise Unauthorized("The API key is not valid.", code=ProblemCode.INVALID_API_KEY)
+        raise Unauthorized(_("The API key is not valid."), code=ProblemCode.INVALID_API_KEY)
     if key.revoked:
-        raise Unauthorized("The API key has been revoked.", code=ProblemCode.API_KEY_REVOKED)
+        raise Unauthorized(_("The API key has been revoked."), code=ProblemCode.API_KEY_REVOKED)
     # Judged on every request, cached record or not: the clock, not an eviction, ends it.
     if key.expires_at is not None and clock.now() >= key.expires_at:
         raise Unauthorized(
-            f"The API key expired at {key.expires_at.isoformat()}.",
+            _("The API key expired at {expires_at}.", expires_at=key.expires_at.isoformat()),
             code=ProblemCode.API_KEY_EXPIRED,
         )
     return Principal(kind="api_key", id=key.id, role=Role.INTEGRATION, scopes=key.scopes)
@@ -239,8 +248,13 @@ async def count_api_key_request(
     tell(RateLimitState(settings.api_key_rate_limit, count, int((ends - now).total_seconds()) + 1))
     if count > settings.api_key_rate_limit:
         raise TooManyRequests(
-            f"This API key made more than {settings.api_key_rate_limit} requests in "
-            f"{window} seconds; try again after {ends.isoformat()}.",
+            _(
+                "This API key made more than {api_key_rate_limit} requests in {window} seconds; "
+                "try again after {ends}.",
+                api_key_rate_limit=settings.api_key_rate_limit,
+                window=window,
+                ends=ends.isoformat(),
+            ),
             code=ProblemCode.RATE_LIMITED,
             retry_after_seconds=int((ends - now).total_seconds()) + 1,
         )
@@ -293,7 +307,7 @@ async def list_users(
 async def _load_user(session: AsyncSession, user_id: uuid.UUID) -> User:
     user = await repository.get_user(session, user_id)
     if user is None:
-        raise UserNotFound(f"user {user_id} does not exist")
+        raise UserNotFound(_("user {user_id} does not exist", user_id=user_id))
     return user
 
 
@@ -370,7 +384,7 @@ def _check_role_change(user: User, role: Role) -> None:
     # creation (a new account is the way to move between the two).
     if Role.ENTERPRISE in (Role(user.role), role):
         raise Unprocessable(
-            "A user cannot move to or from the role enterprise; create another account.",
+            _("A user cannot move to or from the role enterprise; create another account."),
             code=ProblemCode.ENTERPRISE_ROLE_FIXED,
             loc=["body", "role"],
         )
@@ -383,7 +397,7 @@ async def _keep_an_admin(session: AsyncSession, user: User) -> None:
     admins = await repository.lock_active_admins(session)
     if admins == [user.id]:
         raise LastAdmin(
-            "This is the last active administrator; make another administrator first.",
+            _("This is the last active administrator; make another administrator first."),
         )
 
 
@@ -415,7 +429,7 @@ async def create_api_key(
 ) -> ApiKeyCreated:
     if data.expires_at is not None and data.expires_at <= clock.now():
         raise Unprocessable(
-            "The expiry must lie in the future.",
+            _("The expiry must lie in the future."),
             code=ProblemCode.EXPIRY_NOT_IN_FUTURE,
             loc=["body", "expires_at"],
         )
@@ -452,7 +466,7 @@ async def list_api_keys(
 async def get_api_key(session: AsyncSession, key_id: uuid.UUID) -> ApiKeyRead:
     key = await repository.get_api_key(session, key_id)
     if key is None:
-        raise ApiKeyNotFound(f"API key {key_id} does not exist")
+        raise ApiKeyNotFound(_("API key {key_id} does not exist", key_id=key_id))
     return ApiKeyRead.model_validate(key)
 
 
@@ -461,7 +475,7 @@ async def revoke_api_key(
 ) -> None:
     key = await repository.get_api_key(session, key_id)
     if key is None:
-        raise ApiKeyNotFound(f"API key {key_id} does not exist")
+        raise ApiKeyNotFound(_("API key {key_id} does not exist", key_id=key_id))
     if key.revoked_at is not None:
         return
     before = ApiKeyRead.model_validate(key)
@@ -525,7 +539,7 @@ async def reset_password(
     chosen = NewPassword(password=password or generated or "").password
     user = await repository.get_user_by_email(session, email.strip().lower())
     if user is None:
-        raise UserNotFound(f"no account has the e-mail {email.strip().lower()}")
+        raise UserNotFound(_("no account has the e-mail {email}", email=email.strip().lower()))
     user.password_hash = await hash_password_off_loop(chosen, settings.password_hash_concurrency)
     await _revoke_tokens(session, user)
     await session.flush()
@@ -557,7 +571,9 @@ async def restore_admin(
         await create_user(session, settings, None, data)
         return "created", generated
     if user.role == Role.ENTERPRISE.value:
-        raise EnterpriseAccount(f"{data.email} is an enterprise account; choose another e-mail.")
+        raise EnterpriseAccount(
+            _("{email} is an enterprise account; choose another e-mail.", email=data.email)
+        )
     before = UserRead.model_validate(user)
     if password is not None:
         user.password_hash = await hash_password_off_loop(

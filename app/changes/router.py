@@ -12,6 +12,7 @@ from app.changes.registry import FeedResourceName
 from app.changes.schemas import ChangePage
 from app.db import SessionDep
 from app.errors import ProblemCode, Unprocessable
+from app.i18n import _
 from app.pagination import MAX_LIMIT, request_signer
 
 router = APIRouter(
@@ -53,7 +54,7 @@ async def list_changes(
     CHANGE_FEED_RETENTION_DAYS; a cursor older than that is 410 `cursor_expired`."""
     if after is not None and cursor is not None and after != cursor:
         raise Unprocessable(
-            "Send the position as `after` or `cursor`, not two different ones.",
+            _("Send the position as `after` or `cursor`, not two different ones."),
             code=ProblemCode.CONFLICTING_CURSORS,
             loc=["query", "cursor"],
         )

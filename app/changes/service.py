@@ -15,6 +15,7 @@ from app.changes.schemas import ChangePage, ChangeRead
 from app.config import Settings
 from app.db import AdvisoryLock, try_advisory_lock
 from app.errors import Forbidden, Gone, ProblemCode, Unprocessable
+from app.i18n import _
 from app.pagination import CursorSigner
 
 START = (0, 0)
@@ -25,13 +26,9 @@ class CursorExpired(Gone):
     code = ProblemCode.CURSOR_EXPIRED
 
 
-def _retention_words(settings: Settings) -> str:
-    return f"{settings.change_feed_retention_days} days"
-
-
 def _not_handed_out() -> Unprocessable:
     return Unprocessable(
-        "The cursor is not one this feed handed out.",
+        _("The cursor is not one this feed handed out."),
         code=ProblemCode.INVALID_CURSOR,
         loc=["query", "after"],
     )
@@ -58,7 +55,10 @@ def _visible(viewer: Principal, wanted: list[str] | None) -> list[str]:
         refused = sorted(set(wanted) - set(names))
         if refused:
             raise Forbidden(
-                f"The API key lacks the scope to follow {', '.join(refused)}.",
+                _(
+                    "The API key lacks the scope to follow {resources}.",
+                    resources=", ".join(refused),
+                ),
                 code=ProblemCode.SCOPE_MISSING,
             )
         names = [name for name in names if name in wanted]
@@ -89,9 +89,12 @@ async def read_changes(
             position = pruned
         elif position < pruned:
             raise CursorExpired(
-                "The changes after this cursor have been pruned (the feed keeps "
-                f"{_retention_words(settings)}); copy the resources again from "
-                "/api/v1/exports and follow the feed from a fresh read.",
+                _(
+                    "The changes after this cursor have been pruned (the feed keeps {days} "
+                    "days); copy the resources again from /api/v1/exports and follow the "
+                    "feed from a fresh read.",
+                    days=settings.change_feed_retention_days,
+                ),
             )
     rows = await repository.read(session, after=position, resources=names, limit=limit)
     items = [

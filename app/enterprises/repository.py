@@ -35,6 +35,7 @@ from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.enterprises.schemas import EnterpriseFilter
 from app.enterprises.uscc import is_uscc_prefix
 from app.errors import Conflict, ProblemCode
+from app.i18n import _
 from app.pagination import SortKey, after_clause, order_by
 
 NAME_ORDER = (SortKey(Enterprise.name), SortKey(Enterprise.id))
@@ -200,7 +201,7 @@ def list_statement(
 def total_statement(where: EnterpriseFilter) -> AnySelect:
     """The enterprises the list (or search) finds, all pages, with the values bound (for a
     total: `pagination.count_rows`)."""
-    _, values = list_statement(where, None, 0)
+    _statement, values = list_statement(where, None, 0)
     filters = tuple(name for name in OPTIONAL_FILTERS if getattr(where, name) is not None)
     found = _filtered(select(Enterprise.id), filters)
     if where.q:
@@ -235,7 +236,9 @@ async def add(session: AsyncSession, enterprise: Enterprise) -> Enterprise:
         await session.flush()
     except IntegrityError as exc:
         if constraint_name(exc) == "uq_enterprise_uscc":
-            raise DuplicateUSCC(f"an enterprise with USCC {enterprise.uscc} exists") from exc
+            raise DuplicateUSCC(
+                _("an enterprise with USCC {uscc} exists", uscc=enterprise.uscc)
+            ) from exc
         raise
     await session.refresh(enterprise, ["search_text"])
     return enterprise

@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from app.enterprises.enums import EnterpriseStatus, Grade, QualificationKind, TechField
 from app.enterprises.uscc import InvalidUSCC, normalize_uscc
+from app.i18n import Sentence
 from app.pagination import Page
 from app.schemas import (
     CalendarDate,
@@ -85,7 +86,9 @@ class EnterpriseCreate(EnterpriseContact):
             return normalize_uscc(value)
         except InvalidUSCC as exc:
             raise PydanticCustomError(
-                "invalid_uscc", "USCC {rule}: {reason}", {"rule": exc.rule, "reason": str(exc)}
+                "invalid_uscc",
+                "{message}",
+                {"message": Sentence("USCC {rule}: {reason}", rule=exc.rule, reason=exc.message)},
             ) from exc
 
     @field_validator("tags")

@@ -37,6 +37,7 @@ from app.enterprises.schemas import (
 from app.errors import Forbidden, NotFound, ProblemCode, Unprocessable
 from app.events.bus import publish
 from app.http import check_if_match
+from app.i18n import _
 from app.modelkit import apply_changes
 from app.pagination import PageParams, Sorts, count_rows
 from app.privacy import mask_email, mask_name, mask_phone
@@ -77,7 +78,9 @@ def _visible(enterprise: Enterprise | None, viewer: Principal) -> bool:
 async def _load(session: AsyncSession, viewer: Principal, enterprise_id: uuid.UUID) -> Enterprise:
     enterprise = await repository.get(session, enterprise_id)
     if enterprise is None or not _visible(enterprise, viewer):
-        raise EnterpriseNotFound(f"enterprise {enterprise_id} does not exist")
+        raise EnterpriseNotFound(
+            _("enterprise {enterprise_id} does not exist", enterprise_id=enterprise_id)
+        )
     return enterprise
 
 
@@ -134,7 +137,10 @@ async def update_enterprise(
     if actor.role is Role.ENTERPRISE and not changes.keys() <= CONTACT_FIELDS:
         refused = ", ".join(sorted(changes.keys() - CONTACT_FIELDS))
         raise Forbidden(
-            f"An enterprise user may change only its contact fields, not {refused}.",
+            _(
+                "An enterprise user may change only its contact fields, not {refused}.",
+                refused=refused,
+            ),
             code=ProblemCode.FIELD_NOT_ALLOWED,
         )
     await publish(session, EnterpriseUpdating(actor=actor, enterprise_id=enterprise.id))
@@ -195,7 +201,11 @@ def _check_year(year: int, settings: Settings) -> None:
     last = clock.today(settings.zone).year + 1
     if not FIRST_REPORT_YEAR <= year <= last:
         raise Unprocessable(
-            f"The report year must be between {FIRST_REPORT_YEAR} and {last}.",
+            _(
+                "The report year must be between {FIRST_REPORT_YEAR} and {last}.",
+                FIRST_REPORT_YEAR=FIRST_REPORT_YEAR,
+                last=last,
+            ),
             code=ProblemCode.INVALID_YEAR,
             loc=["path", "year"],
         )
@@ -276,7 +286,13 @@ async def get_report(
     await _load(session, viewer, enterprise_id)
     report = await repository.get_report(session, enterprise_id, year)
     if report is None:
-        raise AnnualReportNotFound(f"enterprise {enterprise_id} has no report for {year}")
+        raise AnnualReportNotFound(
+            _(
+                "enterprise {enterprise_id} has no report for {year}",
+                enterprise_id=enterprise_id,
+                year=year,
+            )
+        )
     return _report_read(report), report.version
 
 
@@ -359,7 +375,9 @@ async def assessment_inputs(
 ) -> AssessmentInputs:
     enterprise = await repository.get(session, enterprise_id)
     if enterprise is None or (viewer is not None and not _visible(enterprise, viewer)):
-        raise EnterpriseNotFound(f"enterprise {enterprise_id} does not exist")
+        raise EnterpriseNotFound(
+            _("enterprise {enterprise_id} does not exist", enterprise_id=enterprise_id)
+        )
     reports = await repository.all_reports(session, enterprise_id)
     qualifications = await repository.all_qualifications(session, enterprise_id)
     return AssessmentInputs(
@@ -529,7 +547,7 @@ async def import_reports(
             for enterprise_id, year, data in rows[start : start + IMPORT_BATCH_ROWS]
         ]
         for key in await repository.bulk_insert(session, repository.BULK_REPORTS, batch, who):
-            stored_id, _, stored_year = key.partition(":")
+            stored_id, _colon, stored_year = key.partition(":")
             stored.add((uuid.UUID(stored_id), int(stored_year)))
         if on_batch is not None:
             await on_batch(start + len(batch))

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import ProblemCode, is_database_down, problem_response
+from app.i18n import _
 from app.idempotency import repository
 from app.idempotency.models import IdempotencyRecord
 from app.modelkit import utcnow
@@ -46,7 +47,7 @@ def _without_marker(headers: list[tuple[bytes, bytes]]) -> tuple[list[tuple[byte
 def _strip_marker(send: Send) -> Send:
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers, _ = _without_marker(list(message.get("headers", [])))
+            headers, _marked = _without_marker(list(message.get("headers", [])))
             message = {**message, "headers": headers}
         await send(message)
 
@@ -72,7 +73,7 @@ class IdempotencyMiddleware:
             await problem_response(
                 422,
                 ProblemCode.INVALID_IDEMPOTENCY_KEY,
-                "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+                _("Idempotency-Key must be 1 to 255 visible ASCII characters."),
             )(scope, receive, send)
             return
         body = await _read_body(receive)
@@ -89,7 +90,7 @@ class IdempotencyMiddleware:
             await problem_response(
                 503,
                 ProblemCode.DATABASE_UNAVAILABLE,
-                "The database is unreachable; try again shortly.",
+                _("The database is unreachable; try again shortly."),
                 headers={"Retry-After": "5"},
             )(scope, receive, send)
 
@@ -120,7 +121,7 @@ class IdempotencyMiddleware:
                 await problem_response(
                     422,
                     ProblemCode.IDEMPOTENCY_KEY_REUSED,
-                    "This Idempotency-Key was used with another request body.",
+                    _("This Idempotency-Key was used with another request body."),
                 )(scope, _empty_receive, send)
                 return
             if record.completed_at is not None:
@@ -130,7 +131,7 @@ class IdempotencyMiddleware:
                 await problem_response(
                     409,
                     ProblemCode.IDEMPOTENCY_IN_PROGRESS,
-                    "A request with this Idempotency-Key is still being processed.",
+                    _("A request with this Idempotency-Key is still being processed."),
                     headers={"Retry-After": "1"},
                 )(scope, _empty_receive, send)
                 return
@@ -203,9 +204,13 @@ def _secret_note(
     note = problem_response(
         409,
         NOT_REPLAYED_CODE,
-        f"This Idempotency-Key already created {created} ({location}); its secret was "
-        "shown only in that first answer and is not kept. If it was lost, revoke that one "
-        "and create another.",
+        _(
+            "This Idempotency-Key already created {created} ({location}); its secret was shown "
+            "only in that first answer and is not kept. If it was lost, revoke that one and "
+            "create another.",
+            created=created,
+            location=location,
+        ),
         headers={"Location": location} if location else None,
     )
     return note.status_code, list(note.raw_headers), bytes(note.body)

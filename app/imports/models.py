@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Text,
     Uuid,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -49,6 +51,8 @@ class ImportJob(Leased, Timestamps, Base):
     error_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Why the job failed as a whole (a database conflict, a file that cannot be read).
     failure: Mapped[str | None] = mapped_column(Text)
+    # The same as a sentence of the catalogues (app.i18n.Sentence), worded for each reader.
+    failure_sentence: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("app_user.id", ondelete="SET NULL")
     )
@@ -69,4 +73,5 @@ class ImportRowError(UUIDKey, Base):
     )
     line: Mapped[int] = mapped_column(Integer, nullable=False)
     field: Mapped[str | None] = mapped_column(String(100))
-    message: Mapped[str] = mapped_column(Text, nullable=False)
+    message: Mapped[str] = mapped_column(Text, nullable=False)  # in English
+    sentence: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

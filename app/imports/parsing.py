@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
+from app.i18n import Sentence
 from app.imports.enums import ImportFormat
 
 # CSV has no lists: a tag column holds `a;b`.
@@ -31,18 +32,27 @@ class SourceRow:
 class RowError:
     line: int
     field: str | None
-    message: str
+    message: Sentence
 
 
 class UnreadableFile(ValueError):
-    pass
+    """Why a file cannot be read at all, as a sentence (the job's `failure`)."""
+
+    def __init__(self, sentence: Sentence) -> None:
+        super().__init__(sentence.msgid)
+        self.sentence = sentence
+
+    def __str__(self) -> str:
+        return str(self.sentence)
 
 
 def _text(payload: bytes) -> str:
     try:
         return payload.decode("utf-8-sig")  # an Excel BOM is welcome
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"the file is not UTF-8 (byte {exc.start})") from exc
+        raise UnreadableFile(
+            Sentence("the file is not UTF-8 (byte {byte})", byte=exc.start)
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -93,12 +103,14 @@ def parse(
         return _parse_xlsx(payload, limits)
     text = _text(payload)
     if "\x00" in text:
-        raise UnreadableFile("the file contains a NUL character")
+        raise UnreadableFile(Sentence("the file contains a NUL character"))
     return _parse_csv(text, limits) if fmt is ImportFormat.CSV else _parse_ndjson(text, limits)
 
 
-def _too_long(limits: Limits) -> str:
-    return f"the line is longer than {limits.max_line_chars} characters"
+def _too_long(limits: Limits) -> Sentence:
+    return Sentence(
+        "the line is longer than {max_line_chars} characters", max_line_chars=limits.max_line_chars
+    )
 
 
 # A JSON string (escapes included, perhaps unterminated) or a bracket outside strings.
@@ -135,19 +147,27 @@ def _parse_ndjson(text: str, limits: Limits) -> tuple[list[SourceRow], list[RowE
             errors.append(RowError(number, None, _too_long(limits)))
             continue
         if _deeper_than(line, limits.max_depth):
-            errors.append(RowError(number, None, f"nested deeper than {limits.max_depth} levels"))
+            errors.append(
+                RowError(
+                    number,
+                    None,
+                    Sentence("nested deeper than {depth} levels", depth=limits.max_depth),
+                )
+            )
             continue
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            errors.append(RowError(number, None, f"not JSON: {exc.msg}"))
+            errors.append(RowError(number, None, Sentence("not JSON: {reason}", reason=exc.msg)))
             continue
         except ValueError:
             # The decoder's only other refusal: an integer beyond the interpreter's digit limit.
-            errors.append(RowError(number, None, "not JSON: a number with too many digits"))
+            errors.append(
+                RowError(number, None, Sentence("not JSON: a number with too many digits"))
+            )
             continue
         if not isinstance(value, dict):
-            errors.append(RowError(number, None, "each line must be one JSON object"))
+            errors.append(RowError(number, None, Sentence("each line must be one JSON object")))
             continue
         rows.append(SourceRow(number, value))
     return rows, errors
@@ -172,11 +192,18 @@ def _parse_csv(text: str, limits: Limits) -> tuple[list[SourceRow], list[RowErro
     except StopIteration:
         return [], []
     except csv.Error as exc:
-        raise UnreadableFile(f"the header row cannot be read: {exc}") from exc
+        raise UnreadableFile(
+            Sentence("the header row cannot be read: {reason}", reason=str(exc))
+        ) from exc
     if overlong and overlong[0] == 1:
-        raise UnreadableFile(f"the header row is longer than {limits.max_line_chars} characters")
+        raise UnreadableFile(
+            Sentence(
+                "the header row is longer than {max_line_chars} characters",
+                max_line_chars=limits.max_line_chars,
+            )
+        )
     if not header or len(set(header)) != len(header) or not all(header):
-        raise UnreadableFile("the header row must name each column once")
+        raise UnreadableFile(Sentence("the header row must name each column once"))
     rows: list[SourceRow] = []
     errors: list[RowError] = []
     end_of_previous = reader.line_num
@@ -189,7 +216,7 @@ def _parse_csv(text: str, limits: Limits) -> tuple[list[SourceRow], list[RowErro
             break
         except csv.Error as exc:
             # The reader starts afresh on the next line: one row lost, not the rest of the file.
-            errors.append(RowError(start, None, f"not CSV: {exc}"))
+            errors.append(RowError(start, None, Sentence("not CSV: {reason}", reason=str(exc))))
             end_of_previous = reader.line_num
             continue
         end_of_previous = reader.line_num
@@ -202,7 +229,15 @@ def _parse_csv(text: str, limits: Limits) -> tuple[list[SourceRow], list[RowErro
             continue
         if len(record) != len(header):
             errors.append(
-                RowError(start, None, f"{len(record)} cells where the header has {len(header)}")
+                RowError(
+                    start,
+                    None,
+                    Sentence(
+                        "{cells} cells where the header has {columns}",
+                        cells=len(record),
+                        columns=len(header),
+                    ),
+                )
             )
             continue
         values: dict[str, Any] = {}
@@ -243,13 +278,19 @@ def _workbook_rows(
         with zipfile.ZipFile(io.BytesIO(payload)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except zipfile.BadZipFile as exc:
-        raise UnreadableFile("the file is not an xlsx workbook") from exc
+        raise UnreadableFile(Sentence("the file is not an xlsx workbook")) from exc
     if unpacked > limits.max_unpacked_bytes:
-        raise UnreadableFile(f"the workbook unpacks to more than {limits.max_unpacked_bytes} bytes")
+        raise UnreadableFile(
+            Sentence(
+                "the workbook unpacks to more than {bytes} bytes", bytes=limits.max_unpacked_bytes
+            )
+        )
     try:
         workbook = load_workbook(io.BytesIO(payload), read_only=True, data_only=True)
     except Exception as exc:  # the reader's many refusals of a damaged or foreign file
-        raise UnreadableFile(f"the workbook cannot be read ({type(exc).__name__})") from exc
+        raise UnreadableFile(
+            Sentence("the workbook cannot be read ({reason})", reason=type(exc).__name__)
+        ) from exc
     try:
         sheet = workbook.worksheets[0]
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -257,7 +298,9 @@ def _workbook_rows(
     except UnreadableFile:
         raise
     except Exception as exc:  # as above, met while reading the sheet's rows
-        raise UnreadableFile(f"the workbook cannot be read ({type(exc).__name__})") from exc
+        raise UnreadableFile(
+            Sentence("the workbook cannot be read ({reason})", reason=type(exc).__name__)
+        ) from exc
     finally:
         workbook.close()
 
@@ -281,7 +324,7 @@ def _workbook_parsed(
     if not header:
         return [], []
     if len(set(header)) != len(header) or not all(header):
-        raise UnreadableFile("the header row must name each column once")
+        raise UnreadableFile(Sentence("the header row must name each column once"))
     rows: list[SourceRow] = []
     errors: list[RowError] = []
     for number, cells in lines:
@@ -291,7 +334,11 @@ def _workbook_parsed(
             continue
         if any(cell for cell in cells[len(header) :]):
             errors.append(
-                RowError(number, None, f"cells beyond the header's {len(header)} columns")
+                RowError(
+                    number,
+                    None,
+                    Sentence("cells beyond the header's {columns} columns", columns=len(header)),
+                )
             )
             continue
         if sum(len(cell) for cell in cells if cell) > limits.max_line_chars:

@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
+from app.i18n import EN, Sentence
 from app.imports.enums import ImportStatus
 from app.imports.models import ImportJob, ImportRowError
 from app.imports.schemas import ImportJobFilter
@@ -73,10 +74,10 @@ async def rejected_rows(session: AsyncSession, job_id: uuid.UUID) -> int:
 
 ADD_ERRORS = text(
     """
-    INSERT INTO import_error (id, job_id, line, field, message)
-    SELECT CAST(r.id AS uuid), CAST(:job_id AS uuid), r.line, r.field, r.message
+    INSERT INTO import_error (id, job_id, line, field, message, sentence)
+    SELECT CAST(r.id AS uuid), CAST(:job_id AS uuid), r.line, r.field, r.message, r.sentence
     FROM jsonb_to_recordset(CAST(:rows AS jsonb))
-        AS r(id text, line int, field text, message text)
+        AS r(id text, line int, field text, message text, sentence jsonb)
     """
 )
 
@@ -89,15 +90,18 @@ def error_id(job_id: uuid.UUID, index: int) -> uuid.UUID:
 
 
 async def add_errors(
-    session: AsyncSession, job_id: uuid.UUID, errors: list[tuple[int, str | None, str]]
+    session: AsyncSession, job_id: uuid.UUID, errors: list[tuple[int, str | None, Sentence]]
 ) -> None:
+    """The errors, each in English (for whoever reads the table) and as the sentence a reader
+    gets in their language."""
     for start in range(0, len(errors), 10_000):
         rows = [
             {
                 "id": str(error_id(job_id, start + index)),
                 "line": line,
                 "field": field[:100] if field else field,
-                "message": message,
+                "message": message.render(EN),
+                "sentence": message.to_json(),
             }
             for index, (line, field, message) in enumerate(errors[start : start + 10_000])
         ]

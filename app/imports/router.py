@@ -11,6 +11,7 @@ from app.auth.dependencies import SettingsDep, StaffPrincipal
 from app.db import SessionDep
 from app.errors import ProblemCode
 from app.http import set_location
+from app.i18n import _
 from app.imports import service
 from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
 from app.imports.parsing import format_of, sniff
@@ -105,7 +106,7 @@ async def _upload(request: Request, explicit: ImportFormat | None) -> tuple[byte
             part = form.get("file")
             if not isinstance(part, UploadFile):
                 raise errors.Unprocessable(
-                    "Send the file as the form's `file` part.",
+                    _("Send the file as the form's `file` part."),
                     code=ProblemCode.FILE_MISSING,
                     loc=["body", "file"],
                 )
@@ -120,8 +121,10 @@ async def _upload(request: Request, explicit: ImportFormat | None) -> tuple[byte
     if media == ANY_FILE:
         return payload, sniff(payload)
     raise UnsupportedMediaType(
-        "Send the file as a form's `file` part, or as the body with its media type "
-        "(text/csv, application/x-ndjson, the xlsx type or application/octet-stream)."
+        _(
+            "Send the file as a form's `file` part, or as the body with its media type "
+            "(text/csv, application/x-ndjson, the xlsx type or application/octet-stream)."
+        )
     )
 
 

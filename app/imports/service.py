@@ -29,9 +29,10 @@ from app.enterprises.schemas import AnnualReportWrite, EnterpriseCreate
 from app.enterprises.service import RD_ORG_FIELDS
 from app.enterprises.uscc import InvalidUSCC, normalize_uscc
 from app.errors import NotFound, PayloadTooLarge, ProblemCode, Unprocessable
+from app.i18n import EN, Sentence, _, locale_var
 from app.imports import repository
 from app.imports.enums import ImportFormat, ImportKind, ImportMode, ImportStatus
-from app.imports.models import ImportJob
+from app.imports.models import ImportJob, ImportRowError
 from app.imports.parsing import Limits, RowError, SourceRow, UnreadableFile, parse
 from app.imports.schemas import (
     ImportJobFilter,
@@ -44,6 +45,7 @@ from app.imports.schemas import (
 from app.modelkit import utcnow
 from app.pagination import PageParams
 from app.scheduling.claimed import ClaimLost, Run, Timing, Worker, claim_run, gave_up
+from app.validation_messages import sentence_of
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +82,15 @@ async def create_job(
     payload: bytes,
 ) -> ImportJobRead:
     if not payload.strip():
-        raise Unprocessable("The file is empty.", code=ProblemCode.EMPTY_FILE, loc=["body"])
+        raise Unprocessable(_("The file is empty."), code=ProblemCode.EMPTY_FILE, loc=["body"])
     # Lines bound rows from above (a CSV cell may span lines, never the reverse).
     if payload.count(b"\n") > settings.import_max_rows + 1:
-        raise TooManyRows(f"An import holds at most {settings.import_max_rows} rows.")
+        raise TooManyRows(
+            _(
+                "An import holds at most {import_max_rows} rows.",
+                import_max_rows=settings.import_max_rows,
+            )
+        )
     job = await repository.add(
         session,
         ImportJob(
@@ -127,7 +134,21 @@ async def list_jobs(
     return ImportJobPage(items=[_summary(j) for j in fetched.items], **fetched.page_fields())
 
 
-def _read(job: ImportJob, errors: list[Any]) -> ImportJobRead:
+def _worded(english: str | None, sentence: dict[str, Any] | None) -> str | None:
+    """A stored sentence in the reader's language (rows from before sentences were stored
+    keep their English)."""
+    if sentence is None or locale_var.get() == EN:
+        return english
+    return str(Sentence.from_json(sentence))
+
+
+def _row_error_read(error: ImportRowError) -> ImportRowErrorRead:
+    return ImportRowErrorRead(
+        line=error.line, field=error.field, message=_worded(error.message, error.sentence) or ""
+    )
+
+
+def _read(job: ImportJob, errors: list[ImportRowError]) -> ImportJobRead:
     return ImportJobRead(
         id=job.id,
         kind=ImportKind(job.kind),
@@ -138,8 +159,8 @@ def _read(job: ImportJob, errors: list[Any]) -> ImportJobRead:
         processed=job.processed,
         stored=job.stored,
         error_count=job.error_count,
-        errors=[ImportRowErrorRead(line=e.line, field=e.field, message=e.message) for e in errors],
-        failure=job.failure,
+        errors=[_row_error_read(e) for e in errors],
+        failure=_worded(job.failure, job.failure_sentence),
         attempts=job.attempts or 0,
         created_at=job.created_at,
         started_at=job.started_at,
@@ -150,7 +171,7 @@ def _read(job: ImportJob, errors: list[Any]) -> ImportJobRead:
 async def get_job(session: AsyncSession, job_id: uuid.UUID) -> ImportJobRead:
     job = await repository.get(session, job_id)
     if job is None:
-        raise ImportJobNotFound(f"import job {job_id} does not exist")
+        raise ImportJobNotFound(_("import job {job_id} does not exist", job_id=job_id))
     return _read(job, await repository.errors_of(session, job_id, ERRORS_SHOWN))
 
 
@@ -163,11 +184,11 @@ async def list_errors(
     session: AsyncSession, job_id: uuid.UUID, page: PageParams
 ) -> ImportRowErrorPage:
     if await repository.get(session, job_id) is None:
-        raise ImportJobNotFound(f"import job {job_id} does not exist")
+        raise ImportJobNotFound(_("import job {job_id} does not exist", job_id=job_id))
     rows = await repository.errors_of(session, job_id, page.limit + 1, page.after(2))
     items, cursor = page.paginate(rows, lambda e: (e.line, e.id))
     return ImportRowErrorPage(
-        items=[ImportRowErrorRead(line=e.line, field=e.field, message=e.message) for e in items],
+        items=[_row_error_read(e) for e in items],
         next_cursor=cursor,
     )
 
@@ -179,7 +200,7 @@ def _field_errors(line: int, error: ValidationError, prefix: str = "") -> list[R
     out = []
     for item in error.errors():
         loc = [str(part) for part in item["loc"]]
-        out.append(RowError(line, prefix + ".".join(loc) if loc else None, item["msg"]))
+        out.append(RowError(line, prefix + ".".join(loc) if loc else None, sentence_of(item)))
     return out
 
 
@@ -200,19 +221,31 @@ def _check_report(
     try:
         uscc = normalize_uscc(str(raw_uscc)) if raw_uscc is not None else None
         if uscc is None:
-            errors.append(RowError(row.line, "uscc", "Field required"))
+            errors.append(RowError(row.line, "uscc", Sentence("Field required")))
     except InvalidUSCC as exc:
-        errors.append(RowError(row.line, "uscc", f"USCC {exc.rule}: {exc}"))
+        errors.append(
+            RowError(
+                row.line,
+                "uscc",
+                Sentence("USCC {rule}: {reason}", rule=exc.rule, reason=exc.message),
+            )
+        )
     year: int | None = None
     try:
         year = int(str(raw_year)) if raw_year is not None else None
         if year is None:
-            errors.append(RowError(row.line, "year", "Field required"))
+            errors.append(RowError(row.line, "year", Sentence("Field required")))
         elif not years[0] <= year <= years[1]:
-            errors.append(RowError(row.line, "year", f"must be {years[0]} to {years[1]}"))
+            errors.append(
+                RowError(
+                    row.line,
+                    "year",
+                    Sentence("must be {first} to {last}", first=years[0], last=years[1]),
+                )
+            )
             year = None
     except ValueError:
-        errors.append(RowError(row.line, "year", "must be a whole number"))
+        errors.append(RowError(row.line, "year", Sentence("must be a whole number")))
     # The export's flat R&D organisation columns load back into the API's `rd_org`.
     flat = {name: values.pop(name) for name in RD_ORG_FIELDS if name in values}
     if flat:
@@ -260,13 +293,13 @@ class _Job:
         if self.progress is not None:
             self.progress(phase, done, total)
 
-    async def fail(self, failure: str) -> None:
+    async def fail(self, failure: Sentence) -> None:
         await self.finish([], stored=0, failure=failure)
 
     async def give_up(self) -> None:
         """The claim found a job whose runs all failed: it ends here, with the last reason."""
         attempts = self.claimed.claim.attempt - 1  # this claim runs nothing
-        reason = self.claimed.claim.last_error or "its replica stopped"
+        reason = self.claimed.claim.last_error or Sentence("its replica stopped")
         await self.finish([], stored=0, failure=gave_up(attempts, reason), attempts=attempts)
 
     async def run(self) -> None:
@@ -281,12 +314,14 @@ class _Job:
                 parse, self.job.payload or b"", ImportFormat(self.job.format), limits
             )
         except UnreadableFile as exc:
-            await self.finish([], stored=0, failure=str(exc))
+            await self.finish([], stored=0, failure=exc.sentence)
             return
         total = len(rows) + len(errors)
         if total > self.settings.import_max_rows:
             await self.finish(
-                [], stored=0, failure=f"more than {self.settings.import_max_rows} rows"
+                [],
+                stored=0,
+                failure=Sentence("more than {rows} rows", rows=self.settings.import_max_rows),
             )
             return
         self.total = total
@@ -359,7 +394,7 @@ class _Job:
                     errors = sorted(
                         errors
                         + [
-                            RowError(c.line, None, "stored meanwhile by another writer")
+                            RowError(c.line, None, Sentence("stored meanwhile by another writer"))
                             for c in skipped
                         ],
                         key=lambda e: e.line,
@@ -378,7 +413,7 @@ class _Job:
         errors: list[RowError],
         *,
         stored: int,
-        failure: str | None = None,
+        failure: Sentence | None = None,
         session: AsyncSession | None = None,
         attempts: int | None = None,
     ) -> None:
@@ -398,7 +433,7 @@ class _Job:
         session: AsyncSession,
         errors: list[RowError],
         stored: int,
-        failure: str | None,
+        failure: Sentence | None,
         failed: bool,
         attempts: int | None,
     ) -> None:
@@ -409,7 +444,9 @@ class _Job:
             "status": (ImportStatus.FAILED if failed else ImportStatus.SUCCEEDED).value,
             "stored": stored,
             "error_count": len(errors),
-            "failure": failure,
+            # Stored in English, for whoever reads the table; worded anew for each reader.
+            "failure": failure.render(EN) if failure is not None else None,
+            "failure_sentence": failure.to_json() if failure is not None else None,
             "finished_at": utcnow(),
             "payload": None,  # the upload is not kept once the job is over
         }
@@ -445,9 +482,17 @@ async def _against_register(
     for c in valid:
         uscc = c.value.uscc
         if uscc in taken:
-            errors.append(RowError(c.line, "uscc", f"{uscc} is already registered"))
+            errors.append(
+                RowError(c.line, "uscc", Sentence("{uscc} is already registered", uscc=uscc))
+            )
         elif uscc in first_line:
-            errors.append(RowError(c.line, "uscc", f"{uscc} repeats line {first_line[uscc]}"))
+            errors.append(
+                RowError(
+                    c.line,
+                    "uscc",
+                    Sentence("{uscc} repeats line {line}", uscc=uscc, line=first_line[uscc]),
+                )
+            )
         else:
             first_line[uscc] = c.line
             kept.append(c)
@@ -467,11 +512,32 @@ async def _against_reports(
         uscc, year, report = c.value
         key = (uscc, year)
         if uscc not in ids:
-            errors.append(RowError(c.line, "uscc", f"no enterprise is registered as {uscc}"))
+            errors.append(
+                RowError(
+                    c.line, "uscc", Sentence("no enterprise is registered as {uscc}", uscc=uscc)
+                )
+            )
         elif (ids[uscc], year) in filed:
-            errors.append(RowError(c.line, "year", f"{uscc} has filed {year} already"))
+            errors.append(
+                RowError(
+                    c.line,
+                    "year",
+                    Sentence("{uscc} has filed {year} already", uscc=uscc, year=year),
+                )
+            )
         elif key in first_line:
-            errors.append(RowError(c.line, "year", f"{uscc} {year} repeats line {first_line[key]}"))
+            errors.append(
+                RowError(
+                    c.line,
+                    "year",
+                    Sentence(
+                        "{uscc} {year} repeats line {line}",
+                        uscc=uscc,
+                        year=year,
+                        line=first_line[key],
+                    ),
+                )
+            )
         else:
             first_line[key] = c.line
             kept.append(Checked(c.line, (ids[uscc], year, report)))

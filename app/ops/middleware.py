@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import ProblemCode, problem_response, render
 from app.http import RATE_LIMIT_KEY
-from app.i18n import locale_var, negotiate
+from app.i18n import _, locale_var, negotiate
 from app.ops.context import request_id_var
 
 access_log = logging.getLogger("app.access")
@@ -175,7 +175,7 @@ class RequestGuardMiddleware:
             await problem_response(
                 422,
                 ProblemCode.NUL_CHARACTER,
-                "The URL contains a NUL character, which cannot be stored.",
+                _("The URL contains a NUL character, which cannot be stored."),
             )(scope, receive, send)
             return
         if scope["method"] not in BODY_METHODS:
@@ -217,7 +217,7 @@ class RequestGuardMiddleware:
         await problem_response(
             413,
             ProblemCode.PAYLOAD_TOO_LARGE,
-            f"The request body exceeds {limit} bytes.",
+            _("The request body exceeds {limit} bytes.", limit=limit),
         )(scope, receive, send)
 
 
@@ -323,7 +323,7 @@ def _literal_group(regex: re.Pattern[str]) -> tuple[str, ...] | None:
     """The group of every path the pattern matches, when the pattern spells it out literally
     (None: a parameter comes sooner, so the pattern is tried for every path)."""
     pattern = regex.pattern.removeprefix("^")
-    literal, parameter, _ = pattern.partition("(")
+    literal, parameter, _rest = pattern.partition("(")
     # Starlette writes the literal parts with re.escape, which only adds backslashes.
     segments = re.sub(r"\\(.)", r"\1", literal.removesuffix("$")).split("/")[1:]
     if parameter:
@@ -395,7 +395,12 @@ class MethodsMiddleware:
             await problem_response(
                 405,
                 ProblemCode.METHOD_NOT_ALLOWED,
-                f"{method} is not allowed on {scope['path']}; allowed: {allow}.",
+                _(
+                    "{method} is not allowed on {path}; allowed: {allow}.",
+                    method=method,
+                    path=scope["path"],
+                    allow=allow,
+                ),
                 headers={"Allow": allow},
             )(scope, receive, send)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import ProblemCode, ServiceUnavailable
+from app.i18n import _
 from app.migrations import head_revisions
 from app.ops import repository
 
@@ -11,8 +12,12 @@ async def readiness(session: AsyncSession) -> str:
     revision = await repository.current_revision(session)
     if revision not in head_revisions():
         raise ServiceUnavailable(
-            f"The database schema is at {revision or 'nothing'}, not at the head; "
-            "run the migrations.",
+            _(
+                "The database schema is at {revision}, not at the head; run the migrations.",
+                revision=revision,
+            )
+            if revision
+            else _("The database has no schema yet; run the migrations."),
             code=ProblemCode.MIGRATIONS_PENDING,
             headers={"Retry-After": "5"},
         )

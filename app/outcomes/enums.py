@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from app.i18n import Sentence
+
 
 class AchievementKind(StrEnum):
     """The outcomes ledger's kinds (DOMAIN.md, "Outcomes and the bureau's figures")."""
@@ -34,15 +36,15 @@ AMOUNT_ALLOWED = AMOUNT_REQUIRED | {
 AWARD_GRADES = (1, 2, 3)
 
 
-def unfit(kind: AchievementKind, has_amount: bool, grade: int | None) -> str | None:
+def unfit(kind: AchievementKind, has_amount: bool, grade: int | None) -> Sentence | None:
     """Why an amount or grade does not fit the kind, or None when they fit."""
     if kind in AMOUNT_REQUIRED and not has_amount:
-        return f"amount is required for {kind.value}"
+        return Sentence("amount is required for {kind}", kind=kind.value)
     if kind not in AMOUNT_ALLOWED and has_amount:
-        return f"{kind.value} carries no amount"
+        return Sentence("{kind} carries no amount", kind=kind.value)
     award = kind is AchievementKind.COMPETITION_AWARD
     if award and grade is None:
-        return "grade (1, 2 or 3) is required for competition_award"
+        return Sentence("grade (1, 2 or 3) is required for competition_award")
     if not award and grade is not None:
-        return "only a competition_award has a grade"
+        return Sentence("only a competition_award has a grade")
     return None

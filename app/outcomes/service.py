@@ -19,6 +19,7 @@ from app.enterprises.enums import QualificationKind
 from app.errors import NotFound, ProblemCode, Unprocessable
 from app.events.bus import publish
 from app.http import check_if_match
+from app.i18n import _
 from app.outcomes import repository
 from app.outcomes.enums import AWARD_GRADES, AchievementKind, AchievementLevel, unfit
 from app.outcomes.events import AchievementRecorded
@@ -57,7 +58,7 @@ async def record(
     await enterprise_service.ensure_visible(session, actor, data.enterprise_id)
     if data.achieved_on > clock.today(settings.zone):
         raise Unprocessable(
-            "achieved_on cannot be in the future.",
+            _("achieved_on cannot be in the future."),
             code=ProblemCode.ACHIEVED_IN_FUTURE,
             loc=["body", "achieved_on"],
         )
@@ -118,7 +119,9 @@ async def get_achievement(
 ) -> tuple[AchievementRead, int]:
     achievement = await repository.get(session, achievement_id)
     if achievement is None or not may_read(viewer, achievement.enterprise_id):
-        raise AchievementNotFound(f"achievement {achievement_id} does not exist")
+        raise AchievementNotFound(
+            _("achievement {achievement_id} does not exist", achievement_id=achievement_id)
+        )
     return AchievementRead.model_validate(achievement), achievement.version
 
 
@@ -133,7 +136,9 @@ async def correct(
     """Correct an entry; the result must still fit its kind."""
     achievement = await repository.get(session, achievement_id)
     if achievement is None:
-        raise AchievementNotFound(f"achievement {achievement_id} does not exist")
+        raise AchievementNotFound(
+            _("achievement {achievement_id} does not exist", achievement_id=achievement_id)
+        )
     check_if_match(if_match, achievement.version)
     changes = data.model_dump(exclude_unset=True)
     kind = AchievementKind(achievement.kind)
@@ -141,14 +146,14 @@ async def correct(
         for name in ("achieved_on", "reference"):
             if name in changes and changes[name] != getattr(achievement, name):
                 raise Unprocessable(
-                    f"{name} is that of the qualification recorded with this entry.",
+                    _("{name} is that of the qualification recorded with this entry.", name=name),
                     code=ProblemCode.FIXED_BY_QUALIFICATION,
                     loc=["body", name],
                 )
     day = changes.get("achieved_on", achievement.achieved_on)
     if day > clock.today(settings.zone):
         raise Unprocessable(
-            "achieved_on cannot be in the future.",
+            _("achieved_on cannot be in the future."),
             code=ProblemCode.ACHIEVED_IN_FUTURE,
             loc=["body", "achieved_on"],
         )
@@ -156,7 +161,7 @@ async def correct(
     grade = changes.get("grade", achievement.grade)
     problem = unfit(kind, amount is not None, grade)
     if problem is not None:
-        raise Unprocessable(problem, code=ProblemCode.UNFIT_FOR_KIND, loc=["body"])
+        raise Unprocessable(str(problem), code=ProblemCode.UNFIT_FOR_KIND, loc=["body"])
     before = AchievementRead.model_validate(achievement)
     if "level" in changes:
         changes["level"] = data.level.value if data.level else None
@@ -182,7 +187,7 @@ def period_of(settings: Settings, period_from: date | None, period_to: date | No
     start = period_from or date(end.year, 1, 1)
     if start > end:
         raise Unprocessable(
-            "from is after to.", code=ProblemCode.INVALID_PERIOD, loc=["query", "from"]
+            _("from is after to."), code=ProblemCode.INVALID_PERIOD, loc=["query", "from"]
         )
     return Period(start, end)
 

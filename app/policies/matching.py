@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.i18n import Sentence, Yuan
 from app.policies.enums import PolicyCriterion
 from app.visits.rules import Rate
 
@@ -44,7 +45,7 @@ class Check:
     met: bool
     actual: str | None
     required: str
-    message: str
+    message: Sentence
 
 
 def check(criteria: Criteria, profile: Profile) -> list[Check]:
@@ -59,9 +60,9 @@ def check(criteria: Criteria, profile: Profile) -> list[Check]:
                 bool(shared),
                 ", ".join(sorted(profile.pools)) or None,
                 wanted,
-                f"active member of the {', '.join(shared)} pool"
+                Sentence("active member of the {pools} pool", pools=", ".join(shared))
                 if shared
-                else f"not an active member of the {wanted} pool",
+                else Sentence("not an active member of the {pools} pool", pools=wanted),
             )
         )
     if criteria.tech_fields:
@@ -72,16 +73,17 @@ def check(criteria: Criteria, profile: Profile) -> list[Check]:
                 met,
                 profile.tech_field,
                 ", ".join(sorted(criteria.tech_fields)),
-                f"high-tech field {profile.tech_field}"
+                Sentence("high-tech field {field}", field=profile.tech_field)
                 if met
-                else f"high-tech field {profile.tech_field or 'not recorded'} is not one named",
+                else Sentence("high-tech field {field} is not one named", field=profile.tech_field)
+                if profile.tech_field
+                else Sentence("high-tech field not recorded"),
             )
         )
     if criteria.max_employees is not None:
         checks.append(
             _limit(
                 PolicyCriterion.MAX_EMPLOYEES,
-                "employees",
                 profile.employees,
                 criteria.max_employees,
                 profile.report_year,
@@ -91,7 +93,6 @@ def check(criteria: Criteria, profile: Profile) -> list[Check]:
         checks.append(
             _limit(
                 PolicyCriterion.MAX_REVENUE,
-                "yuan of revenue",
                 profile.revenue,
                 criteria.max_revenue,
                 profile.report_year,
@@ -105,9 +106,15 @@ def check(criteria: Criteria, profile: Profile) -> list[Check]:
                 held,
                 ", ".join(sorted(profile.qualifications)) or None,
                 criteria.qualification_required,
-                f"holds a valid {criteria.qualification_required} qualification"
+                Sentence(
+                    "holds a valid {qualification} qualification",
+                    qualification=criteria.qualification_required,
+                )
                 if held
-                else f"holds no valid {criteria.qualification_required} qualification",
+                else Sentence(
+                    "holds no valid {qualification} qualification",
+                    qualification=criteria.qualification_required,
+                ),
             )
         )
     return checks
@@ -115,20 +122,42 @@ def check(criteria: Criteria, profile: Profile) -> list[Check]:
 
 def _limit(
     criterion: PolicyCriterion,
-    what: str,
     actual: int | Decimal | None,
     most: int | Decimal,
     year: int | None,
 ) -> Check:
     if actual is None:
-        return Check(criterion, False, None, str(most), "no annual report on file")
+        return Check(criterion, False, None, str(most), Sentence("no annual report on file"))
     met = actual <= most
-    return Check(
-        criterion,
-        met,
-        str(actual),
-        str(most),
-        f"{actual} {what} in the {year} report, {'within' if met else 'above'} the limit {most}",
+    return Check(criterion, met, str(actual), str(most), _limit_sentence(actual, most, year, met))
+
+
+def _limit_sentence(
+    actual: int | Decimal, most: int | Decimal, year: int | None, met: bool
+) -> Sentence:
+    if isinstance(actual, int) and isinstance(most, int):
+        return (
+            Sentence(
+                "{actual} employees in the {year} report, within the limit {most}",
+                actual=actual,
+                year=year,
+                most=most,
+            )
+            if met
+            else Sentence(
+                "{actual} employees in the {year} report, above the limit {most}",
+                actual=actual,
+                year=year,
+                most=most,
+            )
+        )
+    values = {"actual": Yuan(actual), "year": year, "most": Yuan(most)}
+    return (
+        Sentence("{actual} yuan of revenue in the {year} report, within the limit {most}", **values)
+        if met
+        else Sentence(
+            "{actual} yuan of revenue in the {year} report, above the limit {most}", **values
+        )
     )
 
 

@@ -16,6 +16,7 @@ from app.enterprises import service as enterprise_service
 from app.enterprises.service import EnterpriseSnapshot
 from app.errors import NotFound, ProblemCode, Unprocessable
 from app.http import check_if_match
+from app.i18n import _
 from app.pagination import PageParams
 from app.policies import matching, repository
 from app.policies.models import Policy
@@ -74,7 +75,7 @@ async def create_policy(
 async def _load(session: AsyncSession, policy_id: uuid.UUID) -> Policy:
     policy = await repository.get(session, policy_id)
     if policy is None:
-        raise PolicyNotFound(f"policy {policy_id} does not exist")
+        raise PolicyNotFound(_("policy {policy_id} does not exist", policy_id=policy_id))
     return policy
 
 
@@ -107,7 +108,7 @@ async def update_policy(
     valid_to = changes.get("valid_to", policy.valid_to)
     if valid_to is not None and valid_to < valid_from:
         raise Unprocessable(
-            "valid_to is before valid_from.",
+            _("valid_to is before valid_from."),
             code=ProblemCode.INVALID_PERIOD,
             loc=["body", "valid_to"],
         )
@@ -196,7 +197,7 @@ async def matches(
                         met=c.met,
                         actual=c.actual,
                         required=c.required,
-                        message=c.message,
+                        message=str(c.message),
                     )
                     for c in checks
                 ],

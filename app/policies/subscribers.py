@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import ProblemCode, Unprocessable
 from app.events.bus import subscribe
+from app.i18n import _
 from app.policies import service
 from app.visits.events import PoliciesPresented
 
@@ -15,7 +16,10 @@ async def only_catalogued_policies(session: AsyncSession, event: PoliciesPresent
     unknown = await service.missing(session, list(event.policy_ids))
     if unknown:
         raise Unprocessable(
-            f"policies_presented names unknown policies: {', '.join(map(str, unknown))}.",
+            _(
+                "policies_presented names unknown policies: {policies}.",
+                policies=", ".join(map(str, unknown)),
+            ),
             code=ProblemCode.UNKNOWN_POLICY,
             loc=["body", "policies_presented"],
         )

@@ -14,6 +14,7 @@ from app.db import constraint_name
 from app.enterprises import repository as enterprise_repository
 from app.enterprises.models import Enterprise
 from app.errors import Conflict, ProblemCode
+from app.i18n import _
 from app.pagination import SortKey, Sorts, after_clause, order_by, orders
 from app.pools.models import PoolMember, PoolTransition
 from app.pools.schemas import MemberFilter
@@ -54,12 +55,19 @@ async def add_member(session: AsyncSession, member: PoolMember) -> PoolMember:
             "uq_pool_member_active_enterprise",
             "uq_pool_member_active_project",
         }:
-            which = (
-                f"project {member.project_id}"
+            raise AlreadyInPool(
+                _(
+                    "project {id} is already active in the {pool} pool",
+                    id=member.project_id,
+                    pool=member.pool,
+                )
                 if member.project_id
-                else f"enterprise {member.enterprise_id}"
-            )
-            raise AlreadyInPool(f"{which} is already active in the {member.pool} pool") from exc
+                else _(
+                    "enterprise {id} is already active in the {pool} pool",
+                    id=member.enterprise_id,
+                    pool=member.pool,
+                )
+            ) from exc
         raise
     return member
 

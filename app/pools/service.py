@@ -22,6 +22,7 @@ from app.enterprises.service import AssessmentInputs
 from app.errors import AppError, Conflict, NotFound, ProblemCode, Unprocessable, ValidationErrorItem
 from app.events.bus import publish
 from app.http import check_if_match
+from app.i18n import _
 from app.pagination import PageParams
 from app.pools import repository
 from app.pools.enums import POOL_NAMES, ExitOutcome, MemberStatus, Pool, Tier, TransitionKind
@@ -106,14 +107,14 @@ def evaluate(inputs: AssessmentInputs, pool: Pool, year: int | None) -> Assessme
         latest = inputs.latest_report
         if latest is None:
             raise AnnualReportMissing(
-                f"enterprise {inputs.enterprise.id} has no annual report to assess"
+                _("enterprise {id} has no annual report to assess", id=inputs.enterprise.id)
             )
         year = latest.year
     try:
         rules = rule_set_for(pool.value, year)
     except NoRuleSet as exc:
         raise Unprocessable(
-            f"No {pool.value} rule set applies to {year}.",
+            _("No {pool} rule set applies to {year}.", pool=pool.value, year=year),
             code=ProblemCode.NO_RULE_SET,
             loc=["query", "year"],
         ) from exc
@@ -122,7 +123,11 @@ def evaluate(inputs: AssessmentInputs, pool: Pool, year: int | None) -> Assessme
         return assessor(_facts(inputs, year), [_figures(r) for r in inputs.reports], year, rules)
     except MissingReport as exc:
         raise AnnualReportMissing(
-            f"enterprise {inputs.enterprise.id} has no annual report for {exc.year}"
+            _(
+                "enterprise {id} has no annual report for {year}",
+                id=inputs.enterprise.id,
+                year=exc.year,
+            )
         ) from exc
 
 
@@ -150,7 +155,9 @@ def _assessment_read(enterprise_id: uuid.UUID, assessment: Assessment) -> Assess
             ConditionRead(code=c.code, met=c.met, actual=c.actual, required=c.required)
             for c in assessment.conditions
         ],
-        gaps=[GapRead(code=g.code, message=g.message, needed=g.needed) for g in assessment.gaps],
+        gaps=[
+            GapRead(code=g.code, message=str(g.message), needed=g.needed) for g in assessment.gaps
+        ],
         suggested_tier=assessment.suggested_tier,
     )
 
@@ -260,7 +267,9 @@ async def _load_member(
 ) -> MemberRow:
     row = await repository.get_member(session, pool.value, member_id)
     if row is None or not may_read(viewer, row[0].enterprise_id):
-        raise PoolMemberNotFound(f"the {pool.value} pool has no member {member_id}")
+        raise PoolMemberNotFound(
+            _("the {pool} pool has no member {member_id}", pool=pool.value, member_id=member_id)
+        )
     return row
 
 
@@ -276,13 +285,16 @@ def _effective(requested: date | None, settings: Settings, not_before: date | No
     effective = requested or today
     if effective > today:
         raise Unprocessable(
-            "effective_on cannot be in the future.",
+            _("effective_on cannot be in the future."),
             code=ProblemCode.EFFECTIVE_IN_FUTURE,
             loc=["body", "effective_on"],
         )
     if not_before is not None and effective < not_before:
         raise Unprocessable(
-            f"effective_on cannot be before the previous move ({not_before.isoformat()}).",
+            _(
+                "effective_on cannot be before the previous move ({not_before}).",
+                not_before=not_before.isoformat(),
+            ),
             code=ProblemCode.EFFECTIVE_BEFORE_ENTRY,
             loc=["body", "effective_on"],
         )
@@ -297,21 +309,32 @@ def entry_problems(pool: Pool, inputs: AssessmentInputs, today: date) -> list[Va
     """The pool's management standard (管理标准) for entry: what is not met."""
     problems = []
     if inputs.enterprise.status is EnterpriseStatus.ARCHIVED:
-        problems.append(_unmet("enterprise_active", "the enterprise is archived"))
+        problems.append(_unmet("enterprise_active", _("the enterprise is archived")))
     latest = inputs.latest_report
     if latest is None and pool is not Pool.PROJECT:
-        problems.append(_unmet("annual_report", "at least one annual report must be on file"))
+        problems.append(_unmet("annual_report", _("at least one annual report must be on file")))
     if pool is Pool.HTE:
         if inputs.enterprise.tech_field is None:
-            problems.append(_unmet("tech_field", "a state-supported high-tech field is required"))
+            problems.append(
+                _unmet("tech_field", _("a state-supported high-tech field is required"))
+            )
         if inputs.holds(QualificationKind.HTE, today):
             problems.append(
-                _unmet("no_valid_hte", "the enterprise already holds a valid HTE qualification")
+                _unmet("no_valid_hte", _("the enterprise already holds a valid HTE qualification"))
             )
     if pool is Pool.SME and latest is not None:
         assessment = evaluate(inputs, Pool.SME, latest.year)
         problems += [
-            _unmet(c.code, f"{c.code}: {c.actual} exceeds {c.required} ({latest.year} report)")
+            _unmet(
+                c.code,
+                _(
+                    "{code}: {actual} exceeds {required} ({year} report)",
+                    code=c.code,
+                    actual=c.actual,
+                    required=c.required,
+                    year=latest.year,
+                ),
+            )
             for c in assessment.conditions
             if c.code in SIZE_CONDITIONS and not c.met
         ]
@@ -363,7 +386,7 @@ async def enter(
 ) -> tuple[PoolMemberRead, int]:
     if (pool is Pool.PROJECT) != (data.project_id is not None):
         raise Unprocessable(
-            "The project pool takes a project_id; the hte and sme pools an enterprise_id.",
+            _("The project pool takes a project_id; the hte and sme pools an enterprise_id."),
             code=ProblemCode.WRONG_MEMBER_KIND,
             loc=["body", "project_id" if pool is Pool.PROJECT else "enterprise_id"],
         )
@@ -381,14 +404,19 @@ async def enter(
         problems.append(
             ValidationErrorItem(
                 loc=["body", "project_id"],
-                msg=f"only a project in applying can enter; this one is {project.status.value}",
+                msg=_(
+                    "only a project in applying can enter; this one is {status}",
+                    status=project.status.value,
+                ),
                 type="project_applying",
             )
         )
     if problems:
         raise Unprocessable(
-            "The enterprise does not meet the pool's entry conditions: "
-            + "; ".join(p.msg for p in problems),
+            _(
+                "The enterprise does not meet the pool's entry conditions: {problems}",
+                problems="; ".join(p.msg for p in problems),
+            ),
             code=ProblemCode.ENTRY_CONDITIONS_UNMET,
             errors=problems,
         )
@@ -471,7 +499,7 @@ async def _certify(
     if member.pool == Pool.HTE.value:
         if data.certificate_no is None:
             raise Unprocessable(
-                "A certified exit from the hte pool needs the certificate number.",
+                _("A certified exit from the hte pool needs the certificate number."),
                 code=ProblemCode.CERTIFICATE_REQUIRED,
                 loc=["body", "certificate_no"],
             )
@@ -502,13 +530,20 @@ async def transition(
     member = row[0]
     check_if_match(if_match, member.version)
     if member.status != MemberStatus.ACTIVE.value:
-        raise MemberNotActive(f"member {member_id} left the pool ({member.status})")
+        raise MemberNotActive(
+            _(
+                "member {member_id} left the pool ({status})",
+                member_id=member_id,
+                status=member.status,
+            )
+        )
     before = _member_read(row)
     effective = _effective(data.effective_on, settings, member.entered_on)
     if data.to_tier is not None:
         if data.to_tier.value == member.tier:
             raise Conflict(
-                f"member {member_id} is already {member.tier}", code=ProblemCode.ALREADY_IN_TIER
+                _("member {member_id} is already {tier}", member_id=member_id, tier=member.tier),
+                code=ProblemCode.ALREADY_IN_TIER,
             )
         from_tier, member.tier = member.tier, data.to_tier
         await _record(

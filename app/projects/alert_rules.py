@@ -23,6 +23,8 @@ from decimal import ROUND_FLOOR, Context, Decimal, localcontext
 from enum import StrEnum
 from typing import Literal, NamedTuple, TypeVar
 
+from app.i18n import Sentence
+
 Color = Literal["red", "yellow", "green"]
 # A colour as the caller holds it: a literal here, the stored enum member in the service.
 C = TypeVar("C", bound=str)
@@ -87,11 +89,13 @@ class AlertPolicy:
 DEFAULT_POLICY = AlertPolicy()
 
 
-def validate_policy(policy: AlertPolicy) -> list[str]:
+def validate_policy(policy: AlertPolicy) -> list[Sentence]:
     """What is wrong with a policy an administrator submitted; empty when it can be used."""
-    problems: list[str] = []
+    problems: list[Sentence] = []
     if policy.version < 1:
-        problems.append(f"version must be at least 1, not {policy.version}")
+        problems.append(
+            Sentence("version must be at least 1, not {version}", version=policy.version)
+        )
     decimals = {
         "spi_red_below": policy.spi_red_below,
         "spi_yellow_below": policy.spi_yellow_below,
@@ -102,26 +106,35 @@ def validate_policy(policy: AlertPolicy) -> list[str]:
     finite = True
     for name, value in decimals.items():
         if not value.is_finite():
-            problems.append(f"{name} must be a finite number, not {value}")
+            problems.append(
+                Sentence("{name} must be a finite number, not {value}", name=name, value=value)
+            )
             finite = False
         elif value < 0:
-            problems.append(f"{name} must not be negative, not {value}")
+            problems.append(
+                Sentence("{name} must not be negative, not {value}", name=name, value=value)
+            )
     if finite and policy.spi_red_below > policy.spi_yellow_below:
         problems.append(
-            f"spi_red_below ({policy.spi_red_below}) must not exceed "
-            f"spi_yellow_below ({policy.spi_yellow_below})"
+            Sentence(
+                "spi_red_below ({red}) must not exceed spi_yellow_below ({yellow})",
+                red=policy.spi_red_below,
+                yellow=policy.spi_yellow_below,
+            )
         )
     if finite and policy.spi_min_expected_percent > _HUNDRED:
-        problems.append("spi_min_expected_percent must not exceed 100")
+        problems.append(Sentence("spi_min_expected_percent must not exceed 100"))
     if policy.overdue_after_days < 1:
-        problems.append("overdue_after_days must be at least 1")
+        problems.append(Sentence("overdue_after_days must be at least 1"))
     for name, days in (
         ("due_soon_days", policy.due_soon_days),
         ("report_stale_after_days", policy.report_stale_after_days),
         ("end_near_days", policy.end_near_days),
     ):
         if days < 0:
-            problems.append(f"{name} must not be negative, not {days}")
+            problems.append(
+                Sentence("{name} must not be negative, not {value}", name=name, value=days)
+            )
     return problems
 
 

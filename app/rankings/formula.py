@@ -24,6 +24,8 @@ from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Context, Decimal, localconte
 from typing import NamedTuple, TypeAlias, cast
 from uuid import UUID
 
+from app.i18n import Sentence
+
 EnterpriseId: TypeAlias = str | UUID
 
 INNOVATION = "innovation"
@@ -183,35 +185,63 @@ class Weights:
 DEFAULT_WEIGHTS = Weights()
 
 
-def _check_group(label: str, weights: Mapping[str, Decimal], names: Sequence[str]) -> list[str]:
-    problems: list[str] = []
+def _check_group(
+    label: Sentence, weights: Mapping[str, Decimal], names: Sequence[str]
+) -> list[Sentence]:
+    problems: list[Sentence] = []
     total = Decimal(0)
     for name in names:
         if name not in weights:
-            problems.append(f"{label} weight for {name} is missing")
+            problems.append(
+                Sentence("{label} weight for {name} is missing", label=label, name=name)
+            )
             continue
         weight = weights[name]
         if not weight.is_finite():
-            problems.append(f"{label} weight for {name} is not a finite number: {weight}")
+            problems.append(
+                Sentence(
+                    "{label} weight for {name} is not a finite number: {weight}",
+                    label=label,
+                    name=name,
+                    weight=weight,
+                )
+            )
             return problems
         if weight < 0:
-            problems.append(f"{label} weight for {name} is negative: {weight}")
+            problems.append(
+                Sentence(
+                    "{label} weight for {name} is negative: {weight}",
+                    label=label,
+                    name=name,
+                    weight=weight,
+                )
+            )
         total += weight
     if abs(total - 1) > WEIGHT_SUM_TOLERANCE:
-        problems.append(f"{label} weights sum to {total}, not 1")
+        problems.append(Sentence("{label} weights sum to {total}, not 1", label=label, total=total))
     return problems
 
 
-def validate_weights(weights: Weights) -> list[str]:
+def validate_weights(weights: Weights) -> list[Sentence]:
     """What is wrong with a set of weights; empty when a run may use it."""
-    problems: list[str] = []
-    problems += [f"unknown dimension {n!r}" for n in weights.dimensions if n not in DIMENSIONS]
-    problems += [f"unknown indicator {c!r}" for c in weights.indicators if c not in INDICATORS]
+    problems: list[Sentence] = []
+    problems += [
+        Sentence("unknown dimension {name!r}", name=n)
+        for n in weights.dimensions
+        if n not in DIMENSIONS
+    ]
+    problems += [
+        Sentence("unknown indicator {name!r}", name=c)
+        for c in weights.indicators
+        if c not in INDICATORS
+    ]
     with localcontext(_CONTEXT):
-        problems += _check_group("dimension", weights.dimensions, DIMENSIONS)
+        problems += _check_group(Sentence("dimension"), weights.dimensions, DIMENSIONS)
         for dimension in DIMENSIONS:
             problems += _check_group(
-                f"{dimension} indicator", weights.indicators, INDICATORS_BY_DIMENSION[dimension]
+                Sentence("{dimension} indicator", dimension=dimension),
+                weights.indicators,
+                INDICATORS_BY_DIMENSION[dimension],
             )
     return problems
 
@@ -370,7 +400,7 @@ def rank(
     """
     problems = validate_weights(weights)
     if problems:
-        raise ValueError("invalid weights: " + "; ".join(problems))
+        raise ValueError("invalid weights: " + "; ".join(map(str, problems)))
     if not top_share.is_finite() or not Decimal(0) <= top_share <= 1:
         raise ValueError(f"top_share must be within 0..1, not {top_share}")
     _check_members(members)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import constraint_name, driver_connection, stream_batches
 from app.errors import Conflict, ProblemCode
+from app.i18n import _
 from app.pagination import SortKey, Sorts, after_clause, order_by
 from app.rankings.enums import RunStatus
 from app.rankings.models import RankingEntry, RankingRun
@@ -145,8 +146,11 @@ async def publish(session: AsyncSession, run: RankingRun) -> None:
     except IntegrityError as exc:
         if constraint_name(exc) == "uq_ranking_run_published":
             raise PublishConflict(
-                f"another {run.pool} {run.year} run was published at the same time; read the "
-                "runs again"
+                _(
+                    "another {pool} {year} run was published at the same time; read the runs again",
+                    pool=run.pool,
+                    year=run.year,
+                )
             ) from exc
         raise
 

@@ -23,6 +23,7 @@ from app.enterprises import service as enterprise_service
 from app.enterprises.repository import ReportFigureRow
 from app.errors import Conflict, NotFound, ProblemCode, Unprocessable, ValidationErrorItem
 from app.http import check_if_match
+from app.i18n import _
 from app.pagination import PageParams, Sorts
 from app.pools import service as pool_service
 from app.pools.enums import Pool
@@ -193,7 +194,7 @@ def _collector_paused() -> Iterator[None]:
 def _check_year(year: int, today: date) -> None:
     if year > today.year:
         raise Unprocessable(
-            f"{year} has not begun; a ranking covers a year that has.",
+            _("{year} has not begun; a ranking covers a year that has.", year=year),
             code=ProblemCode.YEAR_NOT_STARTED,
             loc=["body", "year"],
         )
@@ -244,10 +245,10 @@ async def create_run(
     problems = formula.validate_weights(weights)
     if problems:
         raise Unprocessable(
-            "The weights are not usable: " + "; ".join(problems) + ".",
+            _("The weights are not usable: {problems}.", problems="; ".join(map(str, problems))),
             code=ProblemCode.INVALID_WEIGHTS,
             errors=[
-                ValidationErrorItem(loc=["body", "weights"], msg=p, type="invalid_weights")
+                ValidationErrorItem(loc=["body", "weights"], msg=str(p), type="invalid_weights")
                 for p in problems
             ],
         )
@@ -257,7 +258,11 @@ async def create_run(
         members, names = await _cohort(session, settings, data.pool, data.year, cohort_on, deadline)
         if not members:
             raise Unprocessable(
-                f"No enterprise was active in the {data.pool.value} pool on {cohort_on}.",
+                _(
+                    "No enterprise was active in the {pool} pool on {cohort_on}.",
+                    pool=data.pool.value,
+                    cohort_on=cohort_on,
+                ),
                 code=ProblemCode.EMPTY_COHORT,
                 loc=["body", "pool"],
             )
@@ -315,7 +320,7 @@ async def _load(
     statuses = _visible_statuses(viewer)
     # Drafts are the bureau's working papers: to everyone else they do not exist.
     if run is None or (statuses is not None and run.status not in statuses):
-        raise RankingNotFound(f"ranking run {run_id} does not exist")
+        raise RankingNotFound(_("ranking run {run_id} does not exist", run_id=run_id))
     return run
 
 
@@ -370,7 +375,13 @@ async def publish(
     run = await _load(session, actor, run_id, lock=True)
     check_if_match(if_match, run.version)
     if run.status != RunStatus.DRAFT:
-        raise RankingNotDraft(f"ranking run {run.id} is {run.status}; a published run is final")
+        raise RankingNotDraft(
+            _(
+                "ranking run {id} is {status}; a published run is final",
+                id=run.id,
+                status=run.status,
+            )
+        )
     before = _run_read(run)
     now = clock.now()
     current = await repository.published_run(session, run.pool, run.year, lock=True)
@@ -415,7 +426,13 @@ async def delete_draft(
     run = await _load(session, actor, run_id, lock=True)
     check_if_match(if_match, run.version)
     if run.status != RunStatus.DRAFT:
-        raise RankingNotDraft(f"ranking run {run.id} is {run.status}; it is kept for the record")
+        raise RankingNotDraft(
+            _(
+                "ranking run {id} is {status}; it is kept for the record",
+                id=run.id,
+                status=run.status,
+            )
+        )
     before = _run_read(run)
     await repository.delete_run(session, run)
     await audit.commit_change(

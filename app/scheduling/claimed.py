@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.errors import is_database_down
+from app.i18n import EN, Sentence
 from app.scheduling.leases import Claim, Leases
 
 logger = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ class Run:
     async def supervise(
         self,
         work: Coroutine[Any, Any, None],
-        end: Callable[[str], Awaitable[None]],
+        end: Callable[[Sentence], Awaitable[None]],
     ) -> None:
         """The work beside its heartbeat. Cancelled (shutdown): the row is handed back. Taken
         over: it stops, writing nothing. Failed: the reason is recorded once the database
@@ -136,7 +137,7 @@ class Run:
         except Exception:
             logger.warning("%s could not be handed back", self.label)
 
-    async def settle(self, reason: str, end: Callable[[str], Awaitable[None]]) -> None:
+    async def settle(self, reason: Sentence, end: Callable[[Sentence], Awaitable[None]]) -> None:
         """Record why the run stopped, retrying until the database answers (backoff): the
         row waits again for its next attempt, or, at the last, `end(reason)` closes it."""
         delay = SETTLE_FIRST_DELAY
@@ -148,7 +149,7 @@ class Run:
                 else:
                     async with self.factory() as session:
                         await self.leases.hand_back(
-                            session, self.row_id, self.claim_id, error=reason
+                            session, self.row_id, self.claim_id, error=reason.render(EN)
                         )
                         await session.commit()
                     logger.info("%s handed back after: %s", self.label, reason)
@@ -166,14 +167,17 @@ class Run:
         # Still silent: the row's heartbeat has stopped, so a reaper takes it over.
 
 
-def failure_reason(error: BaseException) -> str:
+def failure_reason(error: BaseException) -> Sentence:
     if is_database_down(error):
-        return f"the database did not answer ({error.__class__.__name__})"
-    return f"the job stopped: {error.__class__.__name__}"
+        return Sentence("the database did not answer ({error})", error=error.__class__.__name__)
+    return Sentence("the job stopped: {error}", error=error.__class__.__name__)
 
 
-def gave_up(attempts: int, reason: str) -> str:
-    return f"given up after {attempts} attempts; the last: {reason}"
+def gave_up(attempts: int, reason: Sentence | str) -> Sentence:
+    """`reason`: a sentence, or the last error a row kept (stored in English)."""
+    return Sentence(
+        "given up after {attempts} attempts; the last: {reason}", attempts=attempts, reason=reason
+    )
 
 
 async def claim_run(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import constraint_name, driver_connection
 from app.enterprises import repository as enterprise_repository
 from app.errors import Conflict, ProblemCode
+from app.i18n import _
 from app.pagination import SortKey, Sorts, orders
 from app.visits import rules
 from app.visits.models import (
@@ -43,7 +44,9 @@ async def add_specialist(session: AsyncSession, specialist: Specialist) -> Speci
         await session.flush()
     except IntegrityError as exc:
         if constraint_name(exc) == "uq_specialist_user_id":
-            raise DuplicateSpecialist(f"user {specialist.user_id} already has a profile") from exc
+            raise DuplicateSpecialist(
+                _("user {user_id} already has a profile", user_id=specialist.user_id)
+            ) from exc
         raise
     return specialist
 
@@ -257,7 +260,7 @@ async def add_rating(session: AsyncSession, rating: SatisfactionRating) -> None:
             "uq_satisfaction_rating_visit_id",
             "uq_satisfaction_rating_demand_id",
         }:
-            raise AlreadyRated("this visit or demand has been rated already") from exc
+            raise AlreadyRated(_("this visit or demand has been rated already")) from exc
         raise
 
 

@@ -8,6 +8,7 @@ from app.auth.roles import Role
 from app.enterprises.events import EnterpriseUpdating
 from app.errors import Forbidden, ProblemCode
 from app.events.bus import subscribe
+from app.i18n import _
 from app.visits import service
 
 
@@ -18,6 +19,6 @@ async def only_the_responsible_specialist(session: AsyncSession, event: Enterpri
         session, event.actor, event.enterprise_id
     ):
         raise Forbidden(
-            "Only the enterprise's responsible specialist may change it.",
+            _("Only the enterprise's responsible specialist may change it."),
             code=ProblemCode.NOT_RESPONSIBLE,
         )

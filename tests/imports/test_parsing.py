@@ -19,7 +19,7 @@ def _lines(
     fmt: ImportFormat, text: str, limits: Limits | None = None
 ) -> tuple[list[int], dict[int, str]]:
     rows, errors = parse(text.encode(), fmt, limits)
-    return [r.line for r in rows], {e.line: e.message for e in errors}
+    return [r.line for r in rows], {e.line: str(e.message) for e in errors}
 
 
 class TestNdjsonLimits:
@@ -95,7 +95,7 @@ class TestWorkbooks:
         payload = workbook([["uscc", "name"], ["a", "b", "extra"], ["x" * 1100, "y"], ["c", "d"]])
         rows, errors = parse(payload, ImportFormat.XLSX, Limits(max_line_chars=1024))
         assert [row.line for row in rows] == [4]
-        assert {e.line: e.message for e in errors} == {
+        assert {e.line: str(e.message) for e in errors} == {
             2: "cells beyond the header's 2 columns",
             3: "the line is longer than 1024 characters",
         }

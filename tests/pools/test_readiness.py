@@ -210,7 +210,7 @@ class TestHteEstablished:
         (gap,) = assessment.gaps
         assert gap.code == "established_one_year"
         assert gap.needed == 1
-        assert "eligible from the 2025 assessment" in gap.message
+        assert "eligible from the 2025 assessment" in str(gap.message)
 
 
 class TestHteOwnsIp:
@@ -263,7 +263,7 @@ class TestHteStStaffRatio:
         # 9 of 100 → 11 of 102 is 10.8 %; one hire (10 of 101) would still be 9.9 %.
         (gap,) = hte(good_reports(employees=100, st_staff=9)).gaps
         assert gap.needed == 2
-        assert gap.message == "S&T staff ratio 9.00 % → needs 10 %: +2 S&T staff"
+        assert str(gap.message) == "S&T staff ratio 9.00 % → needs 10 %: +2 S&T staff"
 
     def test_zero_employees_is_unmet_without_a_ratio(self) -> None:
         assessment = hte(good_reports(employees=0, st_staff=0))
@@ -314,7 +314,7 @@ class TestHteRdRatio:
             report(revenue=mil("100"), rd_expense=mil("3.2"), rd_expense_domestic=mil("3.2"))
         ]
         gap = gap_for(hte(reports), "rd_ratio")
-        assert gap.message == "R&D ratio 3.20 % → needs 4 %: +800000.00 yuan R&D"
+        assert str(gap.message) == "R&D ratio 3.20 % → needs 4 %: +800000.00 yuan R&D"
         assert gap.needed == yuan("800000.00")
 
 
@@ -383,7 +383,8 @@ class TestHteRdDomesticShare:
         (gap,) = hte(reports).gaps
         assert gap.needed == mil("4.5")
         assert (
-            gap.message == "domestic R&D share 50.00 % → needs 60 %: +4500000.00 yuan domestic R&D"
+            str(gap.message)
+            == "domestic R&D share 50.00 % → needs 60 %: +4500000.00 yuan domestic R&D"
         )
 
     def test_no_r_and_d_is_unmet_without_a_share(self) -> None:
@@ -473,7 +474,7 @@ class TestHteInnovationScore:
         changes = {"tech_advancement": "B", "core_support": "B", "talent_programs": False}
         (gap,) = hte(good_reports(**changes)).gaps
         assert (gap.code, gap.needed) == ("innovation_score", 1)
-        assert gap.message == "innovation score 70-94 → needs 71: +1 point on the minimum"
+        assert str(gap.message) == "innovation score 70-94 → needs 71: +1 point on the minimum"
 
 
 # --- HTE: the innovation score's parts --------------------------------------------------------
@@ -918,12 +919,12 @@ class TestSmeSizeLimits:
     def test_gap_gives_the_excess(self) -> None:
         (gap,) = sme([report(employees=620, st_staff=200)]).gaps
         assert (gap.code, gap.needed) == ("max_employees", 120)
-        assert gap.message == "employees 620 → at most 500: 120 over the limit"
+        assert str(gap.message) == "employees 620 → at most 500: 120 over the limit"
 
     def test_money_gap_gives_the_excess_in_yuan(self) -> None:
         (gap,) = sme([report(total_assets=mil("250"))]).gaps
         assert gap.needed == mil("50")
-        assert gap.message == (
+        assert str(gap.message) == (
             "total assets 250000000.00 yuan → at most 200000000.00 yuan: "
             "50000000.00 yuan over the limit"
         )
@@ -958,7 +959,7 @@ class TestSmeStStaffPart:
         assert unmet(assessment) == ["st_staff_score"]
         (gap,) = assessment.gaps
         assert gap.needed == 2
-        assert gap.message == "S&T staff ratio 9.00 % → needs 10 %: +2 S&T staff"
+        assert str(gap.message) == "S&T staff ratio 9.00 % → needs 10 %: +2 S&T staff"
         assert assessment.suggested_tier == Tier.MATURE
 
 
@@ -1051,7 +1052,7 @@ class TestSmeScore:
         reports = [report(st_staff=25, rd_expense=mil("5"), ip_class1=0, ip_class2=0)]
         (gap,) = sme(reports).gaps
         assert (gap.code, gap.needed) == ("score", 4)
-        assert gap.message.startswith("score 56 → needs 60: +4 points (or a direct route")
+        assert str(gap.message).startswith("score 56 → needs 60: +4 points (or a direct route")
 
     # "'mature' when exactly one condition is unmet ... if that one is the score, score.min is
     # at most 10 points under the pass mark; else 'cultivating' when score.max reaches ... 40

@@ -772,7 +772,7 @@ class TestPolicy:
         ],
     )
     def test_validate_policy(self, policy: AlertPolicy, problems: list[str]) -> None:
-        assert validate_policy(policy) == problems
+        assert [str(p) for p in validate_policy(policy)] == problems
 
 
 class TestEffectiveColor:

@@ -511,7 +511,7 @@ class TestWeights:
         ],
     )
     def test_validate_weights(self, weights: Weights, problems: list[str]) -> None:
-        assert validate_weights(weights) == problems
+        assert [str(p) for p in validate_weights(weights)] == problems
 
     def test_rank_refuses_invalid_weights(self) -> None:
         with pytest.raises(ValueError, match=r"growth indicator weights sum to 0\.9"):

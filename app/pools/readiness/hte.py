@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
+from app.i18n import Sentence, Yuan
 from app.pools.readiness.arithmetic import (
     ONE_CENT,
     _banded,
@@ -204,7 +205,9 @@ def _established(established_on: date | None, year: int, rules: HteThresholds) -
     if established_on is None:
         unknown = Condition("established_one_year", False, None, latest.isoformat())
         return unknown, Gap(
-            unknown.code, "the establishment date is not on record: add it to the enterprise", None
+            unknown.code,
+            Sentence("the establishment date is not on record: add it to the enterprise"),
+            None,
         )
     condition = Condition(
         "established_one_year",
@@ -217,8 +220,13 @@ def _established(established_on: date | None, year: int, rules: HteThresholds) -
     first_year = established_on.year + rules.established_years
     return condition, Gap(
         condition.code,
-        f"established {established_on.isoformat()} → must be established by "
-        f"{latest.isoformat()}: eligible from the {first_year} assessment",
+        Sentence(
+            "established {established_on} → must be established by {latest}: eligible from "
+            "the {first_year} assessment",
+            established_on=established_on.isoformat(),
+            latest=latest.isoformat(),
+            first_year=first_year,
+        ),
         first_year - year,
     )
 
@@ -231,8 +239,13 @@ def _owns_ip(report: YearFigures, rules: HteThresholds) -> _Checked:
     needed = rules.min_ip_owned - owned
     return condition, Gap(
         condition.code,
-        f"{owned} class I/II IP owned at the end of {report.year} → needs "
-        f"{rules.min_ip_owned}: +{needed} IP",
+        Sentence(
+            "{owned} class I/II IP owned at the end of {year} → needs {required}: +{needed} IP",
+            owned=owned,
+            year=report.year,
+            required=rules.min_ip_owned,
+            needed=needed,
+        ),
         needed,
     )
 
@@ -244,7 +257,13 @@ def _tech_field(tech_field: str | None, rules: HteThresholds) -> _Checked:
         return _met(condition)
     return condition, Gap(
         condition.code,
-        f"high-tech field {tech_field or 'not set'} → needs one of: {required}",
+        Sentence(
+            "high-tech field {field} → needs one of: {required}",
+            field=tech_field,
+            required=required,
+        )
+        if tech_field
+        else Sentence("high-tech field not set → needs one of: {required}", required=required),
         None,
     )
 
@@ -285,14 +304,22 @@ def _rd_ratio(
     if ratio is None:
         return condition, Gap(
             condition.code,
-            f"no revenue on file for {_years_text(window)} → R&D must be at least "
-            f"{_rule_percent(required)} of revenue",
+            Sentence(
+                "no revenue on file for {years} → R&D must be at least {required} of revenue",
+                years=_years_text(window),
+                required=_rule_percent(required),
+            ),
             None,
         )
     needed = _yuan(required * revenue - rd)
     return condition, Gap(
         condition.code,
-        f"R&D ratio {_percent(ratio)} → needs {_rule_percent(required)}: +{needed} yuan R&D",
+        Sentence(
+            "R&D ratio {ratio} → needs {required}: +{needed} yuan R&D",
+            ratio=_percent(ratio),
+            required=_rule_percent(required),
+            needed=Yuan(needed),
+        ),
         needed,
     )
 
@@ -310,15 +337,23 @@ def _rd_domestic_share(window: Sequence[YearFigures], rules: HteThresholds) -> _
     if share is None:
         return condition, Gap(
             condition.code,
-            f"no R&D expense on file for {_years_text(window)} → domestic R&D must be at "
-            f"least {_rule_percent(required)} of it",
+            Sentence(
+                "no R&D expense on file for {years} → domestic R&D must be at least "
+                "{required} of it",
+                years=_years_text(window),
+                required=_rule_percent(required),
+            ),
             None,
         )
     needed = _yuan(_extra_for_share(domestic, rd, required))
     return condition, Gap(
         condition.code,
-        f"domestic R&D share {_percent(share)} → needs {_rule_percent(required)}: "
-        f"+{needed} yuan domestic R&D",
+        Sentence(
+            "domestic R&D share {share} → needs {required}: +{needed} yuan domestic R&D",
+            share=_percent(share),
+            required=_rule_percent(required),
+            needed=Yuan(needed),
+        ),
         needed,
     )
 
@@ -334,15 +369,23 @@ def _high_tech_revenue_ratio(report: YearFigures, rules: HteThresholds) -> _Chec
     if ratio is None:
         return condition, Gap(
             condition.code,
-            f"no revenue reported for {report.year} → high-tech revenue must be at least "
-            f"{_rule_percent(required)} of it",
+            Sentence(
+                "no revenue reported for {year} → high-tech revenue must be at least "
+                "{required} of it",
+                year=report.year,
+                required=_rule_percent(required),
+            ),
             None,
         )
     needed = _yuan(_extra_for_share(report.high_tech_revenue, report.revenue, required))
     return condition, Gap(
         condition.code,
-        f"high-tech revenue ratio {_percent(ratio)} → needs {_rule_percent(required)}: "
-        f"+{needed} yuan high-tech revenue",
+        Sentence(
+            "high-tech revenue ratio {ratio} → needs {required}: +{needed} yuan high-tech revenue",
+            ratio=_percent(ratio),
+            required=_rule_percent(required),
+            needed=Yuan(needed),
+        ),
         needed,
     )
 
@@ -356,5 +399,9 @@ def _innovation_score(score: Points, rules: HteThresholds) -> _Checked:
     if condition.met:
         return _met(condition)
     return condition, _score_gap(
-        condition.code, "innovation score", score, rules.pass_mark, " on the minimum"
+        condition.code,
+        Sentence("innovation score"),
+        score,
+        rules.pass_mark,
+        Sentence(" on the minimum"),
     )

@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TypeAlias
 
+from app.i18n import Sentence
 from app.pools.readiness.rule_sets import Points, RuleSetRef
 
 # What a condition reports as its actual and required values: plain, JSON-friendly values.
@@ -40,7 +41,7 @@ class Condition:
 @dataclass(frozen=True)
 class Gap:
     code: str  # the unmet condition's code
-    message: str
+    message: Sentence
     # How much: yuan, headcount, points or years to wait to reach a minimum, or the excess
     # over a maximum; None when the rule has no quantity to offer.
     needed: Decimal | int | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from app.i18n import Sentence
 from app.pools.readiness.arithmetic import (
     _Checked,
     _extra_for_share,
@@ -22,14 +23,23 @@ def _st_staff_gap(code: str, report: YearFigures, ratio: Decimal | None, require
     if ratio is None:
         return Gap(
             code,
-            f"no employees reported for {report.year} → S&T staff must be at least "
-            f"{_rule_percent(required)} of employees",
+            Sentence(
+                "no employees reported for {year} → S&T staff must be at least {required} of "
+                "employees",
+                year=report.year,
+                required=_rule_percent(required),
+            ),
             None,
         )
     needed = _headcount(_extra_for_share(report.st_staff, report.employees, required))
     return Gap(
         code,
-        f"S&T staff ratio {_percent(ratio)} → needs {_rule_percent(required)}: +{needed} S&T staff",
+        Sentence(
+            "S&T staff ratio {ratio} → needs {required}: +{needed} S&T staff",
+            ratio=_percent(ratio),
+            required=_rule_percent(required),
+            needed=needed,
+        ),
         needed,
     )
 
@@ -42,17 +52,29 @@ def _no_major_incident(report: YearFigures) -> _Checked:
         return _met(condition)
     return condition, Gap(
         condition.code,
-        f"a major safety, quality or environmental incident in {report.year} → none "
-        f"allowed in the assessed year",
+        Sentence(
+            "a major safety, quality or environmental incident in {year} → none allowed in "
+            "the assessed year",
+            year=report.year,
+        ),
         None,
     )
 
 
-def _score_gap(code: str, label: str, score: Points, pass_mark: int, hint: str = "") -> Gap:
+def _score_gap(
+    code: str, label: Sentence, score: Points, pass_mark: int, hint: Sentence | str = ""
+) -> Gap:
     needed = pass_mark - score.min
     shown = str(score.min) if score.min == score.max else f"{score.min}-{score.max}"
-    unit = "point" if needed == 1 else "points"
-    return Gap(code, f"{label} {shown} → needs {pass_mark}: +{needed} {unit}{hint}", needed)
+    values = {"label": label, "shown": shown, "pass_mark": pass_mark, "needed": needed}
+    message = (
+        Sentence("{label} {shown} → needs {pass_mark}: +{needed} point{hint}", hint=hint, **values)
+        if needed == 1
+        else Sentence(
+            "{label} {shown} → needs {pass_mark}: +{needed} points{hint}", hint=hint, **values
+        )
+    )
+    return Gap(code, message, needed)
 
 
 def _assessment(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from app.i18n import Sentence, Yuan
 from app.pools.readiness.arithmetic import (
     ONE_CENT,
     _banded,
@@ -42,10 +43,15 @@ def assess_sme(
     score = _total(part.points for part in parts)
     route = _direct_route(facts, thresholds)
     checks = (
-        _at_most("max_employees", "employees", current.employees, thresholds.max_employees),
-        _at_most("max_revenue", "revenue", current.revenue, thresholds.max_revenue),
         _at_most(
-            "max_total_assets", "total assets", current.total_assets, thresholds.max_total_assets
+            "max_employees", Sentence("employees"), current.employees, thresholds.max_employees
+        ),
+        _at_most("max_revenue", Sentence("revenue"), current.revenue, thresholds.max_revenue),
+        _at_most(
+            "max_total_assets",
+            Sentence("total assets"),
+            current.total_assets,
+            thresholds.max_total_assets,
         ),
         _no_major_incident(current),
         _st_staff_score(current, st_staff.points, route, thresholds),
@@ -122,21 +128,29 @@ def _direct_route(facts: EnterpriseFacts, rules: SmeThresholds) -> str | None:
     return next((route for route in rules.direct_routes if held[route]), None)
 
 
-def _at_most(code: str, label: str, actual: Decimal | int, limit: Decimal | int) -> _Checked:
+def _at_most(code: str, label: Sentence, actual: Decimal | int, limit: Decimal | int) -> _Checked:
     condition = Condition(code, actual <= limit, actual, limit)
     if condition.met:
         return _met(condition)
     over = actual - limit
     return condition, Gap(
         code,
-        f"{label} {_amount(actual)} → at most {_amount(limit)}: {_amount(over)} over the limit",
+        Sentence(
+            "{label} {actual} → at most {limit}: {over} over the limit",
+            label=label,
+            actual=_amount(actual),
+            limit=_amount(limit),
+            over=_amount(over),
+        ),
         over,
     )
 
 
-def _amount(value: Decimal | int) -> str:
+def _amount(value: Decimal | int) -> Sentence | int:
     # Money limits are Decimal, headcounts int.
-    return f"{value.quantize(ONE_CENT)} yuan" if isinstance(value, Decimal) else str(value)
+    if isinstance(value, Decimal):
+        return Sentence("{amount} yuan", amount=Yuan(value.quantize(ONE_CENT)))
+    return value
 
 
 def _st_staff_score(
@@ -165,5 +179,9 @@ def _sme_score(score: Points, route: str | None, rules: SmeThresholds) -> _Check
     condition = Condition("score", False, score.min, rules.pass_mark)
     routes = ", ".join(rules.direct_routes)
     return condition, _score_gap(
-        condition.code, "score", score, rules.pass_mark, f" (or a direct route: {routes})"
+        condition.code,
+        Sentence("score"),
+        score,
+        rules.pass_mark,
+        Sentence(" (or a direct route: {routes})", routes=routes),
     )

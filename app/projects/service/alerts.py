@@ -18,6 +18,7 @@ from app.audit import service as audit
 from app.auth.roles import Principal
 from app.config import Settings
 from app.errors import ProblemCode, Unprocessable
+from app.i18n import _
 from app.pagination import PageParams, Sorts
 from app.projects import alert_rules, repository
 from app.projects.enums import AlertCause, AlertColor
@@ -159,7 +160,7 @@ def _event(
 async def _refresh(session: AsyncSession, project: Project, settings: Settings) -> None:
     """After a write: evaluate today, store, and record an event if the colour changed."""
     today = clock.today(settings.zone)
-    policy, _ = await current_policy(session)
+    policy, _version = await current_policy(session)
     milestones = await repository.milestones_of(session, [project.id])
     reports = await repository.reports_of(session, [project.id])
     result = alert_rules.evaluate(_facts(project, milestones, reports), today, policy)
@@ -185,7 +186,7 @@ async def alert(
     project = await _load(session, viewer, project_id)
     today = clock.today(settings.zone)
     when = as_of or today
-    policy, _ = await current_policy(session)
+    policy, _version = await current_policy(session)
     milestones = await repository.milestones_of(session, [project.id])
     reports = await repository.reports_of(session, [project.id])
     result = alert_rules.evaluate(_facts(project, milestones, reports), when, policy)
@@ -229,7 +230,7 @@ async def sweep(
     under an advisory lock: a second sweep waits, then finds nothing left to change."""
     today = as_of or clock.today(settings.zone)
     await repository.lock_sweep(session)
-    policy, _ = await current_policy(session)
+    policy, _version = await current_policy(session)
     evaluated = changed = updated = 0
     after: uuid.UUID | None = None
     now = clock.now()
@@ -297,12 +298,15 @@ async def get_policy(session: AsyncSession) -> AlertPolicyRead:
 async def put_policy(
     session: AsyncSession, actor: Principal, data: AlertPolicyWrite
 ) -> AlertPolicyRead:
-    current, _ = await current_policy(session)
+    current, _version = await current_policy(session)
     candidate = alert_rules.AlertPolicy(version=current.version + 1, **data.model_dump())
     problems = alert_rules.validate_policy(candidate)
     if problems:
         raise Unprocessable(
-            "The alert policy is inconsistent: " + "; ".join(problems),
+            _(
+                "The alert policy is inconsistent: {problems}",
+                problems="; ".join(map(str, problems)),
+            ),
             code=ProblemCode.INVALID_POLICY,
         )
     thresholds = {k: _plain(v) for k, v in asdict(candidate).items() if k != "version"}
@@ -330,7 +334,7 @@ async def board(
     start = period_from or end - timedelta(days=30)
     if start > end:
         raise Unprocessable(
-            "period_from is after period_to.",
+            _("period_from is after period_to."),
             code=ProblemCode.INVALID_PERIOD,
             loc=["query", "period_from"],
         )
@@ -382,7 +386,7 @@ async def board(
 async def alert_counts(session: AsyncSession, settings: Settings) -> dict[str, int]:
     """Monitored projects by effective colour today (the board's counts, for dashboards)."""
     counts: dict[str, int] = {color.value: 0 for color in AlertColor}
-    for _, color, n in await repository.board_counts(session, clock.today(settings.zone)):
+    for _project, color, n in await repository.board_counts(session, clock.today(settings.zone)):
         if color is not None:
             counts[color] += n
     return counts
@@ -399,7 +403,7 @@ async def set_override(
     today = clock.today(settings.zone)
     if data is not None and data.expires_on < today:
         raise Unprocessable(
-            "expires_on is already past.",
+            _("expires_on is already past."),
             code=ProblemCode.OVERRIDE_EXPIRED,
             loc=["body", "expires_on"],
         )

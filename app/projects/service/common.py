@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.roles import Principal, may_read
 from app.errors import NotFound, ProblemCode
+from app.i18n import _
 from app.projects import repository
 from app.projects.models import Project
 
@@ -34,5 +35,5 @@ def _visible(project: Project, viewer: Principal) -> bool:
 async def _load(session: AsyncSession, viewer: Principal, project_id: uuid.UUID) -> Project:
     project = await repository.get_project(session, project_id)
     if project is None or not _visible(project, viewer):
-        raise ProjectNotFound(f"project {project_id} does not exist")
+        raise ProjectNotFound(_("project {project_id} does not exist", project_id=project_id))
     return project

@@ -12,6 +12,7 @@ from app.audit import service as audit
 from app.auth.roles import Principal
 from app.config import Settings
 from app.errors import NotFound, ProblemCode, Unprocessable
+from app.i18n import _
 from app.pagination import PageParams, Sorts
 from app.projects import repository
 from app.projects.models import Milestone, ProgressReport, Project
@@ -35,7 +36,11 @@ class MilestoneNotFound(NotFound):
 def _within(project: Project, due_on: date) -> None:
     if not project.start_on <= due_on <= project.end_on:
         raise Unprocessable(
-            f"due_on must lie within the project ({project.start_on} to {project.end_on}).",
+            _(
+                "due_on must lie within the project ({start_on} to {end_on}).",
+                start_on=project.start_on,
+                end_on=project.end_on,
+            ),
             code=ProblemCode.MILESTONE_OUTSIDE_PROJECT,
             loc=["body", "due_on"],
         )
@@ -71,7 +76,13 @@ async def update_milestone(
     project = await _load(session, actor, project_id)
     milestone = await repository.get_milestone(session, project.id, milestone_id)
     if milestone is None:
-        raise MilestoneNotFound(f"project {project_id} has no milestone {milestone_id}")
+        raise MilestoneNotFound(
+            _(
+                "project {project_id} has no milestone {milestone_id}",
+                project_id=project_id,
+                milestone_id=milestone_id,
+            )
+        )
     before = MilestoneRead.model_validate(milestone)
     changes = _given(data, data.model_fields_set)
     if "due_on" in changes:
@@ -116,14 +127,17 @@ async def add_report(
     project = await _load(session, actor, project_id)
     if data.reported_on > clock.today(settings.zone):
         raise Unprocessable(
-            "reported_on cannot be in the future.",
+            _("reported_on cannot be in the future."),
             code=ProblemCode.REPORT_IN_FUTURE,
             loc=["body", "reported_on"],
         )
     previous = await repository.latest_report_before(session, project.id, data.reported_on)
     if previous is not None and data.percent < previous.percent and not data.note:
         raise Unprocessable(
-            f"The percent falls below the previous report's ({previous.percent}); say why in note.",
+            _(
+                "The percent falls below the previous report's ({percent}); say why in note.",
+                percent=previous.percent,
+            ),
             code=ProblemCode.NOTE_REQUIRED,
             loc=["body", "note"],
         )

@@ -18,6 +18,7 @@ from app.enterprises import service as enterprise_service
 from app.errors import Conflict, ProblemCode, Unprocessable
 from app.events.bus import publish
 from app.http import check_if_match
+from app.i18n import _
 from app.modelkit import apply_changes
 from app.pagination import PageParams
 from app.projects import repository
@@ -94,7 +95,11 @@ async def update_project(
         current, wanted = ProjectStatus(project.status), ProjectStatus(changes["status"])
         if wanted != current and wanted not in NEXT_STATUSES[current]:
             raise Conflict(
-                f"A project cannot go from {current.value} to {wanted.value}.",
+                _(
+                    "A project cannot go from {current} to {wanted}.",
+                    current=current.value,
+                    wanted=wanted.value,
+                ),
                 code=ProblemCode.INVALID_STATUS_TRANSITION,
             )
     apply_changes(project, changes)
@@ -102,13 +107,13 @@ async def update_project(
     # may not be, a rule on another record's state.
     if project.end_on < project.start_on:
         raise Unprocessable(
-            "end_on cannot be before start_on.",
+            _("end_on cannot be before start_on."),
             code=ProblemCode.END_BEFORE_START,
             loc=["body", "end_on"],
         )
     if project.disbursed_funding > project.approved_funding:
         raise Unprocessable(
-            "disbursed_funding cannot exceed approved_funding.",
+            _("disbursed_funding cannot exceed approved_funding."),
             code=ProblemCode.DISBURSED_OVER_APPROVED,
             loc=["body", "disbursed_funding"],
         )

@@ -14,6 +14,7 @@ from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.errors import Conflict, Forbidden, NotFound, ProblemCode
 from app.http import check_if_match
+from app.i18n import _
 from app.pagination import PageParams, Sorts
 from app.visits import repository, rules
 from app.visits.models import (
@@ -66,7 +67,7 @@ async def may_act_for(session: AsyncSession, actor: Principal, enterprise_id: uu
     await enterprise_service.ensure_visible(session, actor, enterprise_id)
     if actor.role is Role.SPECIALIST and not await is_responsible(session, actor, enterprise_id):
         raise Forbidden(
-            "Only the enterprise's responsible specialist may act on its demands.",
+            _("Only the enterprise's responsible specialist may act on its demands."),
             code=ProblemCode.NOT_RESPONSIBLE,
         )
 
@@ -121,7 +122,7 @@ async def list_demands(
 async def _load_demand(session: AsyncSession, viewer: Principal, demand_id: uuid.UUID) -> Demand:
     demand = await repository.get_demand(session, demand_id)
     if demand is None or not may_read(viewer, demand.enterprise_id):
-        raise DemandNotFound(f"demand {demand_id} does not exist")
+        raise DemandNotFound(_("demand {demand_id} does not exist", demand_id=demand_id))
     return demand
 
 
@@ -144,13 +145,18 @@ async def move_demand(
     wanted = data.to_status
     if actor.role is Role.ENTERPRISE and wanted is not rules.DemandStatus.CLOSED:
         raise Forbidden(
-            "An enterprise may only close its resolved demands.", code=ProblemCode.ROLE_NOT_ALLOWED
+            _("An enterprise may only close its resolved demands."),
+            code=ProblemCode.ROLE_NOT_ALLOWED,
         )
     if actor.role is not Role.ENTERPRISE:
         await may_act_for(session, actor, demand.enterprise_id)
     if not rules.can_move(demand.status, wanted):
         raise Conflict(
-            f"A demand cannot go from {demand.status} to {wanted.value}.",
+            _(
+                "A demand cannot go from {status} to {wanted}.",
+                status=demand.status,
+                wanted=wanted.value,
+            ),
             code=ProblemCode.INVALID_STATUS_TRANSITION,
         )
     now = clock.now()

@@ -13,6 +13,7 @@ from app.audit import service as audit
 from app.auth.roles import Principal
 from app.config import Settings
 from app.errors import ProblemCode, Unprocessable
+from app.i18n import _
 from app.visits import repository, rules
 from app.visits.models import (
     SatisfactionRating,
@@ -32,13 +33,13 @@ async def rate(session: AsyncSession, actor: Principal, data: RatingCreate) -> R
     if data.visit_id is not None:
         visit = await repository.get_visit(session, data.visit_id)
         if visit is None or visit.enterprise_id != actor.enterprise_id:
-            raise VisitNotFound(f"visit {data.visit_id} does not exist")
+            raise VisitNotFound(_("visit {visit_id} does not exist", visit_id=data.visit_id))
         enterprise_id, credited = visit.enterprise_id, list(visit.specialist_ids)
     else:
         assert data.demand_id is not None
         demand = await repository.get_demand(session, data.demand_id)
         if demand is None or demand.enterprise_id != actor.enterprise_id:
-            raise DemandNotFound(f"demand {data.demand_id} does not exist")
+            raise DemandNotFound(_("demand {demand_id} does not exist", demand_id=data.demand_id))
         enterprise_id = demand.enterprise_id
         credited = [demand.specialist_id] if demand.specialist_id else []
     rating = SatisfactionRating(
@@ -72,7 +73,7 @@ async def satisfaction(
     start = period_from or date(end.year, 1, 1)
     if start > end:
         raise Unprocessable(
-            "period_from is after period_to.",
+            _("period_from is after period_to."),
             code=ProblemCode.INVALID_PERIOD,
             loc=["query", "period_from"],
         )

@@ -13,6 +13,7 @@ from app.auth.roles import Principal, Role
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.errors import NotFound, ProblemCode, Unprocessable
+from app.i18n import _
 from app.pagination import PageParams, Sorts
 from app.privacy import mask_phone
 from app.visits import repository
@@ -45,16 +46,20 @@ async def create_specialist(
     session: AsyncSession, actor: Principal, data: SpecialistCreate
 ) -> SpecialistRead:
     try:
-        user, _ = await auth_service.get_user(session, data.user_id)
+        user, _version = await auth_service.get_user(session, data.user_id)
     except NotFound as exc:
         raise Unprocessable(
-            f"user {data.user_id} does not exist",
+            _("user {user_id} does not exist", user_id=data.user_id),
             code=ProblemCode.UNKNOWN_USER,
             loc=["body", "user_id"],
         ) from exc
     if user.role is not Role.SPECIALIST:
         raise Unprocessable(
-            f"user {data.user_id} has the role {user.role.value}, not specialist",
+            _(
+                "user {user_id} has the role {role}, not specialist",
+                user_id=data.user_id,
+                role=user.role.value,
+            ),
             code=ProblemCode.NOT_A_SPECIALIST,
             loc=["body", "user_id"],
         )
@@ -76,7 +81,9 @@ async def list_specialists(
 async def load_specialist(session: AsyncSession, specialist_id: uuid.UUID) -> Specialist:
     specialist = await repository.get_specialist(session, specialist_id)
     if specialist is None:
-        raise SpecialistNotFound(f"specialist {specialist_id} does not exist")
+        raise SpecialistNotFound(
+            _("specialist {specialist_id} does not exist", specialist_id=specialist_id)
+        )
     return specialist
 
 
@@ -99,7 +106,7 @@ async def assign(
     specialist = await load_specialist(session, data.specialist_id)
     if not specialist.is_active:
         raise Unprocessable(
-            "The specialist is inactive.",
+            _("The specialist is inactive."),
             code=ProblemCode.SPECIALIST_INACTIVE,
             loc=["body", "specialist_id"],
         )
@@ -111,7 +118,10 @@ async def assign(
             return AssignmentRead.model_validate(current)
         if effective < current.assigned_on:
             raise Unprocessable(
-                f"effective_on is before the current assignment ({current.assigned_on}).",
+                _(
+                    "effective_on is before the current assignment ({assigned_on}).",
+                    assigned_on=current.assigned_on,
+                ),
                 code=ProblemCode.EFFECTIVE_BEFORE_CURRENT,
                 loc=["body", "effective_on"],
             )

@@ -15,6 +15,7 @@ from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.errors import Conflict, Forbidden, NotFound, ProblemCode, Unprocessable
 from app.events.bus import publish
+from app.i18n import _
 from app.pagination import PageParams
 from app.pools import service as pool_service
 from app.visits import repository, rules
@@ -82,8 +83,10 @@ async def _records_in_own_name(
     own = await repository.specialist_of_user(session, actor.id)
     if own is None or own.id not in specialist_ids:
         raise Forbidden(
-            "A specialist records visits in their own name: put your own specialist id in "
-            "specialist_ids (colleagues who came along may be added beside it).",
+            _(
+                "A specialist records visits in their own name: put your own specialist id in "
+                "specialist_ids (colleagues who came along may be added beside it)."
+            ),
             code=ProblemCode.VISIT_NOT_IN_OWN_NAME,
         )
 
@@ -96,14 +99,14 @@ async def record_visit(
     now = clock.now()
     if data.visited_at > now:
         raise Unprocessable(
-            "A visit cannot be in the future.",
+            _("A visit cannot be in the future."),
             code=ProblemCode.VISIT_IN_FUTURE,
             loc=["body", "visited_at"],
         )
     specialist_ids = list(dict.fromkeys(data.specialist_ids))
     if await repository.count_specialists(session, specialist_ids) != len(specialist_ids):
         raise Unprocessable(
-            "specialist_ids names an unknown specialist.",
+            _("specialist_ids names an unknown specialist."),
             code=ProblemCode.UNKNOWN_SPECIALIST,
             loc=["body", "specialist_ids"],
         )
@@ -146,17 +149,18 @@ async def record_visit(
         answered = await repository.get_demand(session, demand_id)
         if answered is None or answered.enterprise_id != data.enterprise_id:
             raise Unprocessable(
-                f"demand {demand_id} is not one of this enterprise's.",
+                _("demand {demand_id} is not one of this enterprise's.", demand_id=demand_id),
                 code=ProblemCode.UNKNOWN_DEMAND,
                 loc=["body", "responded_demand_ids"],
             )
         if answered.status != rules.DemandStatus.OPEN.value:
             raise Conflict(
-                f"demand {demand_id} was already answered.", code=ProblemCode.DEMAND_NOT_OPEN
+                _("demand {demand_id} was already answered.", demand_id=demand_id),
+                code=ProblemCode.DEMAND_NOT_OPEN,
             )
         if data.visited_at < answered.raised_at:
             raise Unprocessable(
-                f"the visit is before demand {demand_id} was raised.",
+                _("the visit is before demand {demand_id} was raised.", demand_id=demand_id),
                 code=ProblemCode.VISIT_BEFORE_DEMAND,
                 loc=["body", "responded_demand_ids"],
             )
@@ -213,7 +217,7 @@ async def get_visit(
 ) -> VisitRead:
     visit = await repository.get_visit(session, visit_id)
     if visit is None or not may_read(viewer, visit.enterprise_id):
-        raise VisitNotFound(f"visit {visit_id} does not exist")
+        raise VisitNotFound(_("visit {visit_id} does not exist", visit_id=visit_id))
     return (await _visit_reads(session, [visit], settings))[0]
 
 
@@ -254,7 +258,10 @@ async def round_read(
 def _round(year: int, number: int, windows: tuple[tuple[int, int], ...]) -> rules.Round:
     rounds = rules.rounds_of(year, windows)
     if not 1 <= number <= len(rounds):
-        raise NotFound(f"{year} has rounds 1 to {len(rounds)}", code=ProblemCode.ROUND_NOT_FOUND)
+        raise NotFound(
+            _("{year} has rounds 1 to {count}", year=year, count=len(rounds)),
+            code=ProblemCode.ROUND_NOT_FOUND,
+        )
     return rounds[number - 1]
 
 
