@@ -37,14 +37,14 @@ DATE_PATTERN = f"^{_CALENDAR_YEARS}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 DATETIME_PATTERN = f"^{_CALENDAR_YEARS}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]"
 
 
-def _written_out(pattern: str, what: str) -> Callable[[Any], Any]:
+def _written_out(pattern: str, what: Sentence) -> Callable[[Any], Any]:
     compiled = re.compile(pattern)
 
     def check(value: Any) -> Any:
         if isinstance(value, date):
             return value
         if not isinstance(value, str) or compiled.match(value) is None:
-            raise ValueError(f"must be {what} between the years 1900 and 2200")
+            raise ValueError(Sentence("must be {what} between the years 1900 and 2200", what=what))
         return value
 
     return check
@@ -52,14 +52,14 @@ def _written_out(pattern: str, what: str) -> Callable[[Any], Any]:
 
 CalendarDate = Annotated[
     date,
-    BeforeValidator(_written_out(DATE_PATTERN, "an ISO 8601 date (YYYY-MM-DD)")),
+    BeforeValidator(_written_out(DATE_PATTERN, Sentence("an ISO 8601 date (YYYY-MM-DD)"))),
     Field(json_schema_extra={"pattern": DATE_PATTERN}),
 ]
 
 
 def _within_calendar(value: datetime) -> datetime:
     if not 1900 <= value.year <= 2200:
-        raise ValueError("must lie between the years 1900 and 2200")
+        raise ValueError(Sentence("must lie between the years 1900 and 2200"))
     return value
 
 
@@ -67,7 +67,7 @@ def _within_calendar(value: datetime) -> datetime:
 # which neither Python nor PostgreSQL can hold.
 CalendarDateTime = Annotated[
     AwareDatetime,
-    BeforeValidator(_written_out(DATETIME_PATTERN, "an RFC 3339 date-time with offset")),
+    BeforeValidator(_written_out(DATETIME_PATTERN, Sentence("an RFC 3339 date-time with offset"))),
     AfterValidator(_within_calendar),
     Field(json_schema_extra={"pattern": DATETIME_PATTERN}),
 ]
@@ -83,7 +83,7 @@ _CENT = Decimal("0.01")
 _MONEY_LIMIT = Decimal(10) ** 16
 
 
-def _money(pattern: str, words: str) -> Any:
+def _money(pattern: str, words: Sentence) -> Any:
     compiled = re.compile(pattern)
 
     def parse(value: object) -> Decimal:
@@ -93,11 +93,13 @@ def _money(pattern: str, words: str) -> Any:
         elif isinstance(value, str) and compiled.fullmatch(value):
             amount = Decimal(value).quantize(_CENT)
             if value.startswith("-") and amount == 0:
-                raise ValueError("-0 is not an amount; write 0")
+                raise ValueError(Sentence("-0 is not an amount; write 0"))
         else:
-            raise ValueError(f'must be {words}, a string such as "40050000.00"')
+            raise ValueError(
+                Sentence('must be {words}, a string such as "40050000.00"', words=words)
+            )
         if abs(amount) >= _MONEY_LIMIT:
-            raise ValueError("must have at most 16 digits before the decimal point")
+            raise ValueError(Sentence("must have at most 16 digits before the decimal point"))
         return amount
 
     return parse
@@ -110,7 +112,10 @@ def _two_decimals(value: Decimal) -> str:
 Money = Annotated[
     Decimal,
     BeforeValidator(
-        _money(MONEY_PATTERN, "an amount in yuan (digits 0-9, up to 2 decimals, no exponent)")
+        _money(
+            MONEY_PATTERN,
+            Sentence("an amount in yuan (digits 0-9, up to 2 decimals, no exponent)"),
+        )
     ),
     PlainSerializer(_two_decimals, return_type=str),
     WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["40050000.00"]}),
@@ -120,7 +125,9 @@ SignedMoney = Annotated[
     BeforeValidator(
         _money(
             SIGNED_MONEY_PATTERN,
-            "an amount in yuan (optional minus, digits 0-9, up to 2 decimals, no exponent)",
+            Sentence(
+                "an amount in yuan (optional minus, digits 0-9, up to 2 decimals, no exponent)"
+            ),
         )
     ),
     PlainSerializer(_two_decimals, return_type=str),
@@ -144,7 +151,7 @@ EMAIL_PATTERN = rf"^{_ATEXT}(?:\.{_ATEXT})*@{_LABEL}(?:\.{_LABEL})+$"
 
 def _local_part_fits(value: str) -> str:
     if len(value.partition("@")[0]) > 64:
-        raise ValueError("the part before @ holds at most 64 characters")
+        raise ValueError(Sentence("the part before @ holds at most 64 characters"))
     return value
 
 
@@ -206,7 +213,9 @@ class DecimalText:
                 return value  # from the service itself (defaults, stored values)
             if isinstance(value, str) and compiled.fullmatch(value):
                 return Decimal(value)
-            raise ValueError(f"must be a decimal string matching {pattern}")
+            raise ValueError(
+                Sentence("must be a decimal string matching {pattern}", pattern=pattern)
+            )
 
         return core_schema.no_info_before_validator_function(parse, handler(source))
 

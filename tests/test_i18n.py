@@ -131,7 +131,7 @@ async def test_problem_details_and_field_errors_speak_the_asked_language(
 
     # One bad code, one missing field, one unknown field: pydantic's own messages and the
     # service's USCC rule, each worded in Chinese, their machine fields unchanged.
-    body = {"uscc": "91350100M000100Y44", "tags": [], "colour": "red"}
+    body = {"uscc": "91350100M000100Y44", "tags": [], "colour": "red", "established_on": "20-1-1"}
     answers = {
         language: await client.post(
             "/api/v1/enterprises", headers={**staff, "Accept-Language": language}, json=body
@@ -148,7 +148,11 @@ async def test_problem_details_and_field_errors_speak_the_asked_language(
         e["type"]: (e["msg"], english["msg"])
         for e, english in zip(zh["errors"], en["errors"], strict=True)
     }
-    assert set(said) == {"invalid_uscc", "missing", "extra_forbidden"}
+    assert set(said) == {"invalid_uscc", "missing", "extra_forbidden", "value_error"}
+    assert said["value_error"] == (
+        "取值错误：须为 1900 年至 2200 年之间的ISO 8601 日期（YYYY-MM-DD）",
+        "Value error, must be an ISO 8601 date (YYYY-MM-DD) between the years 1900 and 2200",
+    )
     assert said["missing"] == ("必填字段", "Field required")
     assert said["extra_forbidden"] == ("不允许额外的字段", "Extra inputs are not permitted")
     assert (
@@ -299,4 +303,18 @@ def test_every_problem_detail_goes_through_the_catalogue() -> None:
             if isinstance(detail, ast.Constant | ast.JoinedStr | ast.BinOp):
                 english.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
     assert checked >= 130, checked
+    # A validator's refusal reaches the client as a 422 field message: a Sentence too.
+    validators = 0
+    for path, tree in trees.items():
+        if path.name != "schemas.py":
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                continue
+            if getattr(node.exc.func, "id", None) != "ValueError" or not node.exc.args:
+                continue
+            validators += 1
+            if isinstance(node.exc.args[0], ast.Constant | ast.JoinedStr | ast.BinOp):
+                english.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
+    assert validators >= 8, validators
     assert english == []
