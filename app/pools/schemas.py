@@ -4,13 +4,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, TypeAdapter, model_validator
 
+from app.enterprises.enums import Grade
 from app.pagination import Page
 from app.pools.enums import ExitOutcome, MemberStatus, Pool, Tier, TransitionKind
-from app.schemas import CalendarDate, Schema, inconsistent
+from app.schemas import CalendarDate, Money, Schema, SignedMoney, inconsistent
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Scalar = int | Decimal | str | bool | None
@@ -162,11 +163,130 @@ class PointsRead(Schema):
     max: int
 
 
-class PartRead(Schema):
-    code: str
+class IpInputs(Schema):
+    """What the HTE intellectual-property part (知识产权) scores: the experts' grades and the
+    counts of the assessed year's report."""
+
+    tech_advancement: Grade | None = Field(description="Expert grade; null: not graded")
+    core_support: Grade | None = Field(description="Expert grade; null: not graded")
+    ip_class1: int
+    ip_class2: int
+    ip_self_developed: bool | None = Field(
+        description="false: only transferred IP; null: no IP or not known"
+    )
+    standards_drafted: int
+
+
+class TransformationInputs(Schema):
+    """What the HTE transformation part (科技成果转化能力) scores: achievements transformed in
+    each year of the window, and their yearly average."""
+
+    years: list[int]
+    achievements_transformed: list[int]
+    average: Decimal
+
+
+class RdOrganisationInputs(Schema):
+    """The yes/no answers the HTE R&D organisation part (研究开发组织管理水平) scores; null: an
+    item the rule set does not score."""
+
+    rd_accounting: bool | None
+    rd_institution: bool | None
+    transformation_incentives: bool | None
+    talent_programs: bool | None
+
+
+class GrowthInputs(Schema):
+    """What the HTE growth part (企业成长性) scores: net assets and revenue over the window
+    (yuan), and the growth rates (null: under three years of data, scored 0)."""
+
+    years: list[int]
+    net_assets: list[SignedMoney]
+    revenue: list[Money]
+    net_asset_growth: Decimal | None
+    sales_growth: Decimal | None
+
+
+class StaffInputs(Schema):
+    """What the SME S&T staff part scores (null ratio: no employees reported)."""
+
+    st_staff: int
+    employees: int
+    ratio: Decimal | None
+
+
+class SmeRdInputs(Schema):
+    """What the SME R&D part scores: R&D expense against revenue and total cost, the better
+    of the two bands counting."""
+
+    rd_expense: Money
+    revenue: Money
+    total_cost: Money
+    rd_to_revenue: Decimal | None
+    rd_to_total_cost: Decimal | None
+    revenue_points: int
+    total_cost_points: int
+
+
+class AchievementsInputs(Schema):
+    """What the SME achievements part scores: class I and II IP owned."""
+
+    ip_class1: int
+    ip_class2: int
+
+
+class _PartRead(Schema):
     points: PointsRead
     max_points: int
-    inputs: dict[str, Any]
+
+
+class IpPart(_PartRead):
+    code: Literal["ip"]
+    inputs: IpInputs
+
+
+class TransformationPart(_PartRead):
+    code: Literal["transformation"]
+    inputs: TransformationInputs
+
+
+class RdOrganisationPart(_PartRead):
+    code: Literal["rd_organisation"]
+    inputs: RdOrganisationInputs
+
+
+class GrowthPart(_PartRead):
+    code: Literal["growth"]
+    inputs: GrowthInputs
+
+
+class StaffPart(_PartRead):
+    code: Literal["st_staff"]
+    inputs: StaffInputs
+
+
+class SmeRdPart(_PartRead):
+    code: Literal["rd"]
+    inputs: SmeRdInputs
+
+
+class AchievementsPart(_PartRead):
+    code: Literal["achievements"]
+    inputs: AchievementsInputs
+
+
+# A part of an assessment, told by its `code`: each part says what it scored.
+PartRead = Annotated[
+    IpPart
+    | TransformationPart
+    | RdOrganisationPart
+    | GrowthPart
+    | StaffPart
+    | SmeRdPart
+    | AchievementsPart,
+    Field(discriminator="code"),
+]
+PART_READ: TypeAdapter[PartRead] = TypeAdapter(PartRead)
 
 
 class ConditionRead(Schema):

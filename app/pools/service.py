@@ -29,10 +29,12 @@ from app.pools.enums import POOL_NAMES, ExitOutcome, MemberStatus, Pool, Tier, T
 from app.pools.events import MemberExited
 from app.pools.models import PoolMember, PoolTransition
 from app.pools.readiness import (
+    RD_ORG_ITEMS,
     Assessment,
     EnterpriseFacts,
     MissingReport,
     NoRuleSet,
+    Part,
     YearFigures,
     assess_hte,
     assess_sme,
@@ -41,11 +43,11 @@ from app.pools.readiness import (
 from app.pools.repository import MEMBER_SORTS as MEMBER_SORTS
 from app.pools.repository import MemberRow
 from app.pools.schemas import (
+    PART_READ,
     AssessmentRead,
     ConditionRead,
     GapRead,
     MemberFilter,
-    PartRead,
     PointsRead,
     PoolMemberCreate,
     PoolMemberPage,
@@ -131,6 +133,13 @@ def evaluate(inputs: AssessmentInputs, pool: Pool, year: int | None) -> Assessme
         ) from exc
 
 
+def _part_inputs(part: Part) -> dict[str, object]:
+    if part.code == "rd_organisation":
+        # An item the rule set does not score is there, as null.
+        return {item: part.inputs.get(item) for item in RD_ORG_ITEMS}
+    return dict(part.inputs)
+
+
 def _assessment_read(enterprise_id: uuid.UUID, assessment: Assessment) -> AssessmentRead:
     return AssessmentRead(
         enterprise_id=enterprise_id,
@@ -143,11 +152,13 @@ def _assessment_read(enterprise_id: uuid.UUID, assessment: Assessment) -> Assess
         passed=assessment.passed,
         score=PointsRead(min=assessment.score.min, max=assessment.score.max),
         parts=[
-            PartRead(
-                code=part.code,
-                points=PointsRead(min=part.points.min, max=part.points.max),
-                max_points=part.max_points,
-                inputs=dict(part.inputs),
+            PART_READ.validate_python(
+                {
+                    "code": part.code,
+                    "points": PointsRead(min=part.points.min, max=part.points.max),
+                    "max_points": part.max_points,
+                    "inputs": _part_inputs(part),
+                }
             )
             for part in assessment.parts
         ],
