@@ -42,6 +42,7 @@ class ProblemCode(StrEnum):
     ALREADY_RATED = "already_rated"
     ANNUAL_REPORT_NOT_FOUND = "annual_report_not_found"
     API_KEY_EXPIRED = "api_key_expired"
+    APPLICATION_BEFORE_DATA = "application_before_data"
     API_KEY_NOT_FOUND = "api_key_not_found"
     API_KEY_REVOKED = "api_key_revoked"
     ATTENDANCE_RECORDED = "attendance_recorded"

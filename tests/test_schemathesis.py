@@ -385,6 +385,7 @@ RULES_BEYOND_THE_SCHEMA = {
     "note_required": "another record: a percent below the previous report's needs a note",
     "activity_not_held": "the calendar",
     "no_rule_set": "no assessment rules for that year",
+    "application_before_data": "an application lies after the data year it is assessed on",
     "unknown_demand": "another record, of the same enterprise",
     "unknown_enterprise": "another record",
     "unknown_policy": "another record",

@@ -104,6 +104,9 @@ class AnnualReport(UUIDKey, Timestamps, Versioned, Base):
             name="counts_not_negative",
         ),
         CheckConstraint(
+            "ip_class2_used >= 0 AND ip_class2_used <= ip_class2", name="ip_class2_used_owned"
+        ),
+        CheckConstraint(
             f"tech_advancement IN ({sql_values(Grade)})", name="tech_advancement_grade"
         ),
         CheckConstraint(f"core_support IN ({sql_values(Grade)})", name="core_support_grade"),
@@ -127,6 +130,9 @@ class AnnualReport(UUIDKey, Timestamps, Versioned, Base):
     ip_class2: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     ip_class1_new: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     ip_class2_new: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Class II IP supports one high-tech recognition only (仅限使用一次): how many of the
+    # ip_class2 already did.
+    ip_class2_used: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     achievements_transformed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     filed_on: Mapped[date] = mapped_column(Date, nullable=False)
     tech_advancement: Mapped[Grade | None] = mapped_column(StrEnumType(Grade, 1))

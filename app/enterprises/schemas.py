@@ -152,6 +152,7 @@ REPORT_EXAMPLE: dict[str, Any] = {
     "ip_class2": 9,
     "ip_class1_new": 1,
     "ip_class2_new": 3,
+    "ip_class2_used": 4,
     "achievements_transformed": 4,
     "filed_on": "2026-04-20",
     "tech_advancement": "B",
@@ -197,6 +198,11 @@ class AnnualReportWrite(Schema):
     ip_class2: Count = Field(default=0, description="Class II IP owned at year end")
     ip_class1_new: Count = Field(default=0, description="Class I IP granted in the year")
     ip_class2_new: Count = Field(default=0, description="Class II IP granted in the year")
+    ip_class2_used: Count = Field(
+        default=0,
+        description="Of ip_class2, those that already supported an earlier high-tech "
+        "recognition (a class II item supports one only)",
+    )
     achievements_transformed: Count = 0
     filed_on: CalendarDate | None = Field(
         default=None,
@@ -217,6 +223,8 @@ class AnnualReportWrite(Schema):
             raise inconsistent("rd_expense_domestic cannot exceed rd_expense")
         if self.high_tech_revenue > self.revenue:
             raise inconsistent("high_tech_revenue cannot exceed revenue")
+        if self.ip_class2_used > self.ip_class2:
+            raise inconsistent("ip_class2_used cannot exceed ip_class2")
         return self
 
 
@@ -237,6 +245,7 @@ class AnnualReportRead(Schema):
     ip_class2: int
     ip_class1_new: int
     ip_class2_new: int
+    ip_class2_used: int
     achievements_transformed: int
     filed_on: date
     tech_advancement: Grade | None

@@ -96,6 +96,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "already_rated": ("已评价", "Already rated"),
         "annual_report_not_found": ("年报不存在", "Annual report not found"),
         "api_key_expired": ("接口密钥已过期", "API key expired"),
+        "application_before_data": ("申报日期早于数据年度", "Application before the data year"),
         "api_key_not_found": ("接口密钥不存在", "API key not found"),
         "api_key_revoked": ("接口密钥已吊销", "API key revoked"),
         "attendance_recorded": ("已记录出席", "Attendance already recorded"),
@@ -411,6 +412,9 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "cultivating": ("培育一批", "Cultivating"),
         "mature": ("成熟一批", "Mature"),
         "applying": ("申报一批", "Applying"),
+    },
+    "ConditionReason": {
+        "report_missing": ("缺少经营年度年报", "An operating year's report is missing"),
     },
     "TransitionKind": {
         "entry": ("入库", "Entry"),

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from app.pools.readiness import Tier
+from app.pools.readiness import REPORT_MISSING, Tier
 
-__all__ = ["ExitOutcome", "MemberStatus", "Pool", "Tier", "TransitionKind"]
+__all__ = ["ConditionReason", "ExitOutcome", "MemberStatus", "Pool", "Tier", "TransitionKind"]
 
 
 class Pool(StrEnum):
@@ -31,6 +31,12 @@ class ExitOutcome(StrEnum):
     CERTIFIED = "certified"
     WITHDRAWN = "withdrawn"
     DISQUALIFIED = "disqualified"
+
+
+class ConditionReason(StrEnum):
+    """Why a readiness condition is unmet when its figures cannot say."""
+
+    REPORT_MISSING = REPORT_MISSING  # an operating year has no annual report
 
 
 class TransitionKind(StrEnum):

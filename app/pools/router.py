@@ -23,6 +23,7 @@ from app.pools.schemas import (
     PoolTransitionCreate,
     PoolTransitionPage,
 )
+from app.schemas import CalendarDate
 
 router = APIRouter(
     prefix="/api/v1",
@@ -34,6 +35,14 @@ router = APIRouter(
 AssessedYear = Annotated[
     int | None,
     Query(ge=2000, le=2999, description="The assessed year (default: the latest report's year)"),
+]
+ApplyOn = Annotated[
+    CalendarDate | None,
+    Query(
+        description="The application the assessment is for (default: 30 June after the "
+        "assessed year): registration is counted to it, certificates must be valid on it, and "
+        "its year chooses the rule set"
+    ),
 ]
 
 
@@ -171,10 +180,12 @@ async def get_hte_assessment(
     principal: CurrentPrincipal,
     session: SessionDep,
     year: AssessedYear = None,
+    apply_on: ApplyOn = None,
 ) -> AssessmentRead:
-    """High-tech enterprise readiness (高新技术企业认定, 2016 measures): conditions, score
-    range, gaps and the suggested tier."""
-    return await service.assess(session, principal, enterprise_id, Pool.HTE, year)
+    """High-tech enterprise readiness (高新技术企业认定, 2016 measures as their work
+    guidelines state them): conditions, score range, gaps and the suggested tier, for data
+    year `year` and an application on `apply_on`."""
+    return await service.assess(session, principal, enterprise_id, Pool.HTE, year, apply_on)
 
 
 @router.get(
@@ -188,7 +199,8 @@ async def get_sme_assessment(
     principal: CurrentPrincipal,
     session: SessionDep,
     year: AssessedYear = None,
+    apply_on: ApplyOn = None,
 ) -> AssessmentRead:
     """Tech-based SME evaluation (科技型中小企业评价): size limits, score, direct routes,
-    gaps and the suggested tier."""
-    return await service.assess(session, principal, enterprise_id, Pool.SME, year)
+    gaps and the suggested tier, for data year `year` and an evaluation on `apply_on`."""
+    return await service.assess(session, principal, enterprise_id, Pool.SME, year, apply_on)

@@ -10,7 +10,14 @@ from pydantic import Field, StringConstraints, TypeAdapter, model_validator
 
 from app.enterprises.enums import Grade
 from app.pagination import Page
-from app.pools.enums import ExitOutcome, MemberStatus, Pool, Tier, TransitionKind
+from app.pools.enums import (
+    ConditionReason,
+    ExitOutcome,
+    MemberStatus,
+    Pool,
+    Tier,
+    TransitionKind,
+)
 from app.schemas import CalendarDate, Money, Schema, SignedMoney, inconsistent
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -171,6 +178,7 @@ class IpInputs(Schema):
     core_support: Grade | None = Field(description="Expert grade; null: not graded")
     ip_class1: int
     ip_class2: int
+    ip_class2_used: int = Field(description="Of ip_class2, those already used for a recognition")
     ip_self_developed: bool | None = Field(
         description="false: only transferred IP; null: no IP or not known"
     )
@@ -183,7 +191,7 @@ class TransformationInputs(Schema):
 
     years: list[int]
     achievements_transformed: list[int]
-    average: Decimal
+    average: Decimal | None = Field(description="null: an operating year's report is missing")
 
 
 class RdOrganisationInputs(Schema):
@@ -294,6 +302,10 @@ class ConditionRead(Schema):
     met: bool
     actual: Scalar = Field(description="The measured value; null when the data is missing")
     required: Scalar
+    reason: ConditionReason | None = Field(
+        description="Why it is unmet when its figures cannot say (report_missing: an "
+        "operating year has no annual report); null otherwise"
+    )
 
 
 class GapRead(Schema):
@@ -314,6 +326,10 @@ class AssessmentRead(Schema):
     conditions: list[ConditionRead]
     gaps: list[GapRead]
     suggested_tier: Tier
+    apply_on: date = Field(
+        description="The application the assessment is for (default: 30 June after the "
+        "assessed year); its year chooses the rule set"
+    )
 
 
 # What a list may be narrowed by, as the router reads it from the query and the repository

@@ -25,7 +25,15 @@ from app.http import check_if_match
 from app.i18n import _
 from app.pagination import PageParams
 from app.pools import repository
-from app.pools.enums import POOL_NAMES, ExitOutcome, MemberStatus, Pool, Tier, TransitionKind
+from app.pools.enums import (
+    POOL_NAMES,
+    ConditionReason,
+    ExitOutcome,
+    MemberStatus,
+    Pool,
+    Tier,
+    TransitionKind,
+)
 from app.pools.events import MemberExited
 from app.pools.models import PoolMember, PoolTransition
 from app.pools.readiness import (
@@ -38,6 +46,7 @@ from app.pools.readiness import (
     YearFigures,
     assess_hte,
     assess_sme,
+    default_apply_on,
     rule_set_for,
 )
 from app.pools.repository import MEMBER_SORTS as MEMBER_SORTS
@@ -93,18 +102,23 @@ def _figures(report: AnnualReportRead) -> YearFigures:
     return YearFigures(**{name: values[name] for name in YEAR_FIELDS})
 
 
-def _facts(inputs: AssessmentInputs, year: int) -> EnterpriseFacts:
+def _facts(inputs: AssessmentInputs, apply_on: date) -> EnterpriseFacts:
     field = inputs.enterprise.tech_field
     return EnterpriseFacts(
         established_on=inputs.enterprise.established_on,
         tech_field=field.value if field else None,
-        # The SME direct route: a high-tech qualification valid at the end of the year.
-        hte_certified=inputs.holds(QualificationKind.HTE, date(year, 12, 31)),
+        # The SME direct route: a high-tech qualification valid on the application date.
+        hte_certified=inputs.holds(QualificationKind.HTE, apply_on),
+        apply_on=apply_on,
     )
 
 
-def evaluate(inputs: AssessmentInputs, pool: Pool, year: int | None) -> Assessment:
-    """The pool's assessment for `year` (default: the latest report's year)."""
+def evaluate(
+    inputs: AssessmentInputs, pool: Pool, year: int | None, apply_on: date | None = None
+) -> Assessment:
+    """The pool's assessment of data year `year` (default: the latest report's year) for an
+    application on `apply_on` (default: 30 June after it), under the rules in force in the
+    application's year."""
     if year is None:
         latest = inputs.latest_report
         if latest is None:
@@ -112,17 +126,36 @@ def evaluate(inputs: AssessmentInputs, pool: Pool, year: int | None) -> Assessme
                 _("enterprise {id} has no annual report to assess", id=inputs.enterprise.id)
             )
         year = latest.year
+    apply_on = apply_on or default_apply_on(year)
+    if apply_on.year <= year:
+        raise Unprocessable(
+            _(
+                "apply_on ({apply_on}) must lie after the assessed year {year}.",
+                apply_on=apply_on.isoformat(),
+                year=year,
+            ),
+            code=ProblemCode.APPLICATION_BEFORE_DATA,
+            loc=["query", "apply_on"],
+        )
     try:
-        rules = rule_set_for(pool.value, year)
+        rules = rule_set_for(pool.value, apply_on.year)
     except NoRuleSet as exc:
         raise Unprocessable(
-            _("No {pool} rule set applies to {year}.", pool=pool.value, year=year),
+            _(
+                "No {pool} rule set applies to applications in {application_year} (data year "
+                "{year}).",
+                pool=pool.value,
+                application_year=apply_on.year,
+                year=year,
+            ),
             code=ProblemCode.NO_RULE_SET,
             loc=["query", "year"],
         ) from exc
     assessor = assess_hte if pool is Pool.HTE else assess_sme
     try:
-        return assessor(_facts(inputs, year), [_figures(r) for r in inputs.reports], year, rules)
+        return assessor(
+            _facts(inputs, apply_on), [_figures(r) for r in inputs.reports], year, rules
+        )
     except MissingReport as exc:
         raise AnnualReportMissing(
             _(
@@ -163,21 +196,33 @@ def _assessment_read(enterprise_id: uuid.UUID, assessment: Assessment) -> Assess
             for part in assessment.parts
         ],
         conditions=[
-            ConditionRead(code=c.code, met=c.met, actual=c.actual, required=c.required)
+            ConditionRead(
+                code=c.code,
+                met=c.met,
+                actual=c.actual,
+                required=c.required,
+                reason=ConditionReason(c.reason) if c.reason else None,
+            )
             for c in assessment.conditions
         ],
         gaps=[
             GapRead(code=g.code, message=str(g.message), needed=g.needed) for g in assessment.gaps
         ],
         suggested_tier=assessment.suggested_tier,
+        apply_on=assessment.apply_on or default_apply_on(assessment.year),
     )
 
 
 async def assess(
-    session: AsyncSession, viewer: Principal, enterprise_id: uuid.UUID, pool: Pool, year: int | None
+    session: AsyncSession,
+    viewer: Principal,
+    enterprise_id: uuid.UUID,
+    pool: Pool,
+    year: int | None,
+    apply_on: date | None = None,
 ) -> AssessmentRead:
     inputs = await enterprise_service.assessment_inputs(session, viewer, enterprise_id)
-    return _assessment_read(enterprise_id, evaluate(inputs, pool, year))
+    return _assessment_read(enterprise_id, evaluate(inputs, pool, year, apply_on))
 
 
 def _suggest(member: PoolMember, inputs: AssessmentInputs) -> None:

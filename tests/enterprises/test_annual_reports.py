@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -258,3 +259,31 @@ class TestReadReports:
             f"/api/v1/enterprises/{enterprise.id}/annual-reports/2021", headers=headers
         )
         assert_problem(response, 404, "annual_report_not_found")
+
+
+class TestClassTwoUsed:
+    # Issue 17 point 3: a class II item supports one high-tech recognition only; the report
+    # says how many of its class II items already did.
+    async def test_it_is_filed_read_back_exported_and_bounded_by_what_is_owned(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        headers = await headers_for(session, Role.MANAGER)
+        enterprise = await make_enterprise(session)
+        url = f"/api/v1/enterprises/{enterprise.id}/annual-reports/2025"
+        refused = await client.put(url, headers=headers, json=report(ip_class2=3, ip_class2_used=4))
+        assert_problem(refused, 422, "inconsistent_fields")
+        assert await reports_of(session) == 0
+        filed = await client.put(url, headers=headers, json=report(ip_class2=3, ip_class2_used=2))
+        assert filed.status_code == 201, filed.text
+        assert filed.json()["ip_class2_used"] == 2
+        exported = await client.get("/api/v1/exports/annual-reports", headers=headers)
+        assert exported.status_code == 200, exported.text
+        rows = [json.loads(line) for line in exported.text.splitlines() if line]
+        (row,) = [r for r in rows if r["enterprise_id"] == str(enterprise.id)]
+        assert (row["ip_class2"], row["ip_class2_used"]) == (3, 2)
+        hte = await client.get(
+            f"/api/v1/enterprises/{enterprise.id}/assessments/hte", headers=headers
+        )
+        assert hte.status_code == 200, hte.text
+        (ip,) = [p for p in hte.json()["parts"] if p["code"] == "ip"]
+        assert (ip["inputs"]["ip_class2"], ip["inputs"]["ip_class2_used"]) == (3, 2)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.roles import Role
-from app.enterprises.models import Enterprise
+from app.enterprises.models import Enterprise, Qualification
 from app.pools.models import PoolMember, PoolTransition
 from tests.factories import bearer, headers_for, make_enterprise, make_report, make_user
 from tests.problems import assert_problem
@@ -125,7 +125,7 @@ class TestHteAssessment:
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["year"] == 2025
-        assert body["rule_set"] == {"name": "hte", "version": "2016", "applies_from": 2016}
+        assert body["rule_set"] == {"name": "hte", "version": "2016.2", "applies_from": 2016}
         assert body["passed"] is False
         assert body["score"] == {"min": 55, "max": 78}
         parts = {p["code"]: p["points"] for p in body["parts"]}
@@ -182,8 +182,18 @@ class TestHteAssessment:
             )
         ).json()
         growth = next(p for p in body["parts"] if p["code"] == "growth")
-        # Growth with fewer than three years of data scores 0, as the rule says.
-        assert growth["points"] == {"min": 0, "max": 0}
+        # Founded in 2015, it operated through 2021-2023, but 2021 and 2022 have no report:
+        # the growth is unknown (anything from 0 to all of it), not a shorter window's 0, and
+        # the R&D conditions that need those years are unmet for that reason.
+        assert growth["points"] == {"min": 0, "max": 20}
+        missing = [g for g in body["gaps"] if g["code"] == "report_missing"]
+        assert [("2021" in g["message"], "2022" in g["message"]) for g in missing] == [
+            (True, False),
+            (False, True),
+        ]
+        reasons = {c["code"]: c["reason"] for c in body["conditions"]}
+        assert reasons["rd_ratio"] == reasons["rd_domestic_share"] == "report_missing"
+        assert body["apply_on"] == "2024-06-30"
 
     async def test_missing_figures_fail_their_condition_with_null_not_a_500(
         self, client: httpx.AsyncClient, session: AsyncSession
@@ -722,3 +732,52 @@ class TestProjectPool:
         )
         assert [e["type"] for e in problem["errors"]] == ["project_applying"]
         assert await member_count(session) == before
+
+
+class TestApplicationDate:
+    async def test_apply_on_moves_registration_certificates_and_the_rule_set(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        headers = await headers_for(session, Role.MANAGER)
+        enterprise = await cultivating_enterprise(session)
+        path = f"/api/v1/enterprises/{enterprise.id}/assessments/hte"
+        default = (await client.get(path, headers=headers)).json()
+        assert default["apply_on"] == "2026-06-30"
+        registered = {c["code"]: c for c in default["conditions"]}["established_one_year"]
+        assert registered["required"] == "2025-06-30"  # 365 days before 30 June 2026
+        early = await client.get(path, headers=headers, params={"apply_on": "2026-01-15"})
+        assert early.status_code == 200, early.text
+        assert early.json()["apply_on"] == "2026-01-15"
+        before = await client.get(
+            path, headers=headers, params={"year": 2025, "apply_on": "2025-12-31"}
+        )
+        assert_problem(before, 422, "application_before_data")
+
+    async def test_the_sme_direct_route_needs_the_certificate_on_the_application_date(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        headers = await headers_for(session, Role.MANAGER)
+        enterprise = await make_enterprise(session, established_on=date(2015, 3, 1))
+        # A large enterprise, passing only through the direct route: an HTE certificate.
+        await make_report(session, enterprise, 2024, st_staff=0, ip_class1=0, ip_class2=0)
+        session.add(
+            Qualification(
+                enterprise_id=enterprise.id,
+                kind="hte",
+                reference="GR2022",
+                issued_on=date(2022, 11, 1),
+                valid_until=date(2025, 3, 31),
+                source="pool_exit",
+            )
+        )
+        await session.flush()
+        path = f"/api/v1/enterprises/{enterprise.id}/assessments/sme"
+
+        async def score_met(apply_on: str) -> bool:
+            answer = await client.get(path, headers=headers, params={"apply_on": apply_on})
+            assert answer.status_code == 200, answer.text
+            return bool({c["code"]: c for c in answer.json()["conditions"]}["score"]["met"])
+
+        # Valid on 31 December of the data year, lapsed by the default 30 June application.
+        assert await score_met("2025-03-01") is True
+        assert await score_met("2025-06-30") is False

@@ -15,6 +15,7 @@ import pytest
 from app.pools.readiness import (
     DIRECT_ROUTES,
     HTE_2016,
+    HTE_2016_GUIDELINES,
     HTE_FIELDS,
     RULE_SETS,
     SME_2017,
@@ -1188,8 +1189,8 @@ class TestRuleSetRegistry:
     @pytest.mark.parametrize(
         ("name", "year", "expected"),
         [
-            ("hte", 2016, HTE_2016),
-            ("hte", 2030, HTE_2016),
+            ("hte", 2016, HTE_2016_GUIDELINES),
+            ("hte", 2030, HTE_2016_GUIDELINES),
             ("sme", 2017, SME_2017),
             ("sme", 2024, SME_2017),
         ],
@@ -1208,8 +1209,8 @@ class TestRuleSetRegistry:
         [
             pytest.param(2008, "2008", id="2008 rules from 2008"),
             pytest.param(2015, "2008", id="still 2008 in 2015"),
-            pytest.param(2016, "2016", id="2016 rules from 2016"),
-            pytest.param(2025, "2016", id="still 2016 in 2025"),
+            pytest.param(2016, "2016.2", id="2016 rules from 2016"),
+            pytest.param(2025, "2016.2", id="still 2016 in 2025"),
             pytest.param(2026, "2026", id="a newer set from 2026"),
         ],
     )
@@ -1222,7 +1223,7 @@ class TestRuleSetRegistry:
         ("year", "version", "required", "met"),
         [
             pytest.param(2015, "2008", pct("6"), False, id="2015 under the 2008 rules"),
-            pytest.param(2016, "2016", pct("5"), True, id="2016 under the 2016 rules"),
+            pytest.param(2016, "2016.2", pct("5"), True, id="2016 under the 2016 rules"),
         ],
     )
     def test_the_assessment_names_and_uses_the_version(
@@ -1231,7 +1232,8 @@ class TestRuleSetRegistry:
         rd = mil("2.2")
         reports = [report(year, revenue=mil("40"), rd_expense=rd, rd_expense_domestic=rd)]
         rules = rule_set_for("hte", year, (*RULE_SETS, HTE_2008))
-        assessment = assess_hte(facts(), reports, year, rules)
+        # Founded that January: the one report covers every operating year.
+        assessment = assess_hte(facts(established_on=date(year, 1, 1)), reports, year, rules)
         assert assessment.rule_set.version == version
         condition = assessment.condition("rd_ratio")
         assert (condition.required, condition.met) == (required, met)

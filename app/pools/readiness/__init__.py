@@ -20,8 +20,11 @@ from app.pools.readiness.facts import (
 )
 from app.pools.readiness.hte import (
     assess_hte,
+    default_apply_on,
+    operating_years,
 )
 from app.pools.readiness.outcome import (
+    REPORT_MISSING,
     Assessment,
     Condition,
     Gap,
@@ -33,11 +36,13 @@ from app.pools.readiness.outcome import (
 from app.pools.readiness.rule_sets import (
     DIRECT_ROUTES,
     HTE_2016,
+    HTE_2016_GUIDELINES,
     HTE_FIELDS,
     NO_POINTS,
     RD_ORG_ITEMS,
     RULE_SETS,
     SME_2017,
+    SUPERSEDED,
     Band,
     HteThresholds,
     Points,
@@ -54,13 +59,16 @@ from app.pools.readiness.sme import (
 __all__ = [
     "DIRECT_ROUTES",
     "HTE_2016",
+    "HTE_2016_GUIDELINES",
     "HTE_FIELDS",
     "NO_POINTS",
     "ONE_CENT",
     "RATIO_SHOWN",
     "RD_ORG_ITEMS",
+    "REPORT_MISSING",
     "RULE_SETS",
     "SME_2017",
+    "SUPERSEDED",
     "Assessment",
     "Band",
     "Condition",
@@ -80,6 +88,8 @@ __all__ = [
     "YearFigures",
     "assess_hte",
     "assess_sme",
+    "default_apply_on",
+    "operating_years",
     "rule_set_for",
     "suggest_tier",
 ]

@@ -53,6 +53,8 @@ class YearFigures:
     transformation_incentives: bool
     talent_programs: bool
     major_incident: bool  # a major safety, quality or environmental incident in the year
+    # Of ip_class2, those that already supported a recognition (usable once for the HTE).
+    ip_class2_used: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,3 +69,4 @@ class EnterpriseFacts:
     national_st_award: bool = False  # national S&T award (top 3 units), last five years
     provincial_rd_institution: bool = False  # provincial or ministerial R&D institution
     led_standard: bool = False  # led an international/national/industry standard, 5 years
+    apply_on: date | None = None  # the application (None: 30 June after the data year)

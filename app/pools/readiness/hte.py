@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from app.i18n import Sentence, Yuan
@@ -23,34 +24,71 @@ from app.pools.readiness.arithmetic import (
     _yuan,
 )
 from app.pools.readiness.facts import EnterpriseFacts, YearFigures
-from app.pools.readiness.outcome import Assessment, Condition, Gap, Part
-from app.pools.readiness.rule_sets import HTE_2016, NO_POINTS, HteThresholds, Points, RuleSet
+from app.pools.readiness.outcome import REPORT_MISSING, Assessment, Condition, Gap, Part
+from app.pools.readiness.rule_sets import (
+    HTE_2016_GUIDELINES,
+    NO_POINTS,
+    HteThresholds,
+    Points,
+    RuleSet,
+)
 from app.pools.readiness.shared import _assessment, _no_major_incident, _score_gap, _st_staff_gap
+
+
+def default_apply_on(year: int) -> date:
+    """The application an assessment of data year `year` is for when none is named: the
+    middle of the next year's application season."""
+    return date(year + 1, 6, 30)
+
+
+def operating_years(established_on: date | None, year: int, span: int) -> list[int]:
+    """The years of the `span` ending with `year` whose 31 December falls on or after the
+    establishment (实际经营期不满三年的，按实际经营时间计算); all of them when the date is
+    not on record (the registration condition is unmet then), `year` at least."""
+    years = range(year - span + 1, year + 1)
+    if established_on is None:
+        return list(years)
+    return [y for y in years if date(y, 12, 31) >= established_on] or [year]
 
 
 def assess_hte(
     facts: EnterpriseFacts,
     reports: Sequence[YearFigures],
     year: int,
-    rules: RuleSet = HTE_2016,
+    rules: RuleSet = HTE_2016_GUIDELINES,
 ) -> Assessment:
-    """Assess `year` against the high-tech enterprise rules; `reports` may hold any years."""
+    """Assess data year `year` for an application on `facts.apply_on` against the high-tech
+    enterprise rules; `reports` may hold any years."""
     thresholds = rules.thresholds
     if not isinstance(thresholds, HteThresholds):
         raise ValueError(f"assess_hte needs HTE rules, got {rules.name} {rules.version}")
     by_year = _reports_by_year(reports, year)
     current = by_year[year]
+    apply_on = facts.apply_on or default_apply_on(year)
 
+    missing: list[int] = []
+    if thresholds.operating_years:
+        years = operating_years(facts.established_on, year, thresholds.rd_years)
+        missing = [y for y in years if y not in by_year]
+        window = [by_year[y] for y in years if y in by_year]
+        transformation = _transformation_part(window, thresholds, complete=not missing)
+        growth = _growth_part_operating(window, thresholds, complete=not missing)
+        rd_window: list[YearFigures] | None = None if missing else window
+    else:
+        transformation = _transformation_part(
+            _window(by_year, year, thresholds.transformation_years), thresholds
+        )
+        growth = _growth_part(by_year, year, thresholds)
+        rd_window = _window(by_year, year, thresholds.rd_years)
     parts = (
         _ip_part(current, thresholds),
-        _transformation_part(_window(by_year, year, thresholds.transformation_years), thresholds),
+        transformation,
         _rd_organisation_part(current, thresholds),
-        _growth_part(by_year, year, thresholds),
+        growth,
     )
     score = _total(part.points for part in parts)
-    rd_window = _window(by_year, year, thresholds.rd_years)
     checks = (
-        _established(facts.established_on, year, thresholds),
+        _registered(facts.established_on, year, apply_on, thresholds),
         _owns_ip(current, thresholds),
         _tech_field(facts.tech_field, thresholds),
         _st_staff_ratio(current, thresholds),
@@ -70,7 +108,30 @@ def assess_hte(
         pass_mark=thresholds.pass_mark,
         cultivating_from=thresholds.cultivating_from,
         mature_margin=thresholds.mature_margin,
+        missing=[
+            Gap(
+                REPORT_MISSING,
+                Sentence(
+                    "no annual report for {year}, an operating year: file it (the figures "
+                    "that need it count as unknown)",
+                    year=y,
+                ),
+                None,
+            )
+            for y in missing
+        ],
+        apply_on=apply_on,
     )
+
+
+def _unknown_part(code: str, max_points: int) -> Part:
+    # A part that needs a missing report: anything from nothing to all of it.
+    return Part(code=code, points=Points(0, max_points), max_points=max_points, inputs={})
+
+
+def _usable_class2(report: YearFigures, rules: HteThresholds) -> int:
+    # 仅限使用一次: a class II item that supported an earlier recognition supports no other.
+    return report.ip_class2 - report.ip_class2_used if rules.class2_once else report.ip_class2
 
 
 def _grade(grade: str | None, rules: HteThresholds) -> Points:
@@ -82,11 +143,12 @@ def _grade(grade: str | None, rules: HteThresholds) -> Points:
 
 
 def _ip_part(report: YearFigures, rules: HteThresholds) -> Part:
-    owned = report.ip_class1 + report.ip_class2
+    usable = _usable_class2(report, rules)
+    owned = report.ip_class1 + usable
     if report.ip_class1 >= 1:
         quantity = rules.ip_class1_points
     else:
-        quantity = _banded(report.ip_class2, rules.ip_class2_bands)
+        quantity = _banded(usable, rules.ip_class2_bands)
     # With no IP there is nothing acquired, whatever the flag says; an unknown way of
     # acquisition is not given the benefit of the doubt.
     if owned == 0 or report.ip_self_developed is None:
@@ -114,24 +176,31 @@ def _ip_part(report: YearFigures, rules: HteThresholds) -> Part:
             "core_support": report.core_support,
             "ip_class1": report.ip_class1,
             "ip_class2": report.ip_class2,
+            "ip_class2_used": report.ip_class2_used,
             "ip_self_developed": report.ip_self_developed,
             "standards_drafted": report.standards_drafted,
         },
     )
 
 
-def _transformation_part(window: Sequence[YearFigures], rules: HteThresholds) -> Part:
+def _transformation_part(
+    window: Sequence[YearFigures], rules: HteThresholds, *, complete: bool = True
+) -> Part:
     counts = [report.achievements_transformed for report in window]
+    inputs: dict[str, object] = {
+        "years": [report.year for report in window],
+        "achievements_transformed": counts,
+        "average": None,
+    }
+    if not complete:
+        return replace(_unknown_part("transformation", rules.transformation_max), inputs=inputs)
     average = Decimal(sum(counts)) / len(counts)
+    inputs["average"] = average.quantize(ONE_CENT, rounding=ROUND_FLOOR)
     return Part(
         code="transformation",
         points=_banded(average, rules.transformation_bands).capped(rules.transformation_max),
         max_points=rules.transformation_max,
-        inputs={
-            "years": [report.year for report in window],
-            "achievements_transformed": counts,
-            "average": average.quantize(ONE_CENT, rounding=ROUND_FLOOR),
-        },
+        inputs=inputs,
     )
 
 
@@ -200,8 +269,56 @@ def _growth_part(by_year: Mapping[int, YearFigures], year: int, rules: HteThresh
     )
 
 
-def _established(established_on: date | None, year: int, rules: HteThresholds) -> _Checked:
-    latest = date(year - rules.established_years, 12, 31)
+def _operating_growth(values: Sequence[Decimal]) -> Decimal | None:
+    """Growth over the operating years, oldest first; None when it scores 0 whatever it is.
+    Three: ½·(V(Y-1)/V(Y-2) + V(Y)/V(Y-1)) − 1, only V(Y)/V(Y-1) − 1 when V(Y-2) ≤ 0; two:
+    V(Y)/V(Y-1) − 1; one: 0. V(Y-1) ≤ 0 scores 0."""
+    if len(values) < 2:
+        return None
+    *earlier, second, third = values
+    if second <= 0:
+        return None
+    if not earlier or earlier[-1] <= 0:
+        return third / second - 1
+    return (second / earlier[-1] + third / second) / 2 - 1
+
+
+def _growth_part_operating(
+    window: Sequence[YearFigures], rules: HteThresholds, *, complete: bool
+) -> Part:
+    net_asset_growth = _operating_growth([r.net_assets for r in window]) if complete else None
+    sales_growth = _operating_growth([r.revenue for r in window]) if complete else None
+    points = (
+        (
+            _banded(net_asset_growth, rules.growth_bands)
+            + _banded(sales_growth, rules.growth_bands)
+        ).capped(rules.growth_max)
+        if complete
+        else Points(0, rules.growth_max)
+    )
+    return Part(
+        code="growth",
+        points=points,
+        max_points=rules.growth_max,
+        inputs={
+            "years": [r.year for r in window],
+            "net_assets": [r.net_assets for r in window],
+            "revenue": [r.revenue for r in window],
+            "net_asset_growth": _shown(net_asset_growth),
+            "sales_growth": _shown(sales_growth),
+        },
+    )
+
+
+def _registered(
+    established_on: date | None, year: int, apply_on: date, rules: HteThresholds
+) -> _Checked:
+    # 注册成立一年以上: the first reading counted to the end of Y-1, the guidelines count
+    # 365 calendar days before the application.
+    if rules.registered_days is None:
+        latest = date(year - rules.established_years, 12, 31)
+    else:
+        latest = apply_on - timedelta(days=rules.registered_days)
     if established_on is None:
         unknown = Condition("established_one_year", False, None, latest.isoformat())
         return unknown, Gap(
@@ -217,26 +334,55 @@ def _established(established_on: date | None, year: int, rules: HteThresholds) -
     )
     if condition.met:
         return _met(condition)
-    first_year = established_on.year + rules.established_years
+    if rules.registered_days is None:
+        first_year = established_on.year + rules.established_years
+        return condition, Gap(
+            condition.code,
+            Sentence(
+                "established {established_on} → must be established by {latest}: eligible "
+                "from the {first_year} assessment",
+                established_on=established_on.isoformat(),
+                latest=latest.isoformat(),
+                first_year=first_year,
+            ),
+            first_year - year,
+        )
+    short = (established_on - latest).days
     return condition, Gap(
         condition.code,
         Sentence(
-            "established {established_on} → must be established by {latest}: eligible from "
-            "the {first_year} assessment",
+            "registered {established_on} → must be registered by {latest}, {days} days before "
+            "applying on {apply_on}: {short} days short",
             established_on=established_on.isoformat(),
             latest=latest.isoformat(),
-            first_year=first_year,
+            days=rules.registered_days,
+            apply_on=apply_on.isoformat(),
+            short=short,
         ),
-        first_year - year,
+        short,
     )
 
 
 def _owns_ip(report: YearFigures, rules: HteThresholds) -> _Checked:
-    owned = report.ip_class1 + report.ip_class2
+    owned = report.ip_class1 + _usable_class2(report, rules)
     condition = Condition("owns_ip", owned >= rules.min_ip_owned, owned, rules.min_ip_owned)
     if condition.met:
         return _met(condition)
     needed = rules.min_ip_owned - owned
+    if rules.class2_once:
+        return condition, Gap(
+            condition.code,
+            Sentence(
+                "{owned} class I or unused class II IP owned at the end of {year} (class II "
+                "that supported a recognition does not count again) → needs {required}: "
+                "+{needed} IP",
+                owned=owned,
+                year=report.year,
+                required=rules.min_ip_owned,
+                needed=needed,
+            ),
+            needed,
+        )
     return condition, Gap(
         condition.code,
         Sentence(
@@ -285,7 +431,7 @@ def _years_text(window: Sequence[YearFigures]) -> str:
 
 
 def _rd_ratio(
-    current: YearFigures, window: Sequence[YearFigures], rules: HteThresholds
+    current: YearFigures, window: Sequence[YearFigures] | None, rules: HteThresholds
 ) -> _Checked:
     # The band follows the assessed year's revenue, the ratio the whole window's.
     required = next(
@@ -293,6 +439,8 @@ def _rd_ratio(
         for tier in rules.rd_ratio_tiers
         if tier.revenue_up_to is None or current.revenue <= tier.revenue_up_to
     )
+    if window is None:  # an operating year's report is missing: the gap says so
+        return Condition("rd_ratio", False, None, required, REPORT_MISSING), None
     rd = sum((report.rd_expense for report in window), Decimal(0))
     revenue = sum((report.revenue for report in window), Decimal(0))
     ratio = _ratio(rd, revenue)
@@ -324,8 +472,10 @@ def _rd_ratio(
     )
 
 
-def _rd_domestic_share(window: Sequence[YearFigures], rules: HteThresholds) -> _Checked:
+def _rd_domestic_share(window: Sequence[YearFigures] | None, rules: HteThresholds) -> _Checked:
     required = rules.min_rd_domestic_share
+    if window is None:  # an operating year's report is missing: the gap says so
+        return Condition("rd_domestic_share", False, None, required, REPORT_MISSING), None
     rd = sum((report.rd_expense for report in window), Decimal(0))
     domestic = sum((report.rd_expense_domestic for report in window), Decimal(0))
     share = _ratio(domestic, rd)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import TypeAlias
@@ -30,20 +31,26 @@ class Part:
     inputs: dict[str, object]
 
 
+REPORT_MISSING = "report_missing"
+
+
 @dataclass(frozen=True)
 class Condition:
     code: str
     met: bool
     actual: Value
     required: Value
+    # Why it is unmet when its figures cannot say: `report_missing` (an operating year has no
+    # annual report, so the figure is unknown).
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
 class Gap:
     code: str  # the unmet condition's code
     message: Sentence
-    # How much: yuan, headcount, points or years to wait to reach a minimum, or the excess
-    # over a maximum; None when the rule has no quantity to offer.
+    # How much: yuan, headcount, points, days or years to wait to reach a minimum, or the
+    # excess over a maximum; None when the rule has no quantity to offer.
     needed: Decimal | int | None
 
 
@@ -57,6 +64,7 @@ class Assessment:
     conditions: tuple[Condition, ...]
     gaps: tuple[Gap, ...]
     suggested_tier: Tier
+    apply_on: date | None = None  # the application the assessment is for
 
     def part(self, code: str) -> Part:
         return next(part for part in self.parts if part.code == code)

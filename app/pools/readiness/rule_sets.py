@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from types import MappingProxyType
+from typing import cast
 
 from app.pools.readiness.facts import NoRuleSet
 
@@ -116,6 +117,12 @@ class HteThresholds:
     rd_organisation_max: int
     growth_bands: tuple[Band, ...]  # per item: net-asset growth and sales growth
     growth_max: int
+    # The work guidelines' reading (2016.2): windows are the operating years and an operating
+    # year without a report is missing, not skipped; registration is counted in days before
+    # the application date; a class II item supports one recognition only.
+    operating_years: bool = False
+    registered_days: int | None = None  # None: `established_years` before the end of Y
+    class2_once: bool = False
 
     def __post_init__(self) -> None:
         _check_tiers(self.rd_ratio_tiers)
@@ -180,7 +187,7 @@ class RuleSetRef:
 @dataclass(frozen=True)
 class RuleSet:
     """One decree's rules: `name` is the pool ('hte' or 'sme'), `applies_from` the first
-    assessed year they govern."""
+    application (HTE) or evaluation (SME) year they govern: the data year before it."""
 
     name: str
     version: str
@@ -376,11 +383,30 @@ SME_2017 = RuleSet(
     ),
 )
 
-RULE_SETS: tuple[RuleSet, ...] = (HTE_2016, SME_2017)
+# The 2016 measures as their work guidelines state them (DOMAIN.md, "Readiness assessments"):
+# "实际经营期不满三年的，按实际经营时间计算" (the operating years), "注册成立一年以上" counted
+# to the application (365 days before `apply_on`), and class II IP "仅限使用一次".
+HTE_2016_GUIDELINES = RuleSet(
+    name="hte",
+    version="2016.2",
+    applies_from=2016,
+    thresholds=replace(
+        cast(HteThresholds, HTE_2016.thresholds),
+        operating_years=True,
+        registered_days=365,
+        class2_once=True,
+    ),
+)
+
+# What the service chooses from, by application or evaluation year.
+RULE_SETS: tuple[RuleSet, ...] = (HTE_2016_GUIDELINES, SME_2017)
+# Earlier readings, kept so that a result names rules that can still be looked up.
+SUPERSEDED: tuple[RuleSet, ...] = (HTE_2016,)
 
 
 def rule_set_for(name: str, year: int, registry: Iterable[RuleSet] = RULE_SETS) -> RuleSet:
-    """The newest rule set of that name already in force in `year`."""
+    """The newest rule set of that name already in force in `year`, the application (HTE)
+    or evaluation (SME) year."""
     candidates = [rules for rules in registry if rules.name == name and rules.applies_from <= year]
     if not candidates:
         raise NoRuleSet(name, year)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from app.i18n import Sentence
@@ -88,16 +89,19 @@ def _assessment(
     pass_mark: int,
     cultivating_from: int,
     mature_margin: int,
+    missing: Sequence[Gap] = (),
+    apply_on: date | None = None,
 ) -> Assessment:
     conditions = tuple(condition for condition, _ in checks)
     return Assessment(
+        apply_on=apply_on,
         rule_set=rules.ref,
         year=year,
         passed=all(condition.met for condition in conditions),
         score=score,
         parts=tuple(parts),
         conditions=conditions,
-        gaps=tuple(gap for _, gap in checks if gap is not None),
+        gaps=(*missing, *(gap for _, gap in checks if gap is not None)),
         suggested_tier=suggest_tier(
             conditions,
             score,
