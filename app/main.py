@@ -38,6 +38,7 @@ from app.db import (
     create_session_factory,
     read_session_factory,
 )
+from app.enterprises.router import qualifications_router
 from app.enterprises.router import router as enterprises_router
 from app.events.dispatch import DISPATCHER, OUTBOX_PRUNE
 from app.exports.router import router as exports_router
@@ -89,6 +90,7 @@ ROUTERS = (
     auth_router,
     audit_router,
     enterprises_router,
+    qualifications_router,
     pools_router,
     projects_router,
     visits_router,

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.db import constraint_name, driver_connection, stream_batches
+from app.enterprises.enums import QualificationKind
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.enterprises.schemas import EnterpriseFilter
 from app.enterprises.uscc import is_uscc_prefix
@@ -304,6 +305,33 @@ def enterprise_qualifications(enterprise_id: uuid.UUID) -> Select[Qualification]
     """What the list shows (ordered and paged by `PageParams.fetch` in QUALIFICATION_ORDER)."""
     stmt = select(Qualification).where(Qualification.enterprise_id == enterprise_id)
     return stmt
+
+
+def recognitions_in_third_year(year: int) -> Select[Qualification, str, str]:
+    """High-tech recognitions whose third year is `year` (issued in `year` − 2), with the
+    enterprise's name and USCC (ordered and paged by `PageParams.fetch`)."""
+    return (
+        select(Qualification, Enterprise.name, Enterprise.uscc)
+        .join(Enterprise, Enterprise.id == Qualification.enterprise_id)
+        .where(
+            Qualification.kind == QualificationKind.HTE.value,
+            Qualification.issued_on >= date(year - 2, 1, 1),
+            Qualification.issued_on <= date(year - 2, 12, 31),
+        )
+    )
+
+
+async def filing_dates(
+    session: AsyncSession, enterprise_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[int, date]]:
+    """When each of these enterprises filed each year's report."""
+    stmt = select(AnnualReport.enterprise_id, AnnualReport.year, AnnualReport.filed_on).where(
+        AnnualReport.enterprise_id.in_(list(enterprise_ids))
+    )
+    filed: dict[uuid.UUID, dict[int, date]] = {}
+    for enterprise_id, year, filed_on in await session.execute(stmt):
+        filed.setdefault(enterprise_id, {})[year] = filed_on
+    return filed
 
 
 async def all_reports(session: AsyncSession, enterprise_id: uuid.UUID) -> list[AnnualReport]:

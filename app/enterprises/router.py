@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from app import errors
+from app import clock, errors
 from app.auth.dependencies import (
     CurrentPrincipal,
     ScopeRequired,
@@ -23,6 +23,7 @@ from app.enterprises.schemas import (
     AnnualReportPage,
     AnnualReportRead,
     AnnualReportWrite,
+    DueQualificationPage,
     EnterpriseCreate,
     EnterpriseFilter,
     EnterprisePage,
@@ -223,7 +224,41 @@ async def put_annual_report(
     responses=errors.responses(404),
 )
 async def list_qualifications(
-    enterprise_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, page: PageParamsDep
+    enterprise_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    page: PageParamsDep,
 ) -> QualificationPage:
-    """Qualifications held or once held (high-tech enterprise, tech-based SME), newest first."""
-    return await service.list_qualifications(session, principal, enterprise_id, page)
+    """Qualifications held or once held (high-tech enterprise, tech-based SME), newest first;
+    a high-tech recognition with its development-report record and `reporting_lapsed`."""
+    return await service.list_qualifications(session, settings, principal, enterprise_id, page)
+
+
+qualifications_router = APIRouter(
+    prefix="/api/v1/qualifications",
+    tags=["enterprises"],
+    responses=errors.responses(401, 403, 422, 503),
+    dependencies=[Depends(ScopeRequired(Scope.READ_ENTERPRISES))],
+)
+
+
+@qualifications_router.get(
+    "/re-recognition-due",
+    operation_id="listReRecognitionDue",
+    response_model=DueQualificationPage,
+)
+async def list_re_recognition_due(
+    principal: StaffPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    page: PageParamsDep,
+    year: Annotated[
+        int | None,
+        Query(ge=2000, le=2999, description="The year they fall due in (default: next year)"),
+    ] = None,
+) -> DueQualificationPage:
+    """High-tech enterprises whose recognition is in its third year in `year`, so due for
+    re-recognition (复审): the list staff plan the year's applications from."""
+    due_in = year if year is not None else clock.today(settings.zone).year + 1
+    return await service.due_for_re_recognition(session, settings, due_in, page)

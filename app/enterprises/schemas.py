@@ -15,6 +15,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.enterprises.enums import EnterpriseStatus, Grade, QualificationKind, TechField
+from app.enterprises.reporting import ReportingStatus
 from app.enterprises.uscc import InvalidUSCC, normalize_uscc
 from app.i18n import Sentence
 from app.pagination import Page
@@ -262,6 +263,15 @@ class AnnualReportPage(Page[AnnualReportRead]):
     pass
 
 
+class ReportingYearRead(Schema):
+    """One year of a high-tech recognition's development reports (年度发展情况报表)."""
+
+    year: int
+    due_on: date = Field(description="31 May of the next year")
+    filed_on: date | None = Field(description="When that year's report was filed; null: not")
+    status: ReportingStatus
+
+
 class QualificationRead(Schema):
     id: uuid.UUID
     enterprise_id: uuid.UUID
@@ -271,9 +281,35 @@ class QualificationRead(Schema):
     valid_until: date
     source: str = Field(description="What recorded it: `pool_exit`, …")
     created_at: datetime
+    reporting: list[ReportingYearRead] = Field(
+        default_factory=list,
+        description="High-tech: each year of the recognition with its development report "
+        "(due 31 May of the next year); empty for other kinds",
+    )
+    reporting_lapsed: bool = Field(
+        default=False,
+        description="Two consecutive years' reports late or missing: the authority may revoke "
+        "the recognition (the service flags, staff decide)",
+    )
+    re_recognition_year: int | None = Field(
+        default=None,
+        description="High-tech: the recognition's third year, when the enterprise is due for "
+        "re-recognition",
+    )
 
 
 class QualificationPage(Page[QualificationRead]):
+    pass
+
+
+class DueQualificationRead(QualificationRead):
+    """A qualification due for renewal, with the enterprise it belongs to."""
+
+    enterprise_name: str
+    uscc: str
+
+
+class DueQualificationPage(Page[DueQualificationRead]):
     pass
 
 

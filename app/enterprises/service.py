@@ -16,7 +16,7 @@ from app import clock
 from app.audit import service as audit
 from app.auth.roles import Principal, Role, may_read, own_records_only
 from app.config import Settings
-from app.enterprises import repository
+from app.enterprises import reporting, repository
 from app.enterprises.enums import EnterpriseStatus, QualificationKind
 from app.enterprises.events import EnterpriseUpdating, ReportsFiled
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
@@ -25,6 +25,8 @@ from app.enterprises.schemas import (
     AnnualReportPage,
     AnnualReportRead,
     AnnualReportWrite,
+    DueQualificationPage,
+    DueQualificationRead,
     EnterpriseCreate,
     EnterpriseFilter,
     EnterprisePage,
@@ -307,8 +309,23 @@ async def list_reports(
     return AnnualReportPage(items=[_report_read(r) for r in items], **fetched.page_fields())
 
 
+def _with_reporting(read: QualificationRead, filed: dict[int, date], today: date) -> dict[str, Any]:
+    """The qualification with its development-report record (high-tech recognitions)."""
+    values = read.model_dump()
+    if read.kind is QualificationKind.HTE:
+        record = reporting.reporting_record(read.issued_on, read.valid_until, filed, today)
+        values["reporting"] = [dataclasses.asdict(entry) for entry in record]
+        values["reporting_lapsed"] = reporting.lapsed(record)
+        values["re_recognition_year"] = reporting.third_year(read.issued_on)
+    return values
+
+
 async def list_qualifications(
-    session: AsyncSession, viewer: Principal, enterprise_id: uuid.UUID, page: PageParams
+    session: AsyncSession,
+    settings: Settings,
+    viewer: Principal,
+    enterprise_id: uuid.UUID,
+    page: PageParams,
 ) -> QualificationPage:
     await _load(session, viewer, enterprise_id)
     fetched = await page.fetch(
@@ -316,10 +333,42 @@ async def list_qualifications(
         repository.enterprise_qualifications(enterprise_id),
         Sorts.single(repository.QUALIFICATION_ORDER),
     )
-    items = fetched.items
-    return QualificationPage(
-        items=[QualificationRead.model_validate(q) for q in items], **fetched.page_fields()
+    filed = (await repository.filing_dates(session, [enterprise_id])).get(enterprise_id, {})
+    today = clock.today(settings.zone)
+    items = [
+        QualificationRead.model_validate(
+            _with_reporting(QualificationRead.model_validate(q), filed, today)
+        )
+        for q in fetched.items
+    ]
+    return QualificationPage(items=items, **fetched.page_fields())
+
+
+async def due_for_re_recognition(
+    session: AsyncSession, settings: Settings, year: int, page: PageParams
+) -> DueQualificationPage:
+    """High-tech recognitions in their third year in `year`: due for re-recognition."""
+    fetched = await page.fetch(
+        session,
+        repository.recognitions_in_third_year(year),
+        Sorts.single(repository.QUALIFICATION_ORDER),
     )
+    rows = list(fetched.items)
+    filed = await repository.filing_dates(session, [q.enterprise_id for q, _, _ in rows])
+    today = clock.today(settings.zone)
+    items = [
+        DueQualificationRead.model_validate(
+            {
+                **_with_reporting(
+                    QualificationRead.model_validate(q), filed.get(q.enterprise_id, {}), today
+                ),
+                "enterprise_name": name,
+                "uscc": uscc,
+            }
+        )
+        for q, name, uscc in rows
+    ]
+    return DueQualificationPage(items=items, **fetched.page_fields())
 
 
 async def add_qualification(

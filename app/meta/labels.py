@@ -407,6 +407,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
             "Advanced manufacturing and automation",
         ),
     },
+    "ReportingStatus": {
+        "on_time": ("按时报送", "On time"),
+        "late": ("逾期报送", "Late"),
+        "missing": ("未报送", "Missing"),
+        "not_due": ("未到报送期", "Not yet due"),
+    },
     "Tier": {
         "selected": ("优选一批", "Selected"),
         "cultivating": ("培育一批", "Cultivating"),

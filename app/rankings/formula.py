@@ -81,8 +81,8 @@ class ReportFigures:
 
 
 def default_report_deadline(year: int) -> date:
-    """The year-Y report is due by 30 June of Y+1."""
-    return date(year + 1, 6, 30)
+    """The year-Y report is due by 31 May of Y+1, the high-tech development report's date."""
+    return date(year + 1, 5, 31)
 
 
 def _ratio(numerator: Decimal | int | None, denominator: Decimal | int | None) -> Decimal | None:

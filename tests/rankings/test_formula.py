@@ -764,7 +764,7 @@ class TestIndicatorValues:
             values_for(visits=-1)
 
     def test_default_deadline_is_30_june_of_the_next_year(self) -> None:
-        assert default_report_deadline(2024) == date(2025, 6, 30)
+        assert default_report_deadline(2024) == date(2025, 5, 31)
 
 
 class TestMovement:

@@ -264,7 +264,7 @@ class TestHandComputedCohort:
         assert (run["status"], run["cohort_size"], run["incentive_count"]) == ("draft", 4, 1)
         assert gc.isenabled()
         assert (run["incomplete_count"], run["cohort_on"]) == (2, "2025-12-31")
-        assert run["report_deadline"] == "2026-06-30"
+        assert run["report_deadline"] == "2026-05-31"
         # A and B: participation; C: growth; D: innovation.
         assert run["short_boards"] == {"innovation": 1, "growth": 1, "participation": 2}
         assert run["weights"]["dimensions"] == {
