@@ -351,5 +351,16 @@ class Schema(BaseModel):
 class Named(Schema):
     """Another record a screen lists beside this one: its id and the name it shows."""
 
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": "38f12d92-a28f-47d8-bce4-4e27424458b6",
+                    "name": "克拉玛依天晟环保科技有限责任公司",
+                }
+            ]
+        }
+    }
+
     id: uuid.UUID
     name: str

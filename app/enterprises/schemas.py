@@ -114,7 +114,21 @@ class EnterpriseUpdate(EnterpriseContact):
     tags: Settable[list[Tag]] = Field(default=None, max_length=20, description="`[]` clears them")
 
 
+# The enterprise of the create example, as the service answers for it.
+ENTERPRISE_READ_EXAMPLE: dict[str, Any] = {
+    "id": "0b7e4a52-6a1f-4f0e-9d8e-1d2c3b4a5f60",
+    **ENTERPRISE_EXAMPLE,
+    "status": "active",
+    "created_at": "2024-03-05T02:14:37Z",
+    "updated_at": "2026-05-28T07:40:12Z",
+}
+
+
 class EnterpriseRead(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {"examples": [ENTERPRISE_READ_EXAMPLE]}
+    }
+
     id: uuid.UUID
     uscc: str
     name: str
@@ -133,7 +147,42 @@ class EnterpriseRead(Schema):
 
 
 class EnterprisePage(Page[EnterpriseRead]):
-    pass
+    model_config = Page.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "items": [
+                        ENTERPRISE_READ_EXAMPLE,
+                        {
+                            "id": "48f165d5-7b00-47f4-b81e-f86f5c8cc1ab",
+                            "uscc": "91650200MA78K3L21D",
+                            "name": "克拉玛依昆仑数智科技有限公司",
+                            "short_name": "昆仑数智",
+                            "established_on": "2016-08-22",
+                            "district": "克拉玛依区",
+                            "industry_code": "I6513",
+                            "tech_field": "electronic_information",
+                            "tags": [],
+                            "contact_name": "张丽",
+                            "contact_phone": "13999012468",
+                            "contact_email": "zhangli@example.com",
+                            "status": "active",
+                            "created_at": "2023-11-20T08:05:51Z",
+                            "updated_at": "2026-04-02T03:31:09Z",
+                        },
+                    ],
+                    "next_cursor": (
+                        "WzEsIlx1NTE0Ylx1NjJjOVx1NzM5Ylx1NGY5ZFx1NjYwNlx1NGVkMVx1NjU3MFx1"
+                        "NjY3YVx1NzlkMVx1NjI4MFx1NjcwOVx1OTY1MFx1NTE2Y1x1NTNmOCIseyJ1IjoiNDhm"
+                        "MTY1ZDUtN2IwMC00N2Y0LWI4MWUtZjg2ZjVjOGNjMWFiIn1d.FOlk6Pw8fXG592xfFVZYbg"
+                    ),
+                    "has_more": True,
+                    "total": 128,
+                    "total_is_estimate": False,
+                }
+            ]
+        }
+    }
 
 
 Count = Annotated[int, Field(ge=0, le=10_000_000), WholeNumber]

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -103,7 +103,76 @@ class AchievementPage(Page[AchievementRead]):
     pass
 
 
+def _kind(
+    kind: str,
+    count: int,
+    amount: str,
+    previous_count: int,
+    previous_amount: str,
+    count_growth: str | None,
+    amount_growth: str | None,
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "count": count,
+        "amount": amount,
+        "previous_count": previous_count,
+        "previous_amount": previous_amount,
+        "count_growth_percent": count_growth,
+        "amount_growth_percent": amount_growth,
+    }
+
+
+# The year so far (to 15 June 2026) against the 166 days before it: certifications come in
+# the autumn, so the first half shows none against the previous period's batch.
+KIND_FIGURES_EXAMPLES: list[dict[str, Any]] = [
+    _kind("hte_certified", 0, "0.00", 14, "0.00", "-100.0000", None),
+    _kind("sme_registered", 21, "0.00", 12, "0.00", "75.0000", None),
+    _kind("little_giant", 2, "0.00", 0, "0.00", None, None),
+    _kind("srdi_little_giant", 1, "0.00", 1, "0.00", "0.0000", None),
+    _kind("project_approved", 3, "1800000.00", 2, "750000.00", "50.0000", "140.0000"),
+    _kind("funding_awarded", 4, "5700000.00", 1, "6680000.00", "300.0000", "-14.6707"),
+    _kind("competition_award", 1, "200000.00", 4, "1200000.00", "-75.0000", "-83.3333"),
+    _kind("first_of_kind_product", 1, "0.00", 0, "0.00", None, None),
+    _kind("ip_pledge_loan", 2, "8000000.00", 1, "3000000.00", "100.0000", "166.6667"),
+]
+GRADE_FIGURES_EXAMPLES: list[dict[str, Any]] = [
+    {"grade": 1, "count": 0, "previous_count": 1},
+    {"grade": 2, "count": 1, "previous_count": 1},
+    {"grade": 3, "count": 0, "previous_count": 2},
+]
+FIRST_RECORD_EXAMPLES: list[dict[str, Any]] = [
+    {
+        "kind": "srdi_little_giant",
+        "level": "national",
+        "achievement_id": "1600314a-c9ae-49cf-ab97-8d7d421bb123",
+        "enterprise_id": "48f165d5-7b00-47f4-b81e-f86f5c8cc1ab",
+        "achieved_on": "2026-05-12",
+    },
+    {
+        "kind": "first_of_kind_product",
+        "level": None,
+        "achievement_id": "900977a9-f2c9-4386-ac19-9bd3a49d1ce2",
+        "enterprise_id": "b6043106-a85f-48b6-9aa8-b2a668d605d4",
+        "achieved_on": "2026-04-20",
+    },
+]
+OUTCOME_STATISTICS_EXAMPLE: dict[str, Any] = {
+    "period_from": "2026-01-01",
+    "period_to": "2026-06-15",
+    "previous_from": "2025-07-19",
+    "previous_to": "2025-12-31",
+    "kinds": KIND_FIGURES_EXAMPLES,
+    "award_grades": GRADE_FIGURES_EXAMPLES,
+    "firsts": FIRST_RECORD_EXAMPLES,
+}
+
+
 class KindFigures(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {"examples": [KIND_FIGURES_EXAMPLES[5]]}
+    }
+
     kind: AchievementKind
     count: int
     amount: Decimal = Field(description="Sum of the amounts in the period, yuan")
@@ -118,12 +187,20 @@ class KindFigures(Schema):
 
 
 class GradeFigures(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {"examples": [GRADE_FIGURES_EXAMPLES[1]]}
+    }
+
     grade: int
     count: int
     previous_count: int
 
 
 class FirstRecord(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {"examples": [FIRST_RECORD_EXAMPLES[0]]}
+    }
+
     kind: AchievementKind
     level: AchievementLevel | None = Field(
         description="null: the zone's first of the kind at any level; else its first at this level"
@@ -134,6 +211,10 @@ class FirstRecord(Schema):
 
 
 class OutcomeStatisticsRead(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {"examples": [OUTCOME_STATISTICS_EXAMPLE]}
+    }
+
     period_from: date
     period_to: date
     previous_from: date

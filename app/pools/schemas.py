@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, TypeAdapter, model_validator
 
@@ -25,6 +25,12 @@ Scalar = int | Decimal | str | bool | None
 
 
 class TierCounts(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [{"selected": 18, "cultivating": 35, "mature": 12, "applying": 4}]
+        }
+    }
+
     selected: int = 0
     cultivating: int = 0
     mature: int = 0
@@ -80,7 +86,27 @@ class PoolMemberCreate(Schema):
         return self
 
 
+POOL_MEMBER_EXAMPLE: dict[str, Any] = {
+    "id": "994395a7-74f0-447f-b6f8-7a640701ad82",
+    "pool": "hte",
+    "enterprise_id": "0b7e4a52-6a1f-4f0e-9d8e-1d2c3b4a5f60",
+    "project_id": None,
+    "uscc": "91650200MA77XKQ4XB",
+    "name": "克拉玛依市正诚有限公司",
+    "tier": "cultivating",
+    "status": "active",
+    "suggested_tier": "mature",
+    "assessed_year": 2025,
+    "entered_on": "2025-03-01",
+    "exited_on": None,
+    "created_at": "2025-03-01T03:20:00Z",
+    "updated_at": "2026-05-20T06:48:31Z",
+}
+
+
 class PoolMemberRead(Schema):
+    model_config = Schema.model_config | {"json_schema_extra": {"examples": [POOL_MEMBER_EXAMPLE]}}
+
     id: uuid.UUID
     pool: Pool
     enterprise_id: uuid.UUID
@@ -100,7 +126,40 @@ class PoolMemberRead(Schema):
 
 
 class PoolMemberPage(Page[PoolMemberRead]):
-    pass
+    model_config = Page.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "items": [
+                        POOL_MEMBER_EXAMPLE,
+                        {
+                            "id": "a1865506-aadb-4831-9b25-f81fcec1496e",
+                            "pool": "hte",
+                            "enterprise_id": "48f165d5-7b00-47f4-b81e-f86f5c8cc1ab",
+                            "project_id": None,
+                            "uscc": "91650200MA78K3L21D",
+                            "name": "克拉玛依昆仑数智科技有限公司",
+                            "tier": "cultivating",
+                            "status": "active",
+                            "suggested_tier": "cultivating",
+                            "assessed_year": 2025,
+                            "entered_on": "2025-03-01",
+                            "exited_on": None,
+                            "created_at": "2025-03-01T03:20:00Z",
+                            "updated_at": "2026-05-20T06:48:31Z",
+                        },
+                    ],
+                    "next_cursor": (
+                        "W3siZHQiOiIyMDI1LTAzLTAxVDAzOjIwOjAwKzAwOjAwIn0seyJ1IjoiYTE4NjU1"
+                        "MDYtYWFkYi00ODMxLTliMjUtZjgxZmNlYzE0OTZlIn1d.VV0FrguQou1rjOStrnOqFw"
+                    ),
+                    "has_more": True,
+                    "total": 35,
+                    "total_is_estimate": False,
+                }
+            ]
+        }
+    }
 
 
 class PoolTransitionCreate(Schema):

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     ConfigDict,
@@ -43,6 +43,70 @@ Weight = Annotated[Decimal, DecimalText(7, 2, positive=True)]
 Threshold = Annotated[Decimal, DecimalText(1, 4, top=True, positive=True)]
 
 
+# The reasons as a screen sees them on 15 June 2026 under the default policy, `description`
+# in zh-CN (what the screens ask for): each sentence is the one its figures make.
+MILESTONE_OVERDUE_EXAMPLE: dict[str, Any] = {
+    "code": "milestone_overdue",
+    "severity": "red",
+    "milestone": "平台原型上线",
+    "due_on": "2026-05-31",
+    "days_overdue": 15,
+    "description": "里程碑“平台原型上线”应于2026-05-31完成，已逾期15天。",
+}
+PAST_END_DATE_EXAMPLE: dict[str, Any] = {
+    "code": "past_end_date",
+    "severity": "red",
+    "end_on": "2026-03-31",
+    "days_past_end": 76,
+    "description": "项目应于2026-03-31结束，已超期76天仍未完成。",
+}
+SPI_BELOW_RED_EXAMPLE: dict[str, Any] = {
+    "code": "spi_below_red",
+    "severity": "red",
+    "spi": "0.5000",
+    "threshold": "0.8",
+    "expected": "60.00",
+    "actual": "30.00",
+    "description": "实际完成30.00%，应完成60.00%：进度指数0.5000，低于红色阈值0.8。",
+}
+SPI_BELOW_YELLOW_EXAMPLE: dict[str, Any] = {
+    "code": "spi_below_yellow",
+    "severity": "yellow",
+    "spi": "0.8571",
+    "threshold": "0.9",
+    "expected": "70.00",
+    "actual": "60.00",
+    "description": "实际完成60.00%，应完成70.00%：进度指数0.8571，低于黄色阈值0.9。",
+}
+MILESTONE_DUE_SOON_EXAMPLE: dict[str, Any] = {
+    "code": "milestone_due_soon",
+    "severity": "yellow",
+    "milestone": "样机联调",
+    "due_on": "2026-07-10",
+    "days_to_due": 25,
+    "spi": "0.9000",
+    "description": "里程碑“样机联调”将于2026-07-10到期（25天后），进度滞后（进度指数0.9000）。",
+}
+REPORT_STALE_EXAMPLE: dict[str, Any] = {
+    "code": "report_stale",
+    "severity": "yellow",
+    "last_report_on": "2026-03-06",
+    "counted_from": "report",
+    "days_since_report": 101,
+    "threshold_days": 90,
+    "description": "自2026-03-06起101天未报送进度报告（应每90天报送一次）。",
+}
+END_NEAR_INCOMPLETE_EXAMPLE: dict[str, Any] = {
+    "code": "end_near_incomplete",
+    "severity": "yellow",
+    "end_on": "2026-07-31",
+    "days_to_end": 46,
+    "actual": "65.00",
+    "threshold": "80",
+    "description": "项目将于2026-07-31结束（46天后），完成度65.00%，低于80%。",
+}
+
+
 class _Reason(Schema):
     # Read back from the stored evaluation: a figure a later release adds is not an error.
     model_config = Schema.model_config | ConfigDict(extra="ignore")
@@ -58,6 +122,10 @@ class _Reason(Schema):
 
 
 class MilestoneOverdueReason(_Reason):
+    model_config = _Reason.model_config | {
+        "json_schema_extra": {"examples": [MILESTONE_OVERDUE_EXAMPLE]}
+    }
+
     code: Literal[ReasonCode.MILESTONE_OVERDUE]
     severity: Literal["red"]
     milestone: str
@@ -74,6 +142,10 @@ class MilestoneOverdueReason(_Reason):
 
 
 class PastEndDateReason(_Reason):
+    model_config = _Reason.model_config | {
+        "json_schema_extra": {"examples": [PAST_END_DATE_EXAMPLE]}
+    }
+
     code: Literal[ReasonCode.PAST_END_DATE]
     severity: Literal["red"]
     end_on: date
@@ -106,6 +178,10 @@ class _SpiReason(_Reason):
 
 
 class SpiBelowRedReason(_SpiReason):
+    model_config = _Reason.model_config | {
+        "json_schema_extra": {"examples": [SPI_BELOW_RED_EXAMPLE]}
+    }
+
     code: Literal[ReasonCode.SPI_BELOW_RED]
     severity: Literal["red"]
 
@@ -117,6 +193,10 @@ class SpiBelowRedReason(_SpiReason):
 
 
 class SpiBelowYellowReason(_SpiReason):
+    model_config = _Reason.model_config | {
+        "json_schema_extra": {"examples": [SPI_BELOW_YELLOW_EXAMPLE]}
+    }
+
     code: Literal[ReasonCode.SPI_BELOW_YELLOW]
     severity: Literal["yellow"]
 
@@ -128,6 +208,10 @@ class SpiBelowYellowReason(_SpiReason):
 
 
 class MilestoneDueSoonReason(_Reason):
+    model_config = _Reason.model_config | {
+        "json_schema_extra": {"examples": [MILESTONE_DUE_SOON_EXAMPLE]}
+    }
+
     code: Literal[ReasonCode.MILESTONE_DUE_SOON]
     severity: Literal["yellow"]
     milestone: str
@@ -147,6 +231,10 @@ class MilestoneDueSoonReason(_Reason):
 
 
 class ReportStaleReason(_Reason):
+    model_config = _Reason.model_config | {
+        "json_schema_extra": {"examples": [REPORT_STALE_EXAMPLE]}
+    }
+
     code: Literal[ReasonCode.REPORT_STALE]
     severity: Literal["yellow"]
     last_report_on: date | None = Field(description="null: no report yet, counted from start")
@@ -172,6 +260,10 @@ class ReportStaleReason(_Reason):
 
 
 class EndNearIncompleteReason(_Reason):
+    model_config = _Reason.model_config | {
+        "json_schema_extra": {"examples": [END_NEAR_INCOMPLETE_EXAMPLE]}
+    }
+
     code: Literal[ReasonCode.END_NEAR_INCOMPLETE]
     severity: Literal["yellow"]
     end_on: date
@@ -206,6 +298,10 @@ class AlertReason(
 ):
     """A rule that fired, with its figures: one shape per `code` (labels of the codes under
     `AlertReasonCode` in /api/v1/meta/enums)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [MILESTONE_OVERDUE_EXAMPLE, REPORT_STALE_EXAMPLE]}
+    )
 
 
 class AlertSummary(Schema):
@@ -474,7 +570,51 @@ class SweepRead(Schema):
     updated: int = Field(description="Projects whose stored alert was rewritten")
 
 
+# The board on 15 June 2026: every flagged project is listed, so the counts are what it shows.
+BOARD_ENTRY_EXAMPLES: list[dict[str, Any]] = [
+    {
+        "project_id": "9a508bb1-f4c9-4a65-b868-e6d9ca0bc36c",
+        "title": "油气田数字孪生平台关键技术研究与示范",
+        "level": "national",
+        "enterprise_id": "48f165d5-7b00-47f4-b81e-f86f5c8cc1ab",
+        "enterprise_name": "克拉玛依昆仑数智科技有限公司",
+        "color": "red",
+        "first_reason": MILESTONE_OVERDUE_EXAMPLE,
+    },
+    {
+        "project_id": "2769e927-e4bf-4564-8537-2ef440e5c51e",
+        "title": "高性能油田化学品绿色制备技术研究",
+        "level": "regional",
+        "enterprise_id": "017f9ee6-725e-409d-ba05-62d56abd685a",
+        "enterprise_name": "新疆华油新材料股份有限公司",
+        "color": "red",
+        "first_reason": SPI_BELOW_RED_EXAMPLE,
+    },
+    {
+        "project_id": "844948a8-6c51-4e92-be89-f91859082551",
+        "title": "稠油热采尾气余热回收装备研制",
+        "level": "city",
+        "enterprise_id": "b6043106-a85f-48b6-9aa8-b2a668d605d4",
+        "enterprise_name": "克拉玛依市博达石油装备有限公司",
+        "color": "yellow",
+        "first_reason": REPORT_STALE_EXAMPLE,
+    },
+]
+RECOVERY_EXAMPLE: dict[str, Any] = {
+    "project_id": "48658079-0b44-445f-9429-523c4b037d52",
+    "title": "智能注采一体化控制系统研发",
+    "enterprise_id": "0b7e4a52-6a1f-4f0e-9d8e-1d2c3b4a5f60",
+    "enterprise_name": "克拉玛依市正诚有限公司",
+    "from_color": "yellow",
+    "recovered_at": "2026-06-03T09:12:40Z",
+}
+
+
 class BoardEntry(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {"examples": [BOARD_ENTRY_EXAMPLES[0]]}
+    }
+
     project_id: uuid.UUID
     title: str
     level: ProjectLevel
@@ -485,6 +625,8 @@ class BoardEntry(Schema):
 
 
 class Recovery(Schema):
+    model_config = Schema.model_config | {"json_schema_extra": {"examples": [RECOVERY_EXAMPLE]}}
+
     project_id: uuid.UUID
     title: str
     enterprise_id: uuid.UUID
@@ -494,6 +636,26 @@ class Recovery(Schema):
 
 
 class AlertBoardRead(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "counts": {"red": 2, "yellow": 1, "green": 17},
+                    "by_level": {
+                        "city": {"red": 0, "yellow": 1, "green": 5},
+                        "district": {"red": 0, "yellow": 0, "green": 3},
+                        "national": {"red": 1, "yellow": 0, "green": 5},
+                        "regional": {"red": 1, "yellow": 0, "green": 4},
+                    },
+                    "flagged": [*BOARD_ENTRY_EXAMPLES],
+                    "recovered": [RECOVERY_EXAMPLE],
+                    "period_from": "2026-05-16",
+                    "period_to": "2026-06-15",
+                }
+            ]
+        }
+    }
+
     counts: dict[str, int] = Field(description="Monitored projects by effective colour")
     by_level: dict[str, dict[str, int]] = Field(description="level → colour → count")
     flagged: list[BoardEntry] = Field(

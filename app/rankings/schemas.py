@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -133,12 +133,65 @@ class RankingRunPage(Page[RankingRunRead]):
     pass
 
 
+def _score(value: str, percentile: str) -> dict[str, str]:
+    return {"value": value, "percentile": percentile}
+
+
+# Third of the 69 in the high-tech pool's 2025 run, under the default weights: the figures are
+# the ones the formula makes of these values (percentile = 100 × members below / 68), so the
+# short board is the weakest indicator of the weakest dimension.
+INDICATOR_SCORES_EXAMPLE: dict[str, Any] = {
+    "rd_intensity": _score("0.084615", "89.705882"),
+    "st_staff_ratio": _score("0.318182", "80.882353"),
+    "new_ip": _score("4.500000", "92.647059"),
+    "achievements": _score("3.000000", "73.529412"),
+    "revenue_growth": _score("0.226174", "76.470588"),
+    "net_asset_growth": _score("0.183529", "72.058824"),
+    "attendance": _score("0.800000", "55.882353"),
+    "visits": _score("0.333333", "13.235294"),
+    "timely_report": _score("1.000000", "17.647059"),
+}
+DIMENSION_SCORES_EXAMPLE: dict[str, Any] = {
+    "innovation": "86.029412",
+    "growth": "74.264706",
+    "participation": "31.617647",
+}
+SHORT_BOARD_EXAMPLE: dict[str, Any] = {
+    "dimension": "participation",
+    "indicator": "visits",
+    "score": "13.235294",
+    "value": "0.333333",
+    "cohort_median": "0.666667",
+}
+RANKING_ENTRY_EXAMPLE: dict[str, Any] = {
+    "enterprise_id": "48f165d5-7b00-47f4-b81e-f86f5c8cc1ab",
+    "uscc": "91650200MA78K3L21D",
+    "name": "克拉玛依昆仑数智科技有限公司",
+    "position": 3,
+    "composite": "71.617647",
+    "dimensions": DIMENSION_SCORES_EXAMPLE,
+    "indicators": INDICATOR_SCORES_EXAMPLE,
+    "incentive": True,
+    "short_board": SHORT_BOARD_EXAMPLE,
+    "data_incomplete": False,
+    "movement": 2,
+}
+
+
 class IndicatorScoreRead(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {"examples": [INDICATOR_SCORES_EXAMPLE["rd_intensity"]]}
+    }
+
     value: Decimal | None = Field(description="null: missing (counts as the lowest)")
     percentile: Decimal = Field(description="100 × percent_rank within the cohort")
 
 
 class IndicatorScores(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {"examples": [INDICATOR_SCORES_EXAMPLE]}
+    }
+
     rd_intensity: IndicatorScoreRead
     st_staff_ratio: IndicatorScoreRead
     new_ip: IndicatorScoreRead
@@ -151,6 +204,10 @@ class IndicatorScores(Schema):
 
 
 class DimensionScores(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {"examples": [DIMENSION_SCORES_EXAMPLE]}
+    }
+
     innovation: Decimal
     growth: Decimal
     participation: Decimal
@@ -158,6 +215,8 @@ class DimensionScores(Schema):
 
 class ShortBoardRead(Schema):
     """The weakest dimension and, within it, the weakest indicator: where to help."""
+
+    model_config = Schema.model_config | {"json_schema_extra": {"examples": [SHORT_BOARD_EXAMPLE]}}
 
     dimension: Dimension
     indicator: Indicator
@@ -167,6 +226,10 @@ class ShortBoardRead(Schema):
 
 
 class RankingEntryRead(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {"examples": [RANKING_ENTRY_EXAMPLE]}
+    }
+
     enterprise_id: uuid.UUID
     uscc: str
     name: str
@@ -184,10 +247,38 @@ class RankingEntryRead(Schema):
 
 
 class RankingEntryPage(Page[RankingEntryRead]):
-    pass
+    model_config = Page.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "items": [RANKING_ENTRY_EXAMPLE],
+                    "next_cursor": "WzNd.zDIQgdPFXiKcnEvC5vKoag",
+                    "has_more": True,
+                    "total": 69,
+                    "total_is_estimate": False,
+                }
+            ]
+        }
+    }
 
 
 class EnterpriseRankingRead(RankingEntryRead):
+    # Its own example, not the entry's it would inherit (which lacks the run's fields).
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                RANKING_ENTRY_EXAMPLE
+                | {
+                    "run_id": "fffc3436-d523-483b-9567-24d0f9507c87",
+                    "pool": "hte",
+                    "year": 2025,
+                    "cohort_size": 69,
+                    "published_at": "2026-04-10T08:00:00Z",
+                }
+            ]
+        }
+    }
+
     run_id: uuid.UUID
     pool: Pool
     year: int

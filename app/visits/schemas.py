@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -118,7 +118,40 @@ class DemandCreate(Schema):
     description: Note | None = None
 
 
+# A row of the overdue list at 10:00 Beijing time on 15 June 2026: raised two days before,
+# still unanswered 23.5 hours past its due time.
+SLA_EXAMPLE: dict[str, Any] = {
+    "due_at": "2026-06-14T02:30:00Z",
+    "responded_at": None,
+    "breached": True,
+    "remaining_seconds": -84600,
+}
+DEMAND_EXAMPLE: dict[str, Any] = {
+    "id": "fc45228f-4bd5-41b0-b41b-5669a0729b23",
+    "enterprise_id": "017f9ee6-725e-409d-ba05-62d56abd685a",
+    "enterprise_name": "新疆华油新材料股份有限公司",
+    "specialist_id": "7a0b7c3e-1f2d-4e5f-8a9b-0c1d2e3f4a5b",
+    "specialist_name": "李专员",
+    "category": "financing",
+    "title": "知识产权质押融资对接",
+    "description": "拟以两项发明专利质押，申请流动资金贷款500万元",
+    "status": "open",
+    "raised_by": "5c9dc8b6-4f4e-48e5-885b-d78d396e0d55",
+    "raised_by_role": "enterprise",
+    "raised_at": "2026-06-13T02:30:00Z",
+    "response_due_at": "2026-06-14T02:30:00Z",
+    "first_response_at": None,
+    "resolved_at": None,
+    "rejection_reason": None,
+    "sla": SLA_EXAMPLE,
+    "created_at": "2026-06-13T02:30:00Z",
+    "updated_at": "2026-06-13T02:30:00Z",
+}
+
+
 class Sla(Schema):
+    model_config = Schema.model_config | {"json_schema_extra": {"examples": [SLA_EXAMPLE]}}
+
     due_at: datetime = Field(description="24 hours after the demand was raised")
     responded_at: datetime | None
     breached: bool = Field(description="Answered late, or still unanswered past due")
@@ -128,6 +161,8 @@ class Sla(Schema):
 
 
 class DemandRead(Schema):
+    model_config = Schema.model_config | {"json_schema_extra": {"examples": [DEMAND_EXAMPLE]}}
+
     id: uuid.UUID
     enterprise_id: uuid.UUID
     enterprise_name: str
@@ -150,7 +185,19 @@ class DemandRead(Schema):
 
 
 class DemandPage(Page[DemandRead]):
-    pass
+    model_config = Page.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "items": [DEMAND_EXAMPLE],
+                    "next_cursor": None,
+                    "has_more": False,
+                    "total": 1,
+                    "total_is_estimate": False,
+                }
+            ]
+        }
+    }
 
 
 class DemandTransitionCreate(Schema):
@@ -258,7 +305,21 @@ class VisitPage(Page[VisitRead]):
     pass
 
 
+# The dashboard's round so far: the second of three (May to August), a month and a half in.
+ROUND_EXAMPLE: dict[str, Any] = {
+    "year": 2026,
+    "round": 2,
+    "starts_on": "2026-05-01",
+    "ends_on": "2026-08-31",
+    "population": 124,
+    "covered": 57,
+    "coverage_percent": "45.97",
+}
+
+
 class RoundRead(Schema):
+    model_config = Schema.model_config | {"json_schema_extra": {"examples": [ROUND_EXAMPLE]}}
+
     year: int
     round: int
     starts_on: date
@@ -272,7 +333,36 @@ class RoundPage(Page[RoundRead]):
     pass
 
 
+SPECIALIST_COVERAGE_EXAMPLES: list[dict[str, Any]] = [
+    {
+        "specialist_id": "7a0b7c3e-1f2d-4e5f-8a9b-0c1d2e3f4a5b",
+        "specialist_name": "李专员",
+        "population": 41,
+        "covered": 40,
+        "coverage_percent": "97.56",
+    },
+    {
+        "specialist_id": "d09e0492-4d52-4c61-8bed-ce030297c5e5",
+        "specialist_name": "王专员",
+        "population": 42,
+        "covered": 41,
+        "coverage_percent": "97.62",
+    },
+    {
+        "specialist_id": "f3a16071-2456-4e76-aaad-d6b855c6b62b",
+        "specialist_name": "赵专员",
+        "population": 41,
+        "covered": 40,
+        "coverage_percent": "97.56",
+    },
+]
+
+
 class SpecialistCoverage(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {"examples": [SPECIALIST_COVERAGE_EXAMPLES[0]]}
+    }
+
     specialist_id: uuid.UUID
     specialist_name: str
     population: int
@@ -281,6 +371,44 @@ class SpecialistCoverage(Schema):
 
 
 class RoundCoverageRead(RoundRead):
+    # Its own example, not the round's it would inherit: the closed first round, each of the
+    # three specialists one enterprise short.
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "year": 2026,
+                    "round": 1,
+                    "starts_on": "2026-01-01",
+                    "ends_on": "2026-04-30",
+                    "population": 124,
+                    "covered": 121,
+                    "coverage_percent": "97.58",
+                    "specialists": SPECIALIST_COVERAGE_EXAMPLES,
+                    "not_visited": [
+                        "05adb3fc-4f63-4127-9a23-bef7be506564",
+                        "38f12d92-a28f-47d8-bce4-4e27424458b6",
+                        "b6043106-a85f-48b6-9aa8-b2a668d605d4",
+                    ],
+                    "not_visited_enterprises": [
+                        {
+                            "id": "05adb3fc-4f63-4127-9a23-bef7be506564",
+                            "name": "新疆准噶尔检测技术有限公司",
+                        },
+                        {
+                            "id": "38f12d92-a28f-47d8-bce4-4e27424458b6",
+                            "name": "克拉玛依天晟环保科技有限责任公司",
+                        },
+                        {
+                            "id": "b6043106-a85f-48b6-9aa8-b2a668d605d4",
+                            "name": "克拉玛依市博达石油装备有限公司",
+                        },
+                    ],
+                }
+            ]
+        }
+    }
+
     specialists: list[SpecialistCoverage] = Field(
         description="Per responsible specialist (assignments at the round's start)"
     )
