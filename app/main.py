@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from enum import StrEnum
@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI
+from fastapi.encoders import jsonable_encoder
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import app.subscriptions  # noqa: F401 - every domain's subscribers listen before a request publishes
@@ -314,6 +316,30 @@ NAMED_ENUMS: dict[str, type[StrEnum]] = {
 }
 
 
+def _app_models(cls: type[BaseModel]) -> Iterator[type[BaseModel]]:
+    for sub in cls.__subclasses__():
+        if sub.__module__.startswith("app."):
+            yield sub
+        yield from _app_models(sub)
+
+
+def _restore_examples(components: dict[str, Any]) -> None:
+    """Each schema's examples as its model states them. FastAPI writes the document without
+    null values (`exclude_none`, FastAPI issue 5559), which takes a nullable field out of
+    every example and leaves an example its own schema refuses (a required field absent)."""
+    by_name: dict[str, list[type[BaseModel]]] = {}
+    for model in _app_models(BaseModel):
+        by_name.setdefault(model.__name__, []).append(model)
+    for name, schema in components.items():
+        models = {id(m): m for m in by_name.get(name, [])}
+        if "examples" not in schema or len(models) != 1:
+            continue
+        (model,) = models.values()
+        extra = model.model_config.get("json_schema_extra")
+        if isinstance(extra, dict) and isinstance(extra.get("examples"), list):
+            schema["examples"] = jsonable_encoder(extra["examples"])
+
+
 def _install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -348,6 +374,7 @@ def _install_openapi(app: FastAPI) -> None:
         # FastAPI's own validation-error schemas are never sent: ours replace them.
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
+        _restore_examples(components)
         declare_security(schema, app.routes)
         declare_protocol_headers(schema, set(IDEMPOTENCY_EXCLUDED))
         app.openapi_schema = schema
