@@ -88,6 +88,8 @@ async def make_enterprise(session: AsyncSession, **overrides: Any) -> Enterprise
         "uscc": random_uscc(),
         "name": f"克拉玛依市测试{uuid.uuid4().hex[:6]}有限公司",
         "tech_field": "new_materials",
+        "industry_code": "C3985",
+        "tax_collection": "audit",
         "tags": [],
     }
     values.update(overrides)

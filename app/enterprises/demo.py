@@ -161,6 +161,9 @@ def generate(
                 "contact_name": contact,
                 "contact_phone": f"1{rng.choice('3589')}{rng.randint(0, 999_999_999):09d}",
                 "contact_email": f"contact{index}@example.com",
+                # Most assessed on their books, one in twenty by the tax office (drawn
+                # without the generator, so the rest of the zone stays as it was).
+                "tax_collection": "assessed" if index % 20 == 7 else "audit",
             },
             reports=_reports(rng, years),
         )

@@ -20,12 +20,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false, true
 
 from app.db import Base
 from app.enterprises.enums import (
     EnterpriseStatus,
     Grade,
     QualificationKind,
+    QualificationLevel,
+    TaxCollection,
     TechField,
     sql_values,
 )
@@ -39,6 +42,9 @@ class Enterprise(UUIDKey, Timestamps, Versioned, Base):
     __table_args__ = (
         CheckConstraint(f"tech_field IN ({sql_values(TechField)})", name="tech_field_known"),
         CheckConstraint(f"status IN ({sql_values(EnterpriseStatus)})", name="status_known"),
+        CheckConstraint(
+            f"tax_collection IN ({sql_values(TaxCollection)})", name="tax_collection_known"
+        ),
         CheckConstraint("char_length(uscc) = 18 AND uscc = upper(uscc)", name="uscc_shape"),
         # One GIN index over every 1- and 2-character gram of the name serves Chinese
         # substring search of any length (pg_trgm would need three characters).
@@ -63,6 +69,17 @@ class Enterprise(UUIDKey, Timestamps, Versioned, Base):
     industry_code: Mapped[str | None] = mapped_column(String(5))
     tech_field: Mapped[TechField | None] = mapped_column(StrEnumType(TechField, 40), index=True)
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(50)), nullable=False, server_default="{}")
+    # The tech-based SME basic conditions, as the bureau knows them.
+    resident_enterprise: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
+    restricted_products: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+    credit_listed: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+    tax_collection: Mapped[TaxCollection | None] = mapped_column(StrEnumType(TaxCollection, 16))
     contact_name: Mapped[str | None] = mapped_column(String(50))
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     contact_email: Mapped[str | None] = mapped_column(String(254))
@@ -154,6 +171,8 @@ class Qualification(UUIDKey, Timestamps, Base):
     __table_args__ = (
         CheckConstraint(f"kind IN ({sql_values(QualificationKind)})", name="kind_known"),
         CheckConstraint("valid_until >= issued_on", name="valid_after_issue"),
+        CheckConstraint(f"level IN ({sql_values(QualificationLevel)})", name="level_known"),
+        CheckConstraint("award_rank BETWEEN 1 AND 3", name="award_rank_first_three"),
         Index("ix_qualification_enterprise_kind", "enterprise_id", "kind", "valid_until"),
     )
 
@@ -161,9 +180,12 @@ class Qualification(UUIDKey, Timestamps, Base):
         Uuid, ForeignKey("enterprise.id", ondelete="CASCADE"), nullable=False
     )
     kind: Mapped[QualificationKind] = mapped_column(
-        StrEnumType(QualificationKind, 8), nullable=False
+        StrEnumType(QualificationKind, 32), nullable=False
     )
     reference: Mapped[str | None] = mapped_column(String(64))
+    # A direct route's particulars: the award's rank among its units, the level.
+    award_rank: Mapped[int | None] = mapped_column(Integer)
+    level: Mapped[QualificationLevel | None] = mapped_column(StrEnumType(QualificationLevel, 16))
     issued_on: Mapped[date] = mapped_column(Date, nullable=False)
     valid_until: Mapped[date] = mapped_column(Date, nullable=False)
     source: Mapped[str] = mapped_column(String(32), nullable=False)

@@ -301,6 +301,16 @@ async def add_qualification(session: AsyncSession, qualification: Qualification)
     return qualification
 
 
+async def get_qualification(
+    session: AsyncSession, enterprise_id: uuid.UUID, qualification_id: uuid.UUID
+) -> Qualification | None:
+    return await session.scalar(
+        select(Qualification).where(
+            Qualification.id == qualification_id, Qualification.enterprise_id == enterprise_id
+        )
+    )
+
+
 def enterprise_qualifications(enterprise_id: uuid.UUID) -> Select[Qualification]:
     """What the list shows (ordered and paged by `PageParams.fetch` in QUALIFICATION_ORDER)."""
     stmt = select(Qualification).where(Qualification.enterprise_id == enterprise_id)
@@ -476,14 +486,18 @@ BULK_ENTERPRISES = text(
     WITH ins AS (
         INSERT INTO enterprise (id, uscc, name, short_name, established_on, district,
             industry_code, tech_field, tags, contact_name, contact_phone, contact_email,
+            resident_enterprise, restricted_products, credit_listed, tax_collection,
             status, version, created_at, updated_at)
         SELECT gen_random_uuid(), r.uscc, r.name, r.short_name, r.established_on, r.district,
             r.industry_code, r.tech_field, coalesce(r.tags, '{}'), r.contact_name,
-            r.contact_phone, r.contact_email, 'active', 1, now(), now()
+            r.contact_phone, r.contact_email, coalesce(r.resident_enterprise, true),
+            coalesce(r.restricted_products, false), coalesce(r.credit_listed, false),
+            r.tax_collection, 'active', 1, now(), now()
         FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(uscc text, name text,
             short_name text, established_on date, district text, industry_code text,
             tech_field text, tags text[], contact_name text, contact_phone text,
-            contact_email text)
+            contact_email text, resident_enterprise boolean, restricted_products boolean,
+            credit_listed boolean, tax_collection text)
         ON CONFLICT (uscc) DO NOTHING
         RETURNING *
     )

@@ -29,7 +29,9 @@ from app.enterprises.schemas import (
     EnterprisePage,
     EnterpriseRead,
     EnterpriseUpdate,
+    QualificationCreate,
     QualificationPage,
+    QualificationRead,
 )
 from app.http import IfMatchHeader, set_etag, set_location
 from app.pagination import PageParamsDep
@@ -233,6 +235,46 @@ async def list_qualifications(
     """Qualifications held or once held (high-tech enterprise, tech-based SME), newest first;
     a high-tech recognition with its development-report record and `reporting_lapsed`."""
     return await service.list_qualifications(session, settings, principal, enterprise_id, page)
+
+
+@router.post(
+    "/{enterprise_id}/qualifications",
+    operation_id="recordDirectRoute",
+    response_model=QualificationRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=errors.responses(404),
+)
+async def record_direct_route(
+    enterprise_id: uuid.UUID,
+    data: QualificationCreate,
+    principal: StaffPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+) -> QualificationRead:
+    """Record a direct route of the tech-based SME evaluation (科技型中小企业直接入库条件): a
+    national S&T award with the enterprise among the first three units, a recognised
+    provincial or ministerial (or higher) R&D institution, or a standard it led. The SME
+    assessment counts it when it is valid on the application date."""
+    read = await service.record_direct_route(session, settings, principal, enterprise_id, data)
+    set_location(response, f"/api/v1/enterprises/{enterprise_id}/qualifications/{read.id}")
+    return read
+
+
+@router.get(
+    "/{enterprise_id}/qualifications/{qualification_id}",
+    operation_id="getQualification",
+    response_model=QualificationRead,
+    responses=errors.responses(404),
+)
+async def get_qualification(
+    enterprise_id: uuid.UUID,
+    qualification_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+) -> QualificationRead:
+    """One qualification (without its reporting record: the list carries it)."""
+    return await service.get_qualification(session, principal, enterprise_id, qualification_id)
 
 
 qualifications_router = APIRouter(

@@ -14,7 +14,16 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from app.enterprises.enums import EnterpriseStatus, Grade, QualificationKind, TechField
+from app.enterprises.enums import (
+    LEVELS,
+    DirectRoute,
+    EnterpriseStatus,
+    Grade,
+    QualificationKind,
+    QualificationLevel,
+    TaxCollection,
+    TechField,
+)
 from app.enterprises.reporting import ReportingStatus
 from app.enterprises.uscc import InvalidUSCC, normalize_uscc
 from app.i18n import Sentence
@@ -41,6 +50,7 @@ ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 District = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 IndustryCode = Annotated[str, StringConstraints(pattern=INDUSTRY_CODE)]
 Tag = Annotated[str, StringConstraints(pattern=TAG)]
+Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 ContactName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 
 ENTERPRISE_EXAMPLE: dict[str, Any] = {
@@ -55,6 +65,10 @@ ENTERPRISE_EXAMPLE: dict[str, Any] = {
     "contact_name": "王建国",
     "contact_phone": "13899905678",
     "contact_email": "zhengcheng@example.com",
+    "resident_enterprise": True,
+    "restricted_products": False,
+    "credit_listed": False,
+    "tax_collection": "audit",
 }
 
 
@@ -79,6 +93,21 @@ class EnterpriseCreate(EnterpriseContact):
     industry_code: IndustryCode | None = Field(default=None, description="GB/T 4754, e.g. C3511")
     tech_field: TechField | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=20)
+    resident_enterprise: JsonBool = Field(
+        default=True, description="A resident enterprise registered in the mainland"
+    )
+    restricted_products: JsonBool = Field(
+        default=False,
+        description="Products or services in the prohibited, restricted or eliminated catalogues",
+    )
+    credit_listed: JsonBool = Field(
+        default=False,
+        description="On the list of abnormal operations or of serious illegal and dishonest "
+        "enterprises",
+    )
+    tax_collection: TaxCollection | None = Field(
+        default=None, description="How its income tax is collected; null: not known"
+    )
 
     @field_validator("uscc")
     @classmethod
@@ -112,6 +141,10 @@ class EnterpriseUpdate(EnterpriseContact):
     industry_code: IndustryCode | None = None
     tech_field: TechField | None = None
     tags: Settable[list[Tag]] = Field(default=None, max_length=20, description="`[]` clears them")
+    resident_enterprise: Settable[JsonBool] = None
+    restricted_products: Settable[JsonBool] = None
+    credit_listed: Settable[JsonBool] = None
+    tax_collection: TaxCollection | None = None
 
 
 # The enterprise of the create example, as the service answers for it.
@@ -138,6 +171,10 @@ class EnterpriseRead(Schema):
     industry_code: str | None
     tech_field: TechField | None
     tags: list[str]
+    resident_enterprise: bool
+    restricted_products: bool
+    credit_listed: bool
+    tax_collection: TaxCollection | None
     contact_name: str | None = Field(description="Masked for integrations")
     contact_phone: str | None = Field(description="Masked for integrations: 138****5678")
     contact_email: str | None = Field(description="Masked for integrations: z***@example.com")
@@ -166,6 +203,10 @@ class EnterprisePage(Page[EnterpriseRead]):
                             "contact_name": "张丽",
                             "contact_phone": "13999012468",
                             "contact_email": "zhangli@example.com",
+                            "resident_enterprise": True,
+                            "restricted_products": False,
+                            "credit_listed": False,
+                            "tax_collection": "audit",
                             "status": "active",
                             "created_at": "2023-11-20T08:05:51Z",
                             "updated_at": "2026-04-02T03:31:09Z",
@@ -321,6 +362,55 @@ class ReportingYearRead(Schema):
     status: ReportingStatus
 
 
+class QualificationCreate(Schema):
+    """A direct route of the tech-based SME evaluation, recorded by staff."""
+
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "kind": "national_st_award",
+                    "reference": "2023-J-202-2-03",
+                    "issued_on": "2024-06-24",
+                    "award_rank": 2,
+                }
+            ]
+        }
+    }
+
+    kind: DirectRoute
+    reference: Reference | None = Field(default=None, description="Certificate or decision number")
+    issued_on: CalendarDate = Field(description="When it was awarded, recognised or published")
+    valid_until: CalendarDate | None = Field(
+        default=None,
+        description="An award or a standard counts five years (default: five years after "
+        "issued_on); an R&D institution's recognition needs its end date",
+    )
+    award_rank: Annotated[int, Field(ge=1, le=3), WholeNumber] | None = Field(
+        default=None, description="An award: the enterprise's rank among its units (1-3)"
+    )
+    level: QualificationLevel | None = Field(
+        default=None,
+        description="An institution: provincial, ministerial or national; a standard: "
+        "international, national or industry",
+    )
+
+    @model_validator(mode="after")
+    def _particulars(self) -> QualificationCreate:
+        award = self.kind is DirectRoute.NATIONAL_ST_AWARD
+        if award != (self.award_rank is not None):
+            raise inconsistent("award_rank goes with a national_st_award, and only with it")
+        if award != (self.level is None):
+            raise inconsistent("level goes with an institution or a standard, and only with them")
+        if self.level is not None and self.level not in LEVELS[self.kind]:
+            raise inconsistent("this level does not fit the kind")
+        if self.kind is DirectRoute.PROVINCIAL_RD_INSTITUTION and self.valid_until is None:
+            raise inconsistent("an R&D institution's recognition needs valid_until")
+        if self.valid_until is not None and self.valid_until < self.issued_on:
+            raise inconsistent("valid_until cannot be before issued_on")
+        return self
+
+
 class QualificationRead(Schema):
     id: uuid.UUID
     enterprise_id: uuid.UUID
@@ -328,6 +418,10 @@ class QualificationRead(Schema):
     reference: str | None = Field(description="Certificate or registration number")
     issued_on: date
     valid_until: date
+    award_rank: int | None = Field(default=None, description="An award's rank among its units")
+    level: QualificationLevel | None = Field(
+        default=None, description="An institution's or a standard's level"
+    )
     source: str = Field(description="What recorded it: `pool_exit`, …")
     created_at: datetime
     reporting: list[ReportingYearRead] = Field(

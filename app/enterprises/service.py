@@ -6,7 +6,7 @@ import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +17,12 @@ from app.audit import service as audit
 from app.auth.roles import Principal, Role, may_read, own_records_only
 from app.config import Settings
 from app.enterprises import reporting, repository
-from app.enterprises.enums import EnterpriseStatus, QualificationKind
+from app.enterprises.enums import (
+    ROUTE_YEARS,
+    EnterpriseStatus,
+    QualificationKind,
+    QualificationLevel,
+)
 from app.enterprises.events import EnterpriseUpdating, ReportsFiled
 from app.enterprises.models import AnnualReport, Enterprise, Qualification
 from app.enterprises.repository import AnyRow, ReportFigureRow
@@ -32,6 +37,7 @@ from app.enterprises.schemas import (
     EnterprisePage,
     EnterpriseRead,
     EnterpriseUpdate,
+    QualificationCreate,
     QualificationPage,
     QualificationRead,
     RdOrganisation,
@@ -51,6 +57,10 @@ FIRST_REPORT_YEAR = 2000
 
 class EnterpriseNotFound(NotFound):
     code = ProblemCode.ENTERPRISE_NOT_FOUND
+
+
+class QualificationNotFound(NotFound):
+    code = ProblemCode.QUALIFICATION_NOT_FOUND
 
 
 class AnnualReportNotFound(NotFound):
@@ -344,6 +354,62 @@ async def list_qualifications(
     return QualificationPage(items=items, **fetched.page_fields())
 
 
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return date(day.year + years, 3, 1)
+
+
+async def record_direct_route(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    enterprise_id: uuid.UUID,
+    data: QualificationCreate,
+) -> QualificationRead:
+    """Staff record a direct route of the SME evaluation (an award, an institution, a
+    standard); the SME assessment reads it when it is valid on the application date."""
+    await _load(session, actor, enterprise_id)
+    if data.issued_on > clock.today(settings.zone):
+        raise Unprocessable(
+            _("issued_on cannot be in the future."),
+            code=ProblemCode.ISSUED_IN_FUTURE,
+            loc=["body", "issued_on"],
+        )
+    valid_until = data.valid_until or _years_after(data.issued_on, ROUTE_YEARS) - timedelta(days=1)
+    read = await add_qualification(
+        session,
+        actor,
+        enterprise_id,
+        kind=QualificationKind(data.kind.value),
+        reference=data.reference,
+        issued_on=data.issued_on,
+        valid_until=valid_until,
+        source="staff",
+        award_rank=data.award_rank,
+        level=data.level,
+    )
+    await session.commit()
+    return read
+
+
+async def get_qualification(
+    session: AsyncSession, viewer: Principal, enterprise_id: uuid.UUID, qualification_id: uuid.UUID
+) -> QualificationRead:
+    await _load(session, viewer, enterprise_id)
+    qualification = await repository.get_qualification(session, enterprise_id, qualification_id)
+    if qualification is None:
+        raise QualificationNotFound(
+            _(
+                "enterprise {enterprise_id} has no qualification {qualification_id}",
+                enterprise_id=enterprise_id,
+                qualification_id=qualification_id,
+            )
+        )
+    return QualificationRead.model_validate(qualification)
+
+
 async def due_for_re_recognition(
     session: AsyncSession, settings: Settings, year: int, page: PageParams
 ) -> DueQualificationPage:
@@ -381,6 +447,8 @@ async def add_qualification(
     issued_on: date,
     valid_until: date,
     source: str,
+    award_rank: int | None = None,
+    level: QualificationLevel | None = None,
 ) -> QualificationRead:
     """Record a qualification as part of the caller's unit of work (the caller commits)."""
     qualification = await repository.add_qualification(
@@ -392,6 +460,8 @@ async def add_qualification(
             issued_on=issued_on,
             valid_until=valid_until,
             source=source,
+            award_rank=award_rank,
+            level=level.value if level else None,
         ),
     )
     read = QualificationRead.model_validate(qualification)

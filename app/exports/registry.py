@@ -83,6 +83,12 @@ ENTERPRISES = Export(
         Column("industry_code", "string", "GB/T 4754 industry code"),
         Column("tech_field", "string", "One of the eight high-tech fields"),
         Column("tags", "list", "Tags; in CSV separated by `;`"),
+        Column(
+            "resident_enterprise", "boolean", "A resident enterprise registered in the mainland"
+        ),
+        Column("restricted_products", "boolean", "Products in the restricted catalogues"),
+        Column("credit_listed", "boolean", "On the abnormal-operations or dishonesty list"),
+        Column("tax_collection", "string", "`audit` (查账征收) or `assessed` (核定征收)"),
         Column("contact_name", "string", "Contact person (masked: 张**)", mask_name),
         Column("contact_phone", "string", "Contact phone (masked: 138****5678)", mask_phone),
         Column("contact_email", "string", "Contact e-mail (masked: z***@example.com)", mask_email),
@@ -308,6 +314,10 @@ TITLES_ZH: dict[str, str] = {
     "industry_code": "行业代码",
     "tech_field": "技术领域",
     "tags": "标签",
+    "resident_enterprise": "居民企业",
+    "restricted_products": "属于禁止限制淘汰类",
+    "credit_listed": "列入异常或失信名单",
+    "tax_collection": "所得税征收方式",
     "contact_name": "联系人",
     "contact_phone": "联系电话",
     "contact_email": "联系邮箱",

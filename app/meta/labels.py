@@ -12,6 +12,19 @@ EN = "en"
 LOCALES = (ZH, EN)
 
 # enum schema name → value → (zh-CN, en)
+QUALIFICATION_LABELS: dict[str, tuple[str, str]] = {
+    "hte": ("高新技术企业", "High-tech enterprise"),
+    "sme": ("科技型中小企业", "Tech-based SME"),
+    "national_st_award": (
+        "国家科学技术奖（前三名完成单位）",
+        "National S&T award (first three units)",
+    ),
+    "provincial_rd_institution": (
+        "省部级以上研发机构",
+        "Provincial or ministerial R&D institution",
+    ),
+    "led_standard": ("主导制定标准", "Led a standard"),
+}
 ROLE_LABELS: dict[str, tuple[str, str]] = {
     "admin": ("系统管理员", "Administrator"),
     "manager": ("科技局工作人员", "Bureau manager"),
@@ -148,6 +161,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "invalid_uscc": ("统一社会信用代码无效", "Invalid USCC"),
         "invalid_weights": ("权重无效", "Invalid weights"),
         "invalid_year": ("年度无效", "Invalid year"),
+        "issued_in_future": ("日期晚于今天", "Issued in the future"),
         "invitation_not_found": ("邀请不存在", "Invitation not found"),
         "last_admin": ("不能停用最后一名管理员", "Last administrator"),
         "login_address_throttled": ("该地址登录失败过多", "Too many failed logins from here"),
@@ -173,6 +187,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "pool_member_not_found": ("库内成员不存在", "Pool member not found"),
         "precondition_failed": ("版本已变化", "Precondition failed"),
         "project_not_found": ("项目不存在", "Project not found"),
+        "qualification_not_found": ("资质不存在", "Qualification not found"),
         "publish_conflict": ("同期排名已发布", "Publish conflict"),
         "ranking_not_draft": ("排名已发布，不可更改", "Ranking not a draft"),
         "ranking_not_found": ("排名不存在", "Ranking not found"),
@@ -381,9 +396,15 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "accepted": ("已验收", "Accepted"),
         "terminated": ("已终止", "Terminated"),
     },
-    "QualificationKind": {
-        "hte": ("高新技术企业", "High-tech enterprise"),
-        "sme": ("科技型中小企业", "Tech-based SME"),
+    "QualificationKind": QUALIFICATION_LABELS,
+    # The kinds staff record (app.enterprises.enums.DirectRoute): the same words.
+    "DirectRoute": {k: v for k, v in QUALIFICATION_LABELS.items() if k not in {"hte", "sme"}},
+    "QualificationLevel": {
+        "international": ("国际", "International"),
+        "national": ("国家级", "National"),
+        "ministerial": ("部级", "Ministerial"),
+        "provincial": ("省级", "Provincial"),
+        "industry": ("行业", "Industry"),
     },
     "Role": ROLE_LABELS,
     # The subsets of Role that user accounts take (app.auth.roles): the same words.
@@ -412,6 +433,10 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "late": ("逾期报送", "Late"),
         "missing": ("未报送", "Missing"),
         "not_due": ("未到报送期", "Not yet due"),
+    },
+    "TaxCollection": {
+        "audit": ("查账征收", "On the books"),
+        "assessed": ("核定征收", "Assessed"),
     },
     "Tier": {
         "selected": ("优选一批", "Selected"),

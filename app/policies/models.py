@@ -53,5 +53,5 @@ class Policy(UUIDKey, Timestamps, Versioned, Base):
     max_employees: Mapped[int | None] = mapped_column(Integer)
     max_revenue: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     qualification_required: Mapped[QualificationKind | None] = mapped_column(
-        StrEnumType(QualificationKind, 8)
+        StrEnumType(QualificationKind, 32)
     )

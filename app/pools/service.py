@@ -109,7 +109,17 @@ def _facts(inputs: AssessmentInputs, apply_on: date) -> EnterpriseFacts:
         tech_field=field.value if field else None,
         # The SME direct route: a high-tech qualification valid on the application date.
         hte_certified=inputs.holds(QualificationKind.HTE, apply_on),
+        national_st_award=inputs.holds(QualificationKind.NATIONAL_ST_AWARD, apply_on),
+        provincial_rd_institution=inputs.holds(
+            QualificationKind.PROVINCIAL_RD_INSTITUTION, apply_on
+        ),
+        led_standard=inputs.holds(QualificationKind.LED_STANDARD, apply_on),
         apply_on=apply_on,
+        resident_enterprise=inputs.enterprise.resident_enterprise,
+        restricted_products=inputs.enterprise.restricted_products,
+        credit_listed=inputs.enterprise.credit_listed,
+        tax_collection=tax.value if (tax := inputs.enterprise.tax_collection) else None,
+        industry_code=inputs.enterprise.industry_code,
     )
 
 

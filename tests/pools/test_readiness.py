@@ -19,6 +19,8 @@ from app.pools.readiness import (
     HTE_FIELDS,
     RULE_SETS,
     SME_2017,
+    SME_2017_MEASURES,
+    SME_2022,
     Assessment,
     Band,
     Condition,
@@ -123,7 +125,9 @@ def sme(
     enterprise: EnterpriseFacts | None = None,
     year: int = Y,
 ) -> Assessment:
-    return assess_sme(enterprise or facts(), [report()] if reports is None else reports, year)
+    return assess_sme(
+        enterprise or facts(), [report()] if reports is None else reports, year, SME_2017
+    )
 
 
 def unmet(assessment: Assessment) -> list[str]:
@@ -1191,8 +1195,8 @@ class TestRuleSetRegistry:
         [
             ("hte", 2016, HTE_2016_GUIDELINES),
             ("hte", 2030, HTE_2016_GUIDELINES),
-            ("sme", 2017, SME_2017),
-            ("sme", 2024, SME_2017),
+            ("sme", 2017, SME_2017_MEASURES),
+            ("sme", 2024, SME_2022),
         ],
     )
     def test_built_in_sets(self, name: str, year: int, expected: RuleSet) -> None:

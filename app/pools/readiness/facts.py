@@ -70,3 +70,9 @@ class EnterpriseFacts:
     provincial_rd_institution: bool = False  # provincial or ministerial R&D institution
     led_standard: bool = False  # led an international/national/industry standard, 5 years
     apply_on: date | None = None  # the application (None: 30 June after the data year)
+    # The SME basic conditions (what the enterprise record says of them).
+    resident_enterprise: bool = True
+    restricted_products: bool = False
+    credit_listed: bool = False
+    tax_collection: str | None = None  # 'audit' (查账征收) or 'assessed' (核定征收); None: unknown
+    industry_code: str | None = None  # GB/T 4754, e.g. C3511

@@ -158,6 +158,14 @@ class SmeThresholds:
     achievements_class2_bands: tuple[Band, ...]
     achievements_max: int
     direct_routes: tuple[str, ...]
+    # The evaluation measures' basic conditions beyond size (2017.2): resident in the
+    # mainland, no restricted products, no major incident in Y or (filed) Y+1, not
+    # credit-listed.
+    basic_conditions: bool = False
+    # From the 2022 service guidelines: income tax assessed on the books (查账征收), and an
+    # industry the R&D super-deduction does not exclude (GB/T 4754 code prefixes).
+    tax_collection_audit: bool = False
+    excluded_industries: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for bands in (
@@ -398,10 +406,35 @@ HTE_2016_GUIDELINES = RuleSet(
     ),
 )
 
+# The 2017 evaluation measures with their basic conditions (第六条: 在中国境内注册的居民
+# 企业; 企业提供的产品和服务不属于国家规定的禁止、限制和淘汰类; 在填报上一年及当年内未发生
+# 重大安全、重大质量事故和严重环境违法、科研严重失信行为; 企业未列入经营异常名录和严重违法
+# 失信企业名单).
+SME_2017_MEASURES = RuleSet(
+    name="sme",
+    version="2017.2",
+    applies_from=2017,
+    thresholds=replace(cast(SmeThresholds, SME_2017.thresholds), basic_conditions=True),
+)
+
+# The 2022 evaluation service guidelines (科技型中小企业评价服务工作指引): 企业所得税实行查账
+# 征收, and an industry outside those excluded from the R&D super-deduction (烟草制造业,
+# 批发和零售业, 住宿和餐饮业, 房地产业, 租赁和商务服务业, 娱乐业).
+SME_2022 = RuleSet(
+    name="sme",
+    version="2022",
+    applies_from=2022,
+    thresholds=replace(
+        cast(SmeThresholds, SME_2017_MEASURES.thresholds),
+        tax_collection_audit=True,
+        excluded_industries=("C16", "F", "H", "K", "L", "R90"),
+    ),
+)
+
 # What the service chooses from, by application or evaluation year.
-RULE_SETS: tuple[RuleSet, ...] = (HTE_2016_GUIDELINES, SME_2017)
+RULE_SETS: tuple[RuleSet, ...] = (HTE_2016_GUIDELINES, SME_2017_MEASURES, SME_2022)
 # Earlier readings, kept so that a result names rules that can still be looked up.
-SUPERSEDED: tuple[RuleSet, ...] = (HTE_2016,)
+SUPERSEDED: tuple[RuleSet, ...] = (HTE_2016, SME_2017)
 
 
 def rule_set_for(name: str, year: int, registry: Iterable[RuleSet] = RULE_SETS) -> RuleSet:

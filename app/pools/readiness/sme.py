@@ -17,8 +17,8 @@ from app.pools.readiness.arithmetic import (
     _total,
 )
 from app.pools.readiness.facts import EnterpriseFacts, YearFigures
-from app.pools.readiness.outcome import Assessment, Condition, Gap, Part
-from app.pools.readiness.rule_sets import SME_2017, Points, RuleSet, SmeThresholds
+from app.pools.readiness.outcome import Assessment, Condition, Gap, Part, Value
+from app.pools.readiness.rule_sets import SME_2022, Points, RuleSet, SmeThresholds
 from app.pools.readiness.shared import _assessment, _no_major_incident, _score_gap, _st_staff_gap
 
 
@@ -26,13 +26,15 @@ def assess_sme(
     facts: EnterpriseFacts,
     reports: Sequence[YearFigures],
     year: int,
-    rules: RuleSet = SME_2017,
+    rules: RuleSet = SME_2022,
 ) -> Assessment:
-    """Assess `year` against the tech-based SME rules; only that year's report counts."""
+    """Assess data year `year` against the tech-based SME rules: that year's report counts,
+    and the next one's incidents where it is filed."""
     thresholds = rules.thresholds
     if not isinstance(thresholds, SmeThresholds):
         raise ValueError(f"assess_sme needs SME rules, got {rules.name} {rules.version}")
-    current = _reports_by_year(reports, year)[year]
+    by_year = _reports_by_year(reports, year)
+    current = by_year[year]
 
     st_staff = _sme_st_staff_part(current, thresholds)
     parts = (
@@ -42,7 +44,7 @@ def assess_sme(
     )
     score = _total(part.points for part in parts)
     route = _direct_route(facts, thresholds)
-    checks = (
+    size = (
         _at_most(
             "max_employees", Sentence("employees"), current.employees, thresholds.max_employees
         ),
@@ -53,7 +55,23 @@ def assess_sme(
             current.total_assets,
             thresholds.max_total_assets,
         ),
-        _no_major_incident(current),
+    )
+    if thresholds.basic_conditions:
+        basic: tuple[_Checked, ...] = (
+            _resident(facts),
+            *size,
+            _no_restricted_products(facts),
+            _no_incident_in_y_or_next(current, by_year.get(year + 1)),
+            _not_credit_listed(facts),
+        )
+    else:
+        basic = (*size, _no_major_incident(current))
+    if thresholds.tax_collection_audit:
+        basic = (*basic, _tax_collection_audit(facts))
+    if thresholds.excluded_industries:
+        basic = (*basic, _industry_eligible(facts, thresholds.excluded_industries))
+    checks = (
+        *basic,
         _st_staff_score(current, st_staff.points, route, thresholds),
         _sme_score(score, route, thresholds),
     )
@@ -126,6 +144,110 @@ def _direct_route(facts: EnterpriseFacts, rules: SmeThresholds) -> str | None:
         "led_standard": facts.led_standard,
     }
     return next((route for route in rules.direct_routes if held[route]), None)
+
+
+def _flag(code: str, met: bool, actual: Value, required: Value, gap: Sentence) -> _Checked:
+    condition = Condition(code, met, actual, required)
+    return _met(condition) if met else (condition, Gap(code, gap, None))
+
+
+def _resident(facts: EnterpriseFacts) -> _Checked:
+    return _flag(
+        "resident_enterprise",
+        facts.resident_enterprise,
+        facts.resident_enterprise,
+        True,
+        Sentence("not a resident enterprise registered in the mainland → it must be one"),
+    )
+
+
+def _no_restricted_products(facts: EnterpriseFacts) -> _Checked:
+    return _flag(
+        "no_restricted_products",
+        not facts.restricted_products,
+        facts.restricted_products,
+        False,
+        Sentence(
+            "its products or services are in the prohibited, restricted or eliminated "
+            "catalogues → none may be"
+        ),
+    )
+
+
+def _not_credit_listed(facts: EnterpriseFacts) -> _Checked:
+    return _flag(
+        "not_credit_listed",
+        not facts.credit_listed,
+        facts.credit_listed,
+        False,
+        Sentence(
+            "on the list of abnormal operations or of serious illegal and dishonest "
+            "enterprises → it must be off both"
+        ),
+    )
+
+
+def _no_incident_in_y_or_next(current: YearFigures, following: YearFigures | None) -> _Checked:
+    # "在填报上一年及当年内未发生": the assessed year and, where its report is filed, the next.
+    years = [r.year for r in (current, following) if r is not None and r.major_incident]
+    return _flag(
+        "no_major_incident",
+        not years,
+        not years,
+        True,
+        Sentence(
+            "a major safety, quality or environmental incident or serious research misconduct "
+            "in {years} → none allowed in the assessed year or the next",
+            years=", ".join(map(str, years)),
+        ),
+    )
+
+
+def _tax_collection_audit(facts: EnterpriseFacts) -> _Checked:
+    if facts.tax_collection is None:
+        return _flag(
+            "tax_collection_audit",
+            False,
+            None,
+            "audit",
+            Sentence("how its income tax is collected is not on record: add it to the enterprise"),
+        )
+    return _flag(
+        "tax_collection_audit",
+        facts.tax_collection == "audit",
+        facts.tax_collection,
+        "audit",
+        Sentence(
+            "income tax assessed by the tax office (核定征收) → it must be assessed on the "
+            "books (查账征收)"
+        ),
+    )
+
+
+def _industry_eligible(facts: EnterpriseFacts, excluded: Sequence[str]) -> _Checked:
+    required = "not " + ", ".join(excluded)
+    code = facts.industry_code
+    if code is None:
+        return _flag(
+            "industry_eligible",
+            False,
+            None,
+            required,
+            Sentence("the industry (GB/T 4754) is not on record: add it to the enterprise"),
+        )
+    hit = next((prefix for prefix in excluded if code.startswith(prefix)), None)
+    return _flag(
+        "industry_eligible",
+        hit is None,
+        code,
+        required,
+        Sentence(
+            "industry {code} falls under {excluded}, which the R&D super-deduction excludes "
+            "→ not eligible",
+            code=code,
+            excluded=hit,
+        ),
+    )
 
 
 def _at_most(code: str, label: Sentence, actual: Decimal | int, limit: Decimal | int) -> _Checked:
