@@ -117,9 +117,7 @@ async def _seed_outcomes(session: AsyncSession, settings: Settings) -> None:
         return
     actor = Principal(kind="user", id=manager.id, role=Role.MANAGER, email=manager.email)
     ids = await enterprise_repository.enterprise_ids(session)
-    today = clock.today(settings.zone)
-    cultivated = sorted(await pool_service.tech_enterprises_in_pools(session, today), key=str)
-    await outcomes_demo.seed(session, settings, actor, ids, cultivated)
+    await outcomes_demo.seed(session, settings, actor, ids)
 
 
 async def _seed_activities(session: AsyncSession, settings: Settings) -> None:

@@ -19,7 +19,7 @@ from app.enterprises.events import EnterpriseUpdating, ReportsFiled
 from app.events.bus import DomainEvent, subscribers
 from app.events.models import OutboxMessage
 from app.outcomes.events import AchievementRecorded
-from app.pools.events import MemberExited
+from app.pools.events import MemberExited, QualificationGranted
 from app.projects.events import ProjectDecided
 from app.visits.events import PoliciesPresented
 from tests.enterprises.test_annual_reports import report
@@ -32,6 +32,7 @@ CATALOGUE: tuple[type[DomainEvent], ...] = (
     ProjectDecided,
     PoliciesPresented,
     MemberExited,
+    QualificationGranted,
     AchievementRecorded,
 )
 

@@ -19,10 +19,12 @@ from app import clock
 from app.auth.roles import Principal
 from app.config import Settings
 from app.enterprises.enums import QualificationKind
-from app.outcomes import repository
+from app.outcomes import repository, service
+from app.outcomes.enums import AchievementKind, AchievementLevel
 from app.outcomes.models import Achievement
-from app.outcomes.schemas import AchievementFilter
+from app.outcomes.schemas import AchievementCreate, AchievementFilter
 from app.pools import service as pool_service
+from app.pools.enums import Pool
 
 PREVIOUS = (2020, 2022)
 ARTICLE = (2023, 2025)
@@ -63,43 +65,50 @@ async def seed(
     settings: Settings,
     actor: Principal,
     enterprise_ids: list[uuid.UUID],
-    cultivated: list[uuid.UUID],
 ) -> None:
+    # The pools' certified exits write ledger entries of their own: the awards, which only
+    # this seeder writes, say whether it ran.
+    awards = AchievementFilter(kind=AchievementKind.COMPETITION_AWARD)
     if (
         not enterprise_ids
-        or (await session.scalars(repository.achievements(AchievementFilter()).limit(1))).first()
+        or (await session.scalars(repository.achievements(awards).limit(1))).first()
     ):
         return
 
     rng = random.Random(2023)
-    # The certified come from the pools the bureau cultivates (so the zone's tech
-    # enterprises, and the visits' population, stay those it already serves).
-    candidates = cultivated or enterprise_ids
     rows: list[Achievement] = []
+    # A certificate goes to an enterprise outside the pool that cultivates it (its entry
+    # rule refuses a holder), one per enterprise: no two overlapping high-tech certificates,
+    # no two SME registrations in a year.
+    in_pool = {
+        granted: await pool_service.enterprises_in_pool_on(
+            session, pool, clock.today(settings.zone)
+        )
+        for granted, pool in ((QualificationKind.HTE, Pool.HTE), (QualificationKind.SME, Pool.SME))
+    }
+    holders: dict[tuple[QualificationKind, int], set[uuid.UUID]] = {}
 
     async def qualifying(kind: str, granted: QualificationKind, day: date, n: int) -> None:
-        enterprise_id = rng.choice(candidates)
+        # High-tech certificates are three years long: one per enterprise over the ledger.
+        key = (granted, 0 if granted is QualificationKind.HTE else day.year)
+        taken = holders.setdefault(key, set())
+        free = [e for e in enterprise_ids if e not in in_pool[granted] and e not in taken]
+        enterprise_id = rng.choice(free)
+        taken.add(enterprise_id)
         prefix = "GR" if granted is QualificationKind.HTE else "KJ"
-        reference = f"{prefix}{day.year}65{n:06d}"
-        qualification_id = await pool_service.record_qualification(
+        await service.record(
             session,
+            settings,
             actor,
-            enterprise_id,
-            granted,
-            reference=reference,
-            issued_on=day,
-            source="achievement",
-        )
-        level = "national" if granted is QualificationKind.HTE else "regional"
-        rows.append(
-            Achievement(
-                kind=kind,
+            AchievementCreate(
+                kind=AchievementKind(kind),
                 enterprise_id=enterprise_id,
                 achieved_on=day,
-                level=level,
-                reference=reference,
-                qualification_id=qualification_id,
-            )
+                level=AchievementLevel.NATIONAL
+                if granted is QualificationKind.HTE
+                else AchievementLevel.REGIONAL,
+                reference=f"{prefix}{day.year}65{n:06d}",
+            ),
         )
 
     def entry(kind: str, day: date, **values: object) -> None:
@@ -109,12 +118,17 @@ async def seed(
             )
         )
 
+    async def still_to_grant(kind: str, period: tuple[int, int], total: int) -> int:
+        # Certificates the pools granted already stand in the ledger, and count.
+        since, until = date(period[0], 1, 1), date(period[1], 12, 31)
+        return total - await repository.count_of(session, kind, since, until)
+
     serial = 0
     for period in (PREVIOUS, ARTICLE):
-        for _ in range(HTE[period]):
+        for _ in range(await still_to_grant("hte_certified", period, HTE[period])):
             serial += 1
             await qualifying("hte_certified", QualificationKind.HTE, _day(rng, period), serial)
-        for _ in range(SME[period]):
+        for _ in range(await still_to_grant("sme_registered", period, SME[period])):
             serial += 1
             await qualifying("sme_registered", QualificationKind.SME, _day(rng, period), serial)
         for amount in _parts(rng, FUNDING[period], 12 if period == ARTICLE else 8):

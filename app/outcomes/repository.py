@@ -48,6 +48,13 @@ def achievements(where: AchievementFilter) -> Select[Achievement]:
     return stmt
 
 
+async def count_of(session: AsyncSession, kind: str, since: date, until: date) -> int:
+    stmt = select(func.count()).where(
+        Achievement.kind == kind, Achievement.achieved_on.between(since, until)
+    )
+    return int(await session.scalar(stmt) or 0)
+
+
 async def totals(session: AsyncSession, since: date, until: date) -> list[Any]:
     """(kind, count, sum of amounts) of the entries achieved in [since, until]."""
     stmt = (

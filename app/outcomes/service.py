@@ -51,6 +51,51 @@ class AchievementNotFound(NotFound):
     code = ProblemCode.ACHIEVEMENT_NOT_FOUND
 
 
+# The ledger's entry for each qualification granted elsewhere, and its level: a high-tech
+# recognition is national, an SME registration the region's.
+ENTRY_OF = {
+    QualificationKind.HTE: (AchievementKind.HTE_CERTIFIED, AchievementLevel.NATIONAL),
+    QualificationKind.SME: (AchievementKind.SME_REGISTERED, AchievementLevel.REGIONAL),
+}
+
+
+async def record_granted(
+    session: AsyncSession,
+    actor: Principal,
+    qualification_id: uuid.UUID,
+    enterprise_id: uuid.UUID,
+    kind: QualificationKind,
+    reference: str | None,
+    issued_on: date,
+) -> None:
+    """The ledger entry of a qualification granted through a pool (part of the grant's unit
+    of work, so a certificate never stands without its entry)."""
+    entry_kind, level = ENTRY_OF[kind]
+    achievement = Achievement(
+        kind=entry_kind.value,
+        enterprise_id=enterprise_id,
+        achieved_on=issued_on,
+        level=level.value,
+        reference=reference,
+        qualification_id=qualification_id,
+    )
+    await repository.add(session, achievement)
+    read = AchievementRead.model_validate(achievement)
+    await publish(
+        session,
+        AchievementRecorded(
+            actor=actor,
+            achievement_id=achievement.id,
+            enterprise_id=enterprise_id,
+            kind=entry_kind.value,
+            achieved_on=issued_on,
+        ),
+    )
+    audit.record(
+        session, actor, "achievement.create", "achievement", read.id, after=audit.snapshot(read)
+    )
+
+
 async def record(
     session: AsyncSession, settings: Settings, actor: Principal, data: AchievementCreate
 ) -> tuple[AchievementRead, int]:

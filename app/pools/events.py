@@ -21,3 +21,18 @@ class MemberExited(DomainEvent):
     enterprise_id: uuid.UUID
     outcome: str
     effective_on: date
+
+
+@dataclass(frozen=True)
+class QualificationGranted(DomainEvent):
+    """A high-tech or SME qualification was granted (`source`: `pool_exit` for a certified
+    exit, `achievement` when the outcomes ledger recorded it first)."""
+
+    name = "qualification.granted"
+    actor: Principal
+    qualification_id: uuid.UUID
+    enterprise_id: uuid.UUID
+    kind: str
+    reference: str | None
+    issued_on: date
+    source: str

@@ -34,7 +34,7 @@ from app.pools.enums import (
     Tier,
     TransitionKind,
 )
-from app.pools.events import MemberExited
+from app.pools.events import MemberExited, QualificationGranted
 from app.pools.models import PoolMember, PoolTransition
 from app.pools.readiness import (
     RD_ORG_ITEMS,
@@ -538,8 +538,9 @@ async def record_qualification(
     source: str,
 ) -> uuid.UUID:
     """The one place a granted HTE or SME qualification is recorded, with its validity: a
-    `certified` pool exit and the outcomes ledger both come here. Part of the caller's unit
-    of work; returns the qualification's id."""
+    `certified` pool exit and the outcomes ledger both come here, and the ledger hears of
+    every grant (`QualificationGranted`), so a certificate and its ledger entry are written
+    together. Part of the caller's unit of work; returns the qualification's id."""
     read = await enterprise_service.add_qualification(
         session,
         actor,
@@ -550,6 +551,16 @@ async def record_qualification(
         valid_until=qualification_valid_until(kind, issued_on),
         source=source,
     )
+    granted = QualificationGranted(
+        actor=actor,
+        qualification_id=read.id,
+        enterprise_id=enterprise_id,
+        kind=kind.value,
+        reference=reference,
+        issued_on=issued_on,
+        source=source,
+    )
+    await publish(session, granted)
     return read.id
 
 

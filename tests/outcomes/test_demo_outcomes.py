@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import demo
 from app.auth.roles import Role
 from app.config import Settings
 from app.enterprises.models import Qualification
+from app.outcomes.models import Achievement
 from app.policies.models import Policy
 from app.visits.models import Visit
 from tests.factories import headers_for
@@ -61,13 +63,35 @@ class TestDemoOutcomes:
             firsts = {(f["kind"], f["level"]) for f in body["firsts"]}
             assert {("srdi_little_giant", "national"), ("first_of_kind_product", None)} <= firsts
 
-            # Every qualifying entry recorded its qualification.
-            recorded = await session.scalar(
-                select(func.count())
-                .select_from(Qualification)
-                .where(Qualification.source == "achievement")
+            # One history: every high-tech and SME qualification has its ledger entry and every
+            # such entry its qualification, whichever path granted it (a pool's certified
+            # exit or the ledger); no enterprise holds two overlapping certificates.
+            granted = list(
+                await session.scalars(
+                    select(Qualification).where(Qualification.kind.in_(["hte", "sme"]))
+                )
             )
-            assert recorded is not None and recorded >= 41 + 21 + 119 + 41
+            entries = list(
+                await session.scalars(
+                    select(Achievement).where(
+                        Achievement.kind.in_(["hte_certified", "sme_registered"])
+                    )
+                )
+            )
+            assert len(granted) >= 41 + 21 + 119 + 41
+            assert {q.id for q in granted} == {e.qualification_id for e in entries}
+            assert len(entries) == len(granted)
+            by_pool_exit = [q for q in granted if q.source == "pool_exit"]
+            assert by_pool_exit, "the pools' certified exits reach the ledger"
+            for kind in ("hte", "sme"):
+                held: dict[object, list[Qualification]] = {}
+                for q in granted:
+                    if q.kind == kind:
+                        held.setdefault(q.enterprise_id, []).append(q)
+                for certificates in held.values():
+                    ordered = sorted(certificates, key=lambda q: q.issued_on)
+                    for first, second in itertools.pairwise(ordered):
+                        assert second.issued_on > first.valid_until, (kind, first, second)
             policies = list(await session.scalars(select(Policy)))
             assert len(policies) >= 6 and all(p.interpretation for p in policies)
             presented = {

@@ -435,6 +435,26 @@ class TestTransitions:
         assert [
             (q["kind"], q["reference"], q["issued_on"], q["valid_until"]) for q in qualifications
         ] == [("hte", "GR202565000123", "2025-11-20", "2028-11-19")]
+        # One path writes both: the certificate's ledger entry stands beside it.
+        ledger = (
+            await client.get(
+                "/api/v1/achievements",
+                headers=headers,
+                params={"enterprise_id": str(enterprise.id)},
+            )
+        ).json()["items"]
+        assert [
+            (a["kind"], a["level"], a["achieved_on"], a["reference"], a["qualification_id"])
+            for a in ledger
+        ] == [
+            (
+                "hte_certified",
+                "national",
+                "2025-11-20",
+                "GR202565000123",
+                qualifications[0]["id"],
+            )
+        ]
         # The SME direct route now sees the HTE certificate...
         sme = (
             await client.get(
