@@ -1,9 +1,11 @@
 """The demo zone's outcomes ledger, shaped like the article's figures: 2023-2025 against
 2020-2022 gives 41 high-tech enterprises against 21 (+95 %), 119 tech-based SMEs against 41
 (nearly 3×), 40.05 M yuan of funding against 19.44 M (+106 %), and 16 awards (4 first,
-5 second, 7 third) with 5.15 M yuan of prizes against 2.146 M (+140 %); the zone's first
-national SRDI little giant and first first-of-kind product fall in 2024; and the current
-year so far has a few entries of its own, for the dashboard."""
+5 second, 7 third) with 5.15 M yuan of prizes against 2.146 M (+140 %); 20 projects approved
+at city level or above (one national); five regional SRDI little giants and the zone's first
+national one (2024); three first-of-kind products, the first in 2024; the city's first little
+giants and first IP-pledge loans (one of 6 M yuan); and the current year so far has a few
+entries of its own, for the dashboard."""
 
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ HTE = {PREVIOUS: 21, ARTICLE: 41}
 SME = {PREVIOUS: 41, ARTICLE: 119}
 FUNDING = {PREVIOUS: Decimal("19440000"), ARTICLE: Decimal("40050000")}
 # grade → prizes, yuan: 4 + 5 + 7 awards making 5,150,000; 2 + 3 + 5 making 2,146,000.
+# Where an approved project stands, city level or above.
+LEVELS = ["regional", "city"]
 AWARDS = {
     ARTICLE: {
         1: ["500000"] * 4,
@@ -143,28 +147,35 @@ async def seed(
                     amount=Decimal(prize),
                     note="克拉玛依市创新创业大赛",
                 )
-        for _ in range(6 if period == ARTICLE else 3):
+        # The city's first little giants and first IP-pledge loans fall in the article's
+        # years: none before.
+        for _ in range(6 if period == ARTICLE else 0):
             entry("little_giant", _day(rng, period), level="city")
-        for _ in range(5 if period == ARTICLE else 2):
+        # 20 projects at city level or above in 2023-2025, one of them national.
+        for n in range(20 if period == ARTICLE else 2):
             entry(
                 "project_approved",
                 _day(rng, period),
-                level=rng.choice(["regional", "city"]),
+                level="national" if (period == ARTICLE and n == 0) else rng.choice(LEVELS),
                 amount=Decimal(rng.randint(10, 80) * 10000),
             )
-        for _ in range(4 if period == ARTICLE else 1):
+        for n in range(4 if period == ARTICLE else 0):
             entry(
                 "ip_pledge_loan",
                 _day(rng, period),
-                amount=Decimal(rng.randint(50, 500) * 10000),
+                # The article's 6 M yuan loan, and smaller ones.
+                amount=Decimal(6_000_000) if n == 0 else Decimal(rng.randint(50, 500) * 10000),
                 note="中国银行知贷通",
             )
-    # The zone's firsts: regional SRDI little giants since 2021, the first national one and
-    # the first first-of-kind product in 2024.
+    # The zone's firsts: a regional SRDI little giant in 2021, five more in 2023-2025 and
+    # the first national one in 2024; the first first-of-kind products (three) from 2024.
     entry("srdi_little_giant", date(2021, 9, 15), level="regional")
-    entry("srdi_little_giant", date(2023, 10, 20), level="regional")
+    for day in (date(2023, 10, 20), date(2024, 3, 12), date(2024, 9, 30), date(2025, 5, 8)):
+        entry("srdi_little_giant", day, level="regional")
+    entry("srdi_little_giant", date(2025, 10, 16), level="regional")
     entry("srdi_little_giant", date(2024, 8, 1), level="national")
-    entry("first_of_kind_product", date(2024, 11, 5), level="regional", note="首台套")
+    for day in (date(2024, 11, 5), date(2025, 4, 18), date(2025, 11, 26)):
+        entry("first_of_kind_product", day, level="regional", note="首台套")
     today = clock.today(settings.zone)
     if today.year > ARTICLE[1]:
         # This year so far, for the dashboard.

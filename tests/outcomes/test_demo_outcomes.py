@@ -62,6 +62,33 @@ class TestDemoOutcomes:
             assert [g["count"] for g in body["award_grades"]] == [4, 5, 7]
             firsts = {(f["kind"], f["level"]) for f in body["firsts"]}
             assert {("srdi_little_giant", "national"), ("first_of_kind_product", None)} <= firsts
+            # The article's other figures: the city's first little giant and first IP-pledge
+            # loan in these years, 20 projects at city level or above (one national), five
+            # regional SRDI little giants, three first-of-kind products, a 6 M yuan loan.
+            assert {("little_giant", None), ("ip_pledge_loan", None)} <= firsts
+            assert (kinds["little_giant"]["count"], kinds["little_giant"]["previous_count"]) == (
+                6,
+                0,
+            )
+            assert kinds["first_of_kind_product"]["count"] == 3
+            assert kinds["srdi_little_giant"]["count"] == 6  # five regional, one national
+            since = {"achieved_from": "2023-01-01", "achieved_to": "2025-12-31"}
+            listed = {}
+            for kind in ("project_approved", "ip_pledge_loan", "srdi_little_giant"):
+                listed[kind] = (
+                    await client.get(
+                        "/api/v1/achievements",
+                        headers=staff,
+                        params={**since, "kind": kind, "limit": 100},
+                    )
+                ).json()["items"]
+            projects = listed["project_approved"]
+            assert len(projects) == 20
+            assert {p["level"] for p in projects} <= {"national", "regional", "city"}
+            assert [p["level"] for p in projects].count("national") == 1
+            assert max(Decimal(loan["amount"]) for loan in listed["ip_pledge_loan"]) == 6_000_000
+            regional = [a for a in listed["srdi_little_giant"] if a["level"] == "regional"]
+            assert len(regional) == 5
 
             # One history: every high-tech and SME qualification has its ledger entry and every
             # such entry its qualification, whichever path granted it (a pool's certified
