@@ -162,6 +162,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "invalid_weights": ("权重无效", "Invalid weights"),
         "invalid_year": ("年度无效", "Invalid year"),
         "issued_in_future": ("日期晚于今天", "Issued in the future"),
+        "approved_in_future": ("立项日期晚于今天", "Approved in the future"),
+        "not_approved": ("项目未立项", "Project not approved"),
         "invitation_not_found": ("邀请不存在", "Invitation not found"),
         "last_admin": ("不能停用最后一名管理员", "Last administrator"),
         "login_address_throttled": ("该地址登录失败过多", "Too many failed logins from here"),

@@ -1,11 +1,11 @@
 """The demo zone's outcomes ledger, shaped like the article's figures: 2023-2025 against
 2020-2022 gives 41 high-tech enterprises against 21 (+95 %), 119 tech-based SMEs against 41
 (nearly 3×), 40.05 M yuan of funding against 19.44 M (+106 %), and 16 awards (4 first,
-5 second, 7 third) with 5.15 M yuan of prizes against 2.146 M (+140 %); 20 projects approved
-at city level or above (one national); five regional SRDI little giants and the zone's first
-national one (2024); three first-of-kind products, the first in 2024; the city's first little
-giants and first IP-pledge loans (one of 6 M yuan); and the current year so far has a few
-entries of its own, for the dashboard."""
+5 second, 7 third) with 5.15 M yuan of prizes against 2.146 M (+140 %) (the 20 projects
+approved at city level or above come from the projects' own approvals); five regional SRDI
+little giants and the zone's first national one (2024); three first-of-kind products, the
+first in 2024; the city's first little giants and first IP-pledge loans (one of 6 M yuan);
+and the current year so far has a few entries of its own, for the dashboard."""
 
 from __future__ import annotations
 
@@ -36,8 +36,6 @@ HTE = {PREVIOUS: 21, ARTICLE: 41}
 SME = {PREVIOUS: 41, ARTICLE: 119}
 FUNDING = {PREVIOUS: Decimal("19440000"), ARTICLE: Decimal("40050000")}
 # grade → prizes, yuan: 4 + 5 + 7 awards making 5,150,000; 2 + 3 + 5 making 2,146,000.
-# Where an approved project stands, city level or above.
-LEVELS = ["regional", "city"]
 AWARDS = {
     ARTICLE: {
         1: ["500000"] * 4,
@@ -91,6 +89,14 @@ async def seed(
         for granted, pool in ((QualificationKind.HTE, Pool.HTE), (QualificationKind.SME, Pool.SME))
     }
     holders: dict[tuple[QualificationKind, int], set[uuid.UUID]] = {}
+    # The certificates the pools granted already stand in the ledger: their holders too.
+    for granted, kind in (
+        (QualificationKind.HTE, "hte_certified"),
+        (QualificationKind.SME, "sme_registered"),
+    ):
+        for held in await session.scalars(repository.achievements(AchievementFilter(kind=kind))):
+            year = 0 if granted is QualificationKind.HTE else held.achieved_on.year
+            holders.setdefault((granted, year), set()).add(held.enterprise_id)
 
     async def qualifying(kind: str, granted: QualificationKind, day: date, n: int) -> None:
         # High-tech certificates are three years long: one per enterprise over the ledger.
@@ -151,14 +157,6 @@ async def seed(
         # years: none before.
         for _ in range(6 if period == ARTICLE else 0):
             entry("little_giant", _day(rng, period), level="city")
-        # 20 projects at city level or above in 2023-2025, one of them national.
-        for n in range(20 if period == ARTICLE else 2):
-            entry(
-                "project_approved",
-                _day(rng, period),
-                level="national" if (period == ARTICLE and n == 0) else rng.choice(LEVELS),
-                amount=Decimal(rng.randint(10, 80) * 10000),
-            )
         for n in range(4 if period == ARTICLE else 0):
             entry(
                 "ip_pledge_loan",

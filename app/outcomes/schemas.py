@@ -147,6 +147,7 @@ FIRST_RECORD_EXAMPLES: list[dict[str, Any]] = [
         "level": "national",
         "achievement_id": "1600314a-c9ae-49cf-ab97-8d7d421bb123",
         "enterprise_id": "48f165d5-7b00-47f4-b81e-f86f5c8cc1ab",
+        "enterprise_name": "克拉玛依昆仑数智科技有限公司",
         "achieved_on": "2026-05-12",
     },
     {
@@ -154,6 +155,7 @@ FIRST_RECORD_EXAMPLES: list[dict[str, Any]] = [
         "level": None,
         "achievement_id": "900977a9-f2c9-4386-ac19-9bd3a49d1ce2",
         "enterprise_id": "b6043106-a85f-48b6-9aa8-b2a668d605d4",
+        "enterprise_name": "克拉玛依市正诚有限公司",
         "achieved_on": "2026-04-20",
     },
 ]
@@ -207,6 +209,7 @@ class FirstRecord(Schema):
     )
     achievement_id: uuid.UUID
     enterprise_id: uuid.UUID
+    enterprise_name: str
     achieved_on: date
 
 

@@ -39,6 +39,7 @@ from app.outcomes.schemas import (
 )
 from app.pagination import PageParams
 from app.pools import service as pool_service
+from app.projects.schemas import ProjectRead
 
 # The qualification each qualifying kind grants, recorded where the pools record theirs.
 QUALIFICATION_OF = {
@@ -71,14 +72,22 @@ async def record_granted(
     """The ledger entry of a qualification granted through a pool (part of the grant's unit
     of work, so a certificate never stands without its entry)."""
     entry_kind, level = ENTRY_OF[kind]
-    achievement = Achievement(
-        kind=entry_kind.value,
-        enterprise_id=enterprise_id,
-        achieved_on=issued_on,
-        level=level.value,
-        reference=reference,
-        qualification_id=qualification_id,
+    await _record_entry(
+        session,
+        actor,
+        Achievement(
+            kind=entry_kind.value,
+            enterprise_id=enterprise_id,
+            achieved_on=issued_on,
+            level=level.value,
+            reference=reference,
+            qualification_id=qualification_id,
+        ),
     )
+
+
+async def _record_entry(session: AsyncSession, actor: Principal, achievement: Achievement) -> None:
+    """An entry another domain's change brings, recorded, told and audited with it."""
     await repository.add(session, achievement)
     read = AchievementRead.model_validate(achievement)
     await publish(
@@ -86,13 +95,33 @@ async def record_granted(
         AchievementRecorded(
             actor=actor,
             achievement_id=achievement.id,
-            enterprise_id=enterprise_id,
-            kind=entry_kind.value,
-            achieved_on=issued_on,
+            enterprise_id=achievement.enterprise_id,
+            kind=str(achievement.kind),
+            achieved_on=achievement.achieved_on,
         ),
     )
     audit.record(
         session, actor, "achievement.create", "achievement", read.id, after=audit.snapshot(read)
+    )
+
+
+async def record_approval(
+    session: AsyncSession, actor: Principal, project: ProjectRead, approved_on: date
+) -> None:
+    """The ledger entry of a project approved (立项) at its level, with its funding; its
+    reference is the project's id (part of the approval's unit of work)."""
+    await _record_entry(
+        session,
+        actor,
+        Achievement(
+            kind=AchievementKind.PROJECT_APPROVED.value,
+            enterprise_id=project.enterprise_id,
+            achieved_on=approved_on,
+            level=AchievementLevel(project.level.value).value,
+            amount=project.approved_funding,
+            reference=str(project.id),
+            note=project.title,
+        ),
     )
 
 
@@ -269,6 +298,9 @@ async def statistics(session: AsyncSession, period: Period) -> OutcomeStatistics
     grades_before = dict(
         await repository.grade_counts(session, previous.starts_on, previous.ends_on)
     )
+    first_rows = await repository.first_records(session, period.starts_on, period.ends_on)
+    # The names the dashboard shows beside the enterprises, from one query.
+    named = await enterprise_service.names(session, {row.enterprise_id for row, _ in first_rows})
     firsts = sorted(
         (
             FirstRecord(
@@ -276,11 +308,10 @@ async def statistics(session: AsyncSession, period: Period) -> OutcomeStatistics
                 level=AchievementLevel(row.level) if by_level and row.level else None,
                 achievement_id=row.id,
                 enterprise_id=row.enterprise_id,
+                enterprise_name=named.get(row.enterprise_id, ""),
                 achieved_on=row.achieved_on,
             )
-            for row, by_level in await repository.first_records(
-                session, period.starts_on, period.ends_on
-            )
+            for row, by_level in first_rows
         ),
         key=lambda f: (
             list(AchievementKind).index(f.kind),

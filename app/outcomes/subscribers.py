@@ -1,4 +1,5 @@
-"""How the outcomes ledger answers the pools: every qualification granted has its entry."""
+"""How the outcomes ledger answers the domains below it: every qualification granted and
+every project approved has its entry, written with the change."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from app.enterprises.enums import QualificationKind
 from app.events.bus import subscribe
 from app.outcomes import service
 from app.pools.events import QualificationGranted
+from app.projects import service as project_service
+from app.projects.events import ProjectDecided
 
 
 @subscribe(QualificationGranted)
@@ -23,3 +26,11 @@ async def into_the_ledger(session: AsyncSession, event: QualificationGranted) ->
         event.reference,
         event.issued_on,
     )
+
+
+@subscribe(ProjectDecided)
+async def approvals_into_the_ledger(session: AsyncSession, event: ProjectDecided) -> None:
+    if not event.approved:
+        return
+    project = await project_service.project_for_pool(session, event.actor, event.project_id)
+    await service.record_approval(session, event.actor, project, event.decided_on)

@@ -48,6 +48,15 @@ class ProjectStatus(StrEnum):
 
 PROJECT_STATUSES: frozenset[str] = frozenset(ProjectStatus)
 MONITORED_STATUSES: frozenset[str] = frozenset({ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS})
+# The statuses of a project that was approved (立项): it carries its approval date.
+APPROVED_STATUSES: frozenset[str] = frozenset(
+    {
+        ProjectStatus.APPROVED,
+        ProjectStatus.IN_PROGRESS,
+        ProjectStatus.COMPLETED,
+        ProjectStatus.ACCEPTED,
+    }
+)
 
 
 class ReasonCode(StrEnum):

@@ -38,6 +38,12 @@ TOPICS = [
 ]
 
 
+# The approvals (立项) the article counts, at city level or above: 20 in 2023-2025, one of
+# them national, against 2 in 2020-2022 (the outcomes ledger records each approval).
+APPROVALS = {(2020, 2022): 2, (2023, 2025): 20}
+CITY_OR_ABOVE = frozenset({ProjectLevel.NATIONAL, ProjectLevel.REGIONAL, ProjectLevel.CITY})
+
+
 async def seed(
     session: AsyncSession, settings: Settings, actor: Principal, enterprise_ids: list[uuid.UUID]
 ) -> list[uuid.UUID]:
@@ -45,6 +51,7 @@ async def seed(
     if await repository.any_project(session):
         return []
     applying: list[uuid.UUID] = []
+    approved: list[tuple[date, ProjectLevel]] = []
     rng = random.Random(2020)
     today = clock.today(settings.zone)
     levels = list(ProjectLevel)
@@ -64,6 +71,9 @@ async def seed(
                 level=level,
                 programme=PROGRAMMES[level],
                 status=status,
+                approved_on=None
+                if status is ProjectStatus.APPLYING
+                else min(start - timedelta(days=30), today),
                 approved_funding=funding,
                 disbursed_funding=funding / 2,
                 start_on=start,
@@ -73,6 +83,8 @@ async def seed(
         if status is ProjectStatus.APPLYING:
             applying.append(project.id)
             continue
+        assert project.approved_on is not None
+        approved.append((project.approved_on, level))
         span = (end - start).days
         milestones = []
         for step in range(1, 5):
@@ -115,7 +127,54 @@ async def seed(
                 project.id,
                 ProgressReportCreate(reported_on=today, percent=min(Decimal(100), expected + 5)),
             )
+    await _earlier_projects(session, settings, actor, enterprise_ids[40:], approved, rng)
     return applying
+
+
+async def _earlier_projects(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    enterprise_ids: list[uuid.UUID],
+    approved: list[tuple[date, ProjectLevel]],
+    rng: random.Random,
+) -> None:
+    """Projects approved in the article's years and before, run and closed, so that the
+    approvals at city level or above come to the article's counts."""
+    today = clock.today(settings.zone)
+    owners = iter(enterprise_ids)
+    for (first, last), wanted in APPROVALS.items():
+        since, until = date(first, 1, 1), date(last, 12, 31)
+        counted = [level for day, level in approved if since <= day <= until]
+        counted = [level for level in counted if level in CITY_OR_ABOVE]
+        national = ProjectLevel.NATIONAL in counted
+        for n in range(wanted - len(counted)):
+            level = (
+                ProjectLevel.NATIONAL
+                if last == 2025 and not national and n == 0
+                else (ProjectLevel.REGIONAL, ProjectLevel.CITY)[n % 2]
+            )
+            approved_on = since + timedelta(days=rng.randint(0, (until - since).days))
+            start = approved_on + timedelta(days=30)
+            end = start + timedelta(days=rng.randint(240, 300))
+            funding = Decimal(rng.choice([50, 100, 300, 500])) * 10_000
+            await service.create_project(
+                session,
+                settings,
+                actor,
+                ProjectCreate(
+                    enterprise_id=next(owners),
+                    title=f"{rng.choice(TOPICS)}技术攻关",
+                    level=level,
+                    programme=PROGRAMMES[level],
+                    status=ProjectStatus.ACCEPTED if end < today else ProjectStatus.COMPLETED,
+                    approved_on=approved_on,
+                    approved_funding=funding,
+                    disbursed_funding=funding,
+                    start_on=start,
+                    end_on=end,
+                ),
+            )
 
 
 async def _complete_due(

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from app.projects.alert_rules import ProjectStatus, ReasonCode
+from app.projects.alert_rules import APPROVED_STATUSES, ProjectStatus, ReasonCode
 
 __all__ = [
+    "APPROVED_STATUSES",
     "NEXT_STATUSES",
     "AlertCause",
     "AlertColor",

@@ -52,6 +52,8 @@ class Project(UUIDKey, Timestamps, Versioned, Base):
     level: Mapped[ProjectLevel] = mapped_column(StrEnumType(ProjectLevel, 16), nullable=False)
     programme: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[ProjectStatus] = mapped_column(StrEnumType(ProjectStatus, 16), nullable=False)
+    # When it was approved (立项); null while applying, or when it never was.
+    approved_on: Mapped[date | None] = mapped_column(Date)
     approved_funding: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal(0))
     disbursed_funding: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal(0))
     start_on: Mapped[date] = mapped_column(Date, nullable=False)

@@ -18,6 +18,7 @@ from pydantic import (
 from app.i18n import _
 from app.pagination import Page
 from app.projects.enums import (
+    APPROVED_STATUSES,
     AlertCause,
     AlertColor,
     ProjectLevel,
@@ -344,10 +345,18 @@ class ProjectCreate(Schema):
     start_on: CalendarDate
     end_on: CalendarDate
 
+    approved_on: CalendarDate | None = Field(
+        default=None,
+        description="When it was approved (立项), for a project recorded past applying "
+        "(default: today); not with status applying or terminated",
+    )
+
     @model_validator(mode="after")
     def _consistent(self) -> ProjectCreate:
         if self.end_on < self.start_on:
             raise inconsistent("end_on cannot be before start_on")
+        if self.approved_on is not None and self.status not in APPROVED_STATUSES:
+            raise inconsistent("approved_on goes with a project that was approved")
         if self.disbursed_funding > self.approved_funding:
             raise inconsistent("disbursed_funding cannot exceed approved_funding")
         return self
@@ -372,6 +381,12 @@ class ProjectUpdate(Schema):
     start_on: Settable[CalendarDate] = None
     end_on: Settable[CalendarDate] = None
 
+    approved_on: Settable[CalendarDate] = Field(
+        default=None,
+        description="When it was approved (立项): with the move out of applying (default: "
+        "today), or a correction of an approved project's date",
+    )
+
     @model_validator(mode="after")
     def _consistent(self) -> ProjectUpdate:
         # Only when both ends are in the request; against the stored record it is the service's.
@@ -390,6 +405,7 @@ class ProjectRead(Schema):
     level: ProjectLevel
     programme: str | None
     status: ProjectStatus
+    approved_on: date | None = Field(description="When it was approved (立项); null: not yet")
     approved_funding: Decimal
     disbursed_funding: Decimal
     start_on: CalendarDate

@@ -127,6 +127,7 @@ def _read(project: Project, today: date) -> ProjectRead:
         level=project.level,
         programme=project.programme,
         status=project.status,
+        approved_on=project.approved_on,
         approved_funding=project.approved_funding,
         disbursed_funding=project.disbursed_funding,
         start_on=project.start_on,

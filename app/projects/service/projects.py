@@ -22,7 +22,7 @@ from app.i18n import _
 from app.modelkit import apply_changes
 from app.pagination import PageParams
 from app.projects import repository
-from app.projects.enums import NEXT_STATUSES, ProjectStatus
+from app.projects.enums import APPROVED_STATUSES, NEXT_STATUSES, ProjectStatus
 from app.projects.events import ProjectDecided
 from app.projects.models import Project
 from app.projects.repository import PROJECT_SORTS as PROJECT_SORTS
@@ -41,11 +41,16 @@ async def create_project(
     session: AsyncSession, settings: Settings, actor: Principal, data: ProjectCreate
 ) -> tuple[ProjectRead, int]:
     await enterprise_service.ensure_visible(session, actor, data.enterprise_id)
+    today = clock.today(settings.zone)
     project = Project(**_given(data), alert_reasons=[])
     project.level, project.status = data.level, data.status
+    if data.status in APPROVED_STATUSES:
+        project.approved_on = _approval_date(data.approved_on, today)
     await repository.add(session, project)
     await _refresh(session, project, settings)
-    read = _read(project, clock.today(settings.zone))
+    if project.approved_on is not None:
+        await _decided(session, settings, actor, project)
+    read = _read(project, today)
     await audit.commit_change(session, actor, "project.create", "project", project.id, after=read)
     return read, project.version
 
@@ -102,6 +107,21 @@ async def update_project(
                 ),
                 code=ProblemCode.INVALID_STATUS_TRANSITION,
             )
+    leaving = before.status is ProjectStatus.APPLYING and changes.get("status", "applying") != (
+        ProjectStatus.APPLYING
+    )
+    if "approved_on" in changes or leaving:
+        approved = changes.get("status", project.status) in APPROVED_STATUSES
+        if not approved and changes.get("approved_on") is not None:
+            raise Unprocessable(
+                _("approved_on goes with a project that was approved"),
+                code=ProblemCode.NOT_APPROVED,
+                loc=["body", "approved_on"],
+            )
+        if approved:
+            changes["approved_on"] = _approval_date(
+                changes.get("approved_on") or project.approved_on, today
+            )
     apply_changes(project, changes)
     # The request alone was consistent (the schema checks that); with the stored values it
     # may not be, a rule on another record's state.
@@ -134,17 +154,34 @@ async def update_project(
     return after, project.version
 
 
-async def _leave_project_pool(
+def _approval_date(given: date | None, today: date) -> date:
+    if given is not None and given > today:
+        raise Unprocessable(
+            _("approved_on cannot be in the future."),
+            code=ProblemCode.APPROVED_IN_FUTURE,
+            loc=["body", "approved_on"],
+        )
+    return given or today
+
+
+async def _decided(
     session: AsyncSession, settings: Settings, actor: Principal, project: Project
 ) -> None:
+    """The project left applying, or was recorded past it: approved on its date, or not."""
     decided = ProjectDecided(
         actor=actor,
         project_id=project.id,
-        approved=project.status == ProjectStatus.APPROVED.value,
+        approved=project.approved_on is not None,
         status=str(project.status),
-        decided_on=clock.today(settings.zone),
+        decided_on=project.approved_on or clock.today(settings.zone),
     )
     await publish(session, decided)
+
+
+async def _leave_project_pool(
+    session: AsyncSession, settings: Settings, actor: Principal, project: Project
+) -> None:
+    await _decided(session, settings, actor, project)
 
 
 def stream_projects(
