@@ -204,9 +204,11 @@ def _field_errors(line: int, error: ValidationError, prefix: str = "") -> list[R
     return out
 
 
-def _check_enterprise(row: SourceRow) -> tuple[EnterpriseCreate | None, list[RowError]]:
+def _check_enterprise(row: SourceRow, text: bool) -> tuple[EnterpriseCreate | None, list[RowError]]:
+    # A CSV or xlsx cell is text ("false"), as the API's strict flags are not.
+    validate = EnterpriseCreate.model_validate_strings if text else EnterpriseCreate.model_validate
     try:
-        return EnterpriseCreate.model_validate(row.values), []
+        return validate(row.values), []
     except ValidationError as exc:
         return None, _field_errors(row.line, exc)
 
@@ -345,7 +347,7 @@ class _Job:
         for start in range(0, len(rows), CHECK_BATCH):
             for row in rows[start : start + CHECK_BATCH]:
                 if kind is ImportKind.ENTERPRISES:
-                    value, found = _check_enterprise(row)
+                    value, found = _check_enterprise(row, text)
                 else:
                     value, found = _check_report(row, years, text)  # type: ignore[assignment]
                 if value is not None:

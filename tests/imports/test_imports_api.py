@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from tests.factories import random_uscc, workbook
-from tests.imports.conftest import Live, finished
+from tests.imports.conftest import Live, fetchrow, finished
 from tests.problems import assert_problem
 
 BAD_USCC = "91350100M000100Y44"  # the standard's example with a wrong check character
@@ -506,3 +506,36 @@ class TestHowAFileIsSent:
                 "failed",
                 "the file is not an xlsx workbook",
             ), job
+
+
+async def test_a_csv_carries_the_sme_basic_conditions_as_text(live: Live) -> None:
+    # Issue 17 point 4: the new enterprise fields load from a spreadsheet's cells.
+    first, second = random_uscc(), random_uscc()
+    body = (
+        "uscc,name,resident_enterprise,restricted_products,credit_listed,tax_collection\n"
+        f"{first},克拉玛依基本条件甲公司,true,false,true,assessed\n"
+        f"{second},克拉玛依基本条件乙公司,false,true,false,\n"
+    ).encode()
+    async with httpx.AsyncClient(base_url=live.base_url, timeout=60) as client:
+        created = await client.post(
+            "/api/v1/imports/enterprises",
+            headers={**live.admin, "Content-Type": "text/csv"},
+            content=body,
+        )
+        assert created.status_code == 202, created.text
+        job = await finished(client, live, created.headers["location"])
+        assert (job["status"], job["stored"], job["errors"]) == ("succeeded", 2, []), job
+    stored = await fetchrow(
+        live.dsn,
+        "SELECT resident_enterprise, restricted_products, credit_listed, tax_collection"
+        " FROM enterprise WHERE uscc = $1",
+        first,
+    )
+    assert tuple(stored) == (True, False, True, "assessed")
+    other = await fetchrow(
+        live.dsn,
+        "SELECT resident_enterprise, restricted_products, tax_collection FROM enterprise"
+        " WHERE uscc = $1",
+        second,
+    )
+    assert tuple(other) == (False, True, None)
