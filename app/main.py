@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 import app.subscriptions  # noqa: F401 - every domain's subscribers listen before a request publishes
 from app import demo, errors
 from app.activities.router import router as activities_router
+from app.applications.router import campaigns_router
+from app.applications.router import router as applications_router
 from app.auth import service as auth_service
 from app.auth.audit_router import router as audit_router
 from app.auth.dependencies import declare_security
@@ -100,6 +102,8 @@ ROUTERS = (
     rankings_router,
     outcomes_router,
     policies_router,
+    campaigns_router,
+    applications_router,
     meta_router,
     overview_router,
     changes_router,

@@ -1,6 +1,13 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from app.activities.models import Activity, ActivityInvitation
+from app.applications.models import (
+    Application,
+    ApplicationChecklistItem,
+    ApplicationTransition,
+    Campaign,
+    CoachingSession,
+)
 from app.audit.models import AuditEvent
 from app.auth.models import ApiKey, ApiKeyWindow, LoginFailure, User
 from app.changes.models import ChangeEvent, ChangeFeedPruned
@@ -34,9 +41,14 @@ __all__ = [
     "AnnualReport",
     "ApiKey",
     "ApiKeyWindow",
+    "Application",
+    "ApplicationChecklistItem",
+    "ApplicationTransition",
     "AuditEvent",
+    "Campaign",
     "ChangeEvent",
     "ChangeFeedPruned",
+    "CoachingSession",
     "Demand",
     "DemandAction",
     "Enterprise",

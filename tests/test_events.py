@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import app.main  # noqa: F401 - assembles the application, subscribers included
+from app.applications.events import ApplicationDecided
 from app.auth.roles import Role
 from app.config import PROJECT_ROOT
 from app.enterprises.events import EnterpriseUpdating, ReportsFiled
@@ -34,6 +35,7 @@ CATALOGUE: tuple[type[DomainEvent], ...] = (
     MemberExited,
     QualificationGranted,
     AchievementRecorded,
+    ApplicationDecided,
 )
 
 

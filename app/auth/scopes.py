@@ -19,6 +19,7 @@ class Scope(StrEnum):
     READ_RANKINGS = "read:rankings"
     READ_OUTCOMES = "read:outcomes"
     READ_POLICIES = "read:policies"
+    READ_APPLICATIONS = "read:applications"
     READ_CHANGES = "read:changes"
 
 

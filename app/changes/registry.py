@@ -33,6 +33,8 @@ class FeedResourceName(StrEnum):
     DEMAND = "demand"
     ACHIEVEMENT = "achievement"
     RANKING = "ranking"
+    CAMPAIGN = "campaign"
+    APPLICATION = "application"
 
 
 class ChangeOperation(StrEnum):
@@ -58,6 +60,9 @@ RESOURCES: tuple[FeedResource, ...] = (
     FeedResource(FeedResourceName.ACHIEVEMENT, "achievement", Scope.READ_OUTCOMES),
     # A run: created as a draft, published, superseded (its entries are part of it).
     FeedResource(FeedResourceName.RANKING, "ranking_run", Scope.READ_RANKINGS),
+    FeedResource(FeedResourceName.CAMPAIGN, "campaign", Scope.READ_APPLICATIONS),
+    # An application's checklist and coaching live under it; its status and decision change it.
+    FeedResource(FeedResourceName.APPLICATION, "application", Scope.READ_APPLICATIONS),
 )
 
 BY_NAME = {resource.name: resource for resource in RESOURCES}

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.applications import service as applications_service
 from app.auth.scopes import Scope
 from app.config import Settings
 from app.enterprises import service as enterprise_service
@@ -35,6 +36,7 @@ class ExportResource(StrEnum):
     DEMANDS = "demands"
     ACHIEVEMENTS = "achievements"
     RANKINGS = "rankings"
+    APPLICATIONS = "applications"
 
 
 @dataclass(frozen=True)
@@ -274,6 +276,33 @@ RANKINGS = Export(
     rankings_service.stream_entries_of_record,
 )
 
+APPLICATIONS = Export(
+    ExportResource.APPLICATIONS,
+    Scope.READ_APPLICATIONS,
+    (
+        Column("id", "uuid", "The application's id"),
+        Column("campaign_id", "uuid", "The campaign (application round)"),
+        Column("kind", "string", "The campaign's kind: hte_recognition, sme_evaluation, …"),
+        Column("year", "integer", "The campaign's year"),
+        Column("enterprise_id", "uuid", "The enterprise that applies"),
+        Column("uscc", "string", "The enterprise's USCC"),
+        Column("project_id", "uuid", "The project applied for (project campaigns)"),
+        Column("specialist_id", "uuid", "The responsible specialist when it was opened"),
+        Column("status", "string", "preparing, submitted, under_review, publicized, approved, …"),
+        Column("submitted_at", "datetime", "When it was submitted"),
+        Column("assessment", "string", "The readiness assessment at submission (JSON)"),
+        Column("tier_at_submission", "string", "The pool tier at submission"),
+        Column("decided_on", "date", "When it was approved or rejected"),
+        Column("certificate_no", "string", "The certificate or document number"),
+        Column("level", "string", "The level granted (little giants)"),
+        Column("rejection_reasons", "list", "A rejection's reasons; in CSV separated by `;`"),
+        Column("achievement_id", "uuid", "The outcomes ledger's entry while approved"),
+        Column("created_by", "uuid", "The user who opened it"),
+        *_kept("When it was opened"),
+    ),
+    applications_service.stream_applications,
+)
+
 EXPORTS = {
     export.resource: export
     for export in (
@@ -285,6 +314,7 @@ EXPORTS = {
         DEMANDS,
         ACHIEVEMENTS,
         RANKINGS,
+        APPLICATIONS,
     )
 }
 SCOPES = {export.resource.value: export.scope for export in EXPORTS.values()}

@@ -717,6 +717,26 @@ async def enterprises_in_pool_on(session: AsyncSession, pool: Pool, day: date) -
     return await repository.enterprises_active_on(session, [pool.value], day)
 
 
+async def active_tier(
+    session: AsyncSession,
+    pool: Pool,
+    *,
+    enterprise_id: uuid.UUID | None = None,
+    project_id: uuid.UUID | None = None,
+) -> Tier | None:
+    """The tier of the enterprise's (for the project pool: the project's) active membership of
+    the pool now, or None when it is in none (an application's tier at submission)."""
+    if project_id is not None:
+        member = await repository.active_project_membership(session, project_id)
+        return member.tier if member is not None and member.pool is pool else None
+    if enterprise_id is None:
+        return None
+    for member in await repository.active_memberships(session, enterprise_id):
+        if member.pool is pool and member.project_id is None:
+            return member.tier
+    return None
+
+
 async def active_pools(
     session: AsyncSession, enterprise_id: uuid.UUID | None = None
 ) -> dict[uuid.UUID, set[str]]:

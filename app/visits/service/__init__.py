@@ -10,6 +10,7 @@ from app.visits.service.demands import (
     demand_history,
     get_demand,
     list_demands,
+    may_act_for,
     move_demand,
     raise_demand,
 )
@@ -33,6 +34,7 @@ from app.visits.service.specialists import (
     get_specialist,
     is_responsible,
     list_specialists,
+    responsible_specialist,
 )
 from app.visits.service.visits import (
     VisitNotFound,
@@ -64,10 +66,12 @@ __all__ = [
     "list_demands",
     "list_specialists",
     "list_visits",
+    "may_act_for",
     "move_demand",
     "raise_demand",
     "rate",
     "record_visit",
+    "responsible_specialist",
     "round_coverage",
     "rounds",
     "satisfaction",

@@ -158,6 +158,13 @@ async def assignment_history(
     )
 
 
+async def responsible_specialist(
+    session: AsyncSession, enterprise_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The specialist responsible for the enterprise now, if one is."""
+    return await repository.responsible_specialist(session, enterprise_id)
+
+
 async def is_responsible(session: AsyncSession, actor: Principal, enterprise_id: uuid.UUID) -> bool:
     """Whether the actor is the enterprise's responsible specialist right now."""
     if actor.role is not Role.SPECIALIST:
