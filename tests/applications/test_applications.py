@@ -258,7 +258,8 @@ class TestLifecycle:
             await open_application(client, staff, campaign, enterprise),
             "under_review",
         )
-        for body in ({}, {"reasons": []}, {"reason": "只写一句"}):
+        bodies: list[dict[str, Any]] = [{}, {"reasons": []}, {"reason": "只写一句"}]
+        for body in bodies:
             response = await move(client, staff, application, "rejected", **body)
             assert_problem(response, 422, "inconsistent_fields")
         stray = await move(client, staff, application, "publicized", reasons=["x"])
