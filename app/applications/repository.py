@@ -207,3 +207,14 @@ async def stream_applications(
         stmt = stmt.where(Application.updated_at >= updated_since)
     async for batch in stream_batches(session, stmt):
         yield batch
+
+
+async def stream_campaigns(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """Campaigns in id order, in batches (the exports)."""
+    stmt = select(*Campaign.__table__.columns).order_by(Campaign.id)
+    if updated_since is not None:
+        stmt = stmt.where(Campaign.updated_at >= updated_since)
+    async for batch in stream_batches(session, stmt):
+        yield batch

@@ -692,3 +692,10 @@ def stream_applications(
 ) -> AsyncIterator[Sequence[Any]]:
     """For the exports: every application."""
     return repository.stream_applications(session, updated_since)
+
+
+def stream_campaigns(
+    session: AsyncSession, settings: Settings, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Any]]:
+    """For the exports: every campaign."""
+    return repository.stream_campaigns(session, updated_since)

@@ -36,6 +36,7 @@ class ExportResource(StrEnum):
     DEMANDS = "demands"
     ACHIEVEMENTS = "achievements"
     RANKINGS = "rankings"
+    CAMPAIGNS = "campaigns"
     APPLICATIONS = "applications"
 
 
@@ -276,6 +277,27 @@ RANKINGS = Export(
     rankings_service.stream_entries_of_record,
 )
 
+CAMPAIGNS = Export(
+    ExportResource.CAMPAIGNS,
+    Scope.READ_APPLICATIONS,
+    (
+        Column("id", "uuid", "The campaign's id"),
+        Column("kind", "string", "hte_recognition, sme_evaluation, project, little_giant, …"),
+        Column("title", "string", "Title"),
+        Column("year", "integer", "The year of the round"),
+        Column("batch", "string", "The batch within the year"),
+        Column("project_level", "string", "A project campaign's level"),
+        Column("programme", "string", "A project campaign's programme"),
+        Column("opens_on", "date", "When applications open"),
+        Column("internal_deadline_on", "date", "The bureau's deadline for complete materials"),
+        Column("submission_deadline_on", "date", "The authority's deadline"),
+        Column("checklist_version", "string", "The version of the kind's checklist template"),
+        Column("created_by", "uuid", "The user who opened it"),
+        *_kept("When it was opened"),
+    ),
+    applications_service.stream_campaigns,
+)
+
 APPLICATIONS = Export(
     ExportResource.APPLICATIONS,
     Scope.READ_APPLICATIONS,
@@ -314,6 +336,7 @@ EXPORTS = {
         DEMANDS,
         ACHIEVEMENTS,
         RANKINGS,
+        CAMPAIGNS,
         APPLICATIONS,
     )
 }
@@ -438,4 +461,19 @@ TITLES_ZH: dict[str, str] = {
     "short_board_dimension": "短板维度",
     "short_board_indicator": "短板指标",
     "movement": "名次变化",
+    "batch": "批次",
+    "project_level": "项目级别",
+    "opens_on": "开始申报日期",
+    "internal_deadline_on": "内部截止日期",
+    "submission_deadline_on": "申报截止日期",
+    "checklist_version": "材料清单版本",
+    "created_by": "创建人",
+    "campaign_id": "申报批次编号",
+    "submitted_at": "提交时间",
+    "assessment": "提交时评估",
+    "tier_at_submission": "提交时梯次",
+    "decided_on": "决定日期",
+    "certificate_no": "证书编号",
+    "rejection_reasons": "未通过理由",
+    "achievement_id": "成果编号",
 }

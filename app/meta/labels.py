@@ -285,7 +285,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "demands": ("企业诉求", "Demands"),
         "achievements": ("成果台账", "Achievements"),
         "rankings": ("动态监测排名", "Rankings"),
-        "applications": ("项目申报", "Applications"),
+        "campaigns": ("申报批次", "Campaigns"),
+        "applications": ("申报", "Applications"),
     },
     "FeedResourceName": {
         "enterprise": ("企业", "Enterprise"),

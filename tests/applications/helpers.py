@@ -77,13 +77,14 @@ async def responsible_specialist(
     return user, profile.json()
 
 
-async def open_application(
+async def open_with_etag(
     client: httpx.AsyncClient,
     headers: dict[str, str],
     campaign: dict[str, Any],
     enterprise: Enterprise,
     **extra: Any,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], str]:
+    """An application opened through the API, and its ETag."""
     response = await client.post(
         "/api/v1/applications",
         headers=headers,
@@ -91,7 +92,17 @@ async def open_application(
     )
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
-    return body
+    return body, response.headers["etag"]
+
+
+async def open_application(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    campaign: dict[str, Any],
+    enterprise: Enterprise,
+    **extra: Any,
+) -> dict[str, Any]:
+    return (await open_with_etag(client, headers, campaign, enterprise, **extra))[0]
 
 
 async def move(

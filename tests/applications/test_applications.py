@@ -21,6 +21,7 @@ from tests.applications.helpers import (
     create_campaign,
     move,
     open_application,
+    open_with_etag,
     responsible_specialist,
 )
 from tests.factories import bearer, headers_for, make_enterprise
@@ -273,13 +274,8 @@ class TestLifecycle:
         staff = await headers_for(session, Role.MANAGER)
         enterprise = await make_enterprise(session)
         campaign = await create_campaign(client, staff)
-        created = await client.post(
-            "/api/v1/applications",
-            headers=staff,
-            json={"campaign_id": campaign["id"], "enterprise_id": str(enterprise.id)},
-        )
-        etag = created.headers["etag"]
-        url = f"/api/v1/applications/{created.json()['id']}/transitions"
+        application, etag = await open_with_etag(client, staff, campaign, enterprise)
+        url = f"/api/v1/applications/{application['id']}/transitions"
         ok = await client.post(url, headers=staff | {"If-Match": etag}, json={"to": "submitted"})
         assert ok.status_code == 201, ok.text
         stale = await client.post(

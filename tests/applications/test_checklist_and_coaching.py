@@ -18,6 +18,7 @@ from tests.applications.helpers import (
     create_campaign,
     move,
     open_application,
+    open_with_etag,
     responsible_specialist,
     today,
 )
@@ -84,12 +85,7 @@ class TestChecklist:
         staff = await headers_for(session, Role.MANAGER)
         enterprise = await make_enterprise(session)
         campaign = await create_campaign(client, staff)
-        created = await client.post(
-            "/api/v1/applications",
-            headers=staff,
-            json={"campaign_id": campaign["id"], "enterprise_id": str(enterprise.id)},
-        )
-        application, etag = created.json(), created.headers["etag"]
+        application, etag = await open_with_etag(client, staff, campaign, enterprise)
         ok = await client.patch(
             item_url(application, "st_staff_list"),
             headers=staff | {"If-Match": etag},

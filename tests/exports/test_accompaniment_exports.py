@@ -35,6 +35,8 @@ COPIED_FROM = {
     "demand": "demands",
     "achievement": "achievements",
     "ranking": "rankings",
+    "campaign": "campaigns",
+    "application": "applications",
 }
 
 
