@@ -141,6 +141,11 @@ TAGS = [
     },
     {"name": "policies", "description": "The policy catalogue and the matches of an enterprise"},
     {
+        "name": "applications",
+        "description": "Application campaigns and the enterprises' applications in them: "
+        "lifecycle, materials checklist, coaching and the decision",
+    },
+    {
         "name": "outcomes",
         "description": "The achievements ledger (认定, 立项, 奖项) and its statistics",
     },
