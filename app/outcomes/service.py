@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -343,29 +342,3 @@ def stream_achievements(
 ) -> AsyncIterator[Sequence[Any]]:
     """For the exports: the whole ledger (or what changed since), in batches."""
     return repository.stream_achievements(session, updated_since)
-
-
-# TEMP outcome interface: the lead's real implementation replaces this on merging.
-@dataclass(frozen=True)
-class OutcomeGrant:
-    kind: AchievementKind
-    enterprise_id: uuid.UUID
-    granted_on: date
-    reference: str | None = None
-    level: AchievementLevel | None = None
-    project_id: uuid.UUID | None = None
-
-
-async def grant_outcome(
-    session: AsyncSession, settings: Settings, actor: Principal, grant: OutcomeGrant
-) -> uuid.UUID:
-    """Records the qualification (hte/sme) + ledger entry + certified pool exit, or approves
-    the project; returns the ledger entry's id. Part of the caller's unit of work."""
-    raise NotImplementedError
-
-
-async def reverse_outcome(
-    session: AsyncSession, settings: Settings, actor: Principal, achievement_id: uuid.UUID
-) -> None:
-    """Undoes all of it. Part of the caller's unit of work."""
-    raise NotImplementedError
