@@ -311,6 +311,17 @@ async def get_qualification(
     )
 
 
+async def get_qualification_by_id(
+    session: AsyncSession, qualification_id: uuid.UUID
+) -> Qualification | None:
+    return await session.get(Qualification, qualification_id)
+
+
+async def delete_qualification(session: AsyncSession, qualification: Qualification) -> None:
+    await session.delete(qualification)
+    await session.flush()
+
+
 def enterprise_qualifications(enterprise_id: uuid.UUID) -> Select[Qualification]:
     """What the list shows (ordered and paged by `PageParams.fetch` in QUALIFICATION_ORDER)."""
     stmt = select(Qualification).where(Qualification.enterprise_id == enterprise_id)
