@@ -586,6 +586,17 @@ async def existing_usccs(session: AsyncSession, usccs: list[str]) -> dict[str, u
     return found
 
 
+async def reporting_in(session: AsyncSession, year: int) -> list[uuid.UUID]:
+    """Active enterprises with an annual report for `year`."""
+    stmt = (
+        select(AnnualReport.enterprise_id)
+        .join(Enterprise, Enterprise.id == AnnualReport.enterprise_id)
+        .where(AnnualReport.year == year, Enterprise.status == "active")
+        .order_by(AnnualReport.enterprise_id)
+    )
+    return list(await session.scalars(stmt))
+
+
 async def existing_report_years(
     session: AsyncSession, enterprise_ids: list[uuid.UUID]
 ) -> set[tuple[uuid.UUID, int]]:

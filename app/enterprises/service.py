@@ -638,6 +638,11 @@ async def registered(session: AsyncSession, usccs: list[str]) -> dict[str, uuid.
     return found
 
 
+async def reporting_in(session: AsyncSession, year: int) -> list[uuid.UUID]:
+    """Active enterprises that filed their annual report for `year`."""
+    return await repository.reporting_in(session, year)
+
+
 async def filed_years(
     session: AsyncSession, enterprise_ids: list[uuid.UUID]
 ) -> set[tuple[uuid.UUID, int]]:

@@ -235,6 +235,20 @@ async def assess(
     return _assessment_read(enterprise_id, evaluate(inputs, pool, year, apply_on))
 
 
+async def passing(session: AsyncSession, pool: Pool, year: int, apply_on: date) -> set[uuid.UUID]:
+    """The enterprises whose `year` data passes the pool's rules (every condition met, the
+    score on its minimum) for an application on `apply_on`: the eligible of a campaign."""
+    found: set[uuid.UUID] = set()
+    for enterprise_id in await enterprise_service.reporting_in(session, year):
+        inputs = await enterprise_service.assessment_inputs(session, None, enterprise_id)
+        try:
+            if evaluate(inputs, pool, year, apply_on).passed:
+                found.add(enterprise_id)
+        except AppError:
+            continue  # an assessment its data cannot make is not a pass
+    return found
+
+
 def _suggest(member: PoolMember, inputs: AssessmentInputs) -> None:
     if member.pool not in ASSESSED_POOLS:
         return
