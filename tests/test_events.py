@@ -19,9 +19,9 @@ from app.config import PROJECT_ROOT
 from app.enterprises.events import EnterpriseUpdating, ReportsFiled
 from app.events.bus import DomainEvent, subscribers
 from app.events.models import OutboxMessage
-from app.outcomes.events import AchievementRecorded
-from app.pools.events import MemberExited, QualificationGranted
-from app.projects.events import ProjectDecided
+from app.outcomes.events import AchievementRecorded, AchievementRemoved
+from app.pools.events import MemberExited, QualificationGranted, QualificationRevoked
+from app.projects.events import ProjectApprovalRevoked, ProjectDecided
 from app.visits.events import PoliciesPresented
 from tests.enterprises.test_annual_reports import report
 from tests.factories import headers_for, make_enterprise
@@ -36,6 +36,9 @@ CATALOGUE: tuple[type[DomainEvent], ...] = (
     QualificationGranted,
     AchievementRecorded,
     ApplicationDecided,
+    QualificationRevoked,
+    ProjectApprovalRevoked,
+    AchievementRemoved,
 )
 
 

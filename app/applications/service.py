@@ -492,7 +492,9 @@ async def move(
         application.certificate_no = None
         application.level = None
         if achievement_id is not None:
-            await outcome_service.reverse_outcome(session, settings, actor, achievement_id)
+            await outcome_service.reverse_outcome(
+                session, settings, actor, achievement_id, data.reason or ""
+            )
     application.status = wanted
     session.add(
         _transition(application, current.value, actor, now, data.reason, data.reasons or ())

@@ -311,6 +311,17 @@ async def get_qualification(
     )
 
 
+async def get_qualification_by_id(
+    session: AsyncSession, qualification_id: uuid.UUID
+) -> Qualification | None:
+    return await session.get(Qualification, qualification_id)
+
+
+async def delete_qualification(session: AsyncSession, qualification: Qualification) -> None:
+    await session.delete(qualification)
+    await session.flush()
+
+
 def enterprise_qualifications(enterprise_id: uuid.UUID) -> Select[Qualification]:
     """What the list shows (ordered and paged by `PageParams.fetch` in QUALIFICATION_ORDER)."""
     stmt = select(Qualification).where(Qualification.enterprise_id == enterprise_id)
@@ -573,6 +584,17 @@ async def existing_usccs(session: AsyncSession, usccs: list[str]) -> dict[str, u
     for uscc, enterprise_id in rows.all():
         found[uscc] = enterprise_id
     return found
+
+
+async def reporting_in(session: AsyncSession, year: int) -> list[uuid.UUID]:
+    """Active enterprises with an annual report for `year`."""
+    stmt = (
+        select(AnnualReport.enterprise_id)
+        .join(Enterprise, Enterprise.id == AnnualReport.enterprise_id)
+        .where(AnnualReport.year == year, Enterprise.status == "active")
+        .order_by(AnnualReport.enterprise_id)
+    )
+    return list(await session.scalars(stmt))
 
 
 async def existing_report_years(

@@ -471,6 +471,40 @@ async def add_qualification(
     return read
 
 
+async def _qualification(session: AsyncSession, qualification_id: uuid.UUID) -> Qualification:
+    qualification = await repository.get_qualification_by_id(session, qualification_id)
+    if qualification is None:
+        raise QualificationNotFound(
+            _("qualification {qualification_id} does not exist", qualification_id=qualification_id)
+        )
+    return qualification
+
+
+async def qualification_by_id(
+    session: AsyncSession, qualification_id: uuid.UUID
+) -> QualificationRead:
+    return QualificationRead.model_validate(await _qualification(session, qualification_id))
+
+
+async def remove_qualification(
+    session: AsyncSession, actor: Principal, qualification_id: uuid.UUID
+) -> QualificationRead:
+    """Remove a qualification whose grant was withdrawn, as part of the caller's unit of work
+    (the caller commits); answers what it was."""
+    qualification = await _qualification(session, qualification_id)
+    read = QualificationRead.model_validate(qualification)
+    await repository.delete_qualification(session, qualification)
+    audit.record(
+        session,
+        actor,
+        "qualification.delete",
+        "qualification",
+        read.id,
+        before=audit.snapshot(read),
+    )
+    return read
+
+
 @dataclass(frozen=True)
 class AssessmentInputs:
     """What the readiness assessments read about one enterprise."""
@@ -602,6 +636,11 @@ async def registered(session: AsyncSession, usccs: list[str]) -> dict[str, uuid.
             await repository.existing_usccs(session, usccs[start : start + IMPORT_BATCH_ROWS])
         )
     return found
+
+
+async def reporting_in(session: AsyncSession, year: int) -> list[uuid.UUID]:
+    """Active enterprises that filed their annual report for `year`."""
+    return await repository.reporting_in(session, year)
 
 
 async def filed_years(

@@ -475,6 +475,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "TransitionKind": {
         "entry": ("入库", "Entry"),
         "tier_change": ("调整梯队", "Tier change"),
+        "reinstatement": ("恢复培育", "Reinstatement"),
         "exit": ("出库", "Exit"),
     },
     "VisitChannel": {

@@ -20,3 +20,14 @@ class AchievementRecorded(DomainEvent):
     enterprise_id: uuid.UUID
     kind: str
     achieved_on: date
+
+
+@dataclass(frozen=True)
+class AchievementRemoved(DomainEvent):
+    """An entry left the outcomes ledger: the approval that brought it was withdrawn."""
+
+    name = "achievement.removed"
+    actor: Principal
+    achievement_id: uuid.UUID
+    enterprise_id: uuid.UUID
+    kind: str

@@ -32,6 +32,24 @@ async def get(session: AsyncSession, achievement_id: uuid.UUID) -> Achievement |
     return await session.get(Achievement, achievement_id)
 
 
+async def delete(session: AsyncSession, achievement: Achievement) -> None:
+    await session.delete(achievement)
+    await session.flush()
+
+
+async def of_qualification(session: AsyncSession, qualification_id: uuid.UUID) -> list[Achievement]:
+    stmt = select(Achievement).where(Achievement.qualification_id == qualification_id)
+    return list(await session.scalars(stmt.with_for_update()))
+
+
+async def of_project(session: AsyncSession, project_id: uuid.UUID) -> list[Achievement]:
+    """A project's approval entries (their reference is the project's id)."""
+    stmt = select(Achievement).where(
+        Achievement.kind == "project_approved", Achievement.reference == str(project_id)
+    )
+    return list(await session.scalars(stmt.with_for_update()))
+
+
 def achievements(where: AchievementFilter) -> Select[Achievement]:
     """What the list shows, filtered (ordered and paged by `PageParams.fetch`)."""
     stmt = select(Achievement)

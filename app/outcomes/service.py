@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,7 @@ from app.http import check_if_match
 from app.i18n import _
 from app.outcomes import repository
 from app.outcomes.enums import AWARD_GRADES, AchievementKind, AchievementLevel, unfit
-from app.outcomes.events import AchievementRecorded
+from app.outcomes.events import AchievementRecorded, AchievementRemoved
 from app.outcomes.figures import Period, growth_percent
 from app.outcomes.models import Achievement
 from app.outcomes.repository import ACHIEVEMENT_SORTS as ACHIEVEMENT_SORTS
@@ -39,6 +40,7 @@ from app.outcomes.schemas import (
 )
 from app.pagination import PageParams
 from app.pools import service as pool_service
+from app.projects import service as project_service
 from app.projects.schemas import ProjectRead
 
 # The qualification each qualifying kind grants, recorded where the pools record theirs.
@@ -122,6 +124,130 @@ async def record_approval(
             reference=str(project.id),
             note=project.title,
         ),
+    )
+
+
+@dataclass(frozen=True)
+class OutcomeGrant:
+    """What an approved application brings into the record."""
+
+    kind: AchievementKind  # hte_certified, sme_registered, project_approved or a little giant
+    enterprise_id: uuid.UUID
+    granted_on: date
+    reference: str | None = None  # the certificate or document number (required for HTE)
+    level: AchievementLevel | None = None  # a little giant's; a project's comes with it
+    project_id: uuid.UUID | None = None  # project_approved: the project approved
+    reason: str = "申报获批"
+
+
+GRANTED_BY_APPLICATION = frozenset(
+    {
+        AchievementKind.HTE_CERTIFIED,
+        AchievementKind.SME_REGISTERED,
+        AchievementKind.PROJECT_APPROVED,
+        AchievementKind.LITTLE_GIANT,
+        AchievementKind.SRDI_LITTLE_GIANT,
+    }
+)
+
+
+async def grant_outcome(
+    session: AsyncSession, settings: Settings, actor: Principal, grant: OutcomeGrant
+) -> uuid.UUID:
+    """The one path an approval takes into the record, returning the ledger entry's id:
+    a qualification (HTE, SME) is recorded with its entry and ends the enterprise's active
+    membership of its pool `certified`; a project is approved (its entry and certified pool
+    exit follow); a little giant is an entry. Part of the caller's unit of work."""
+    assert grant.kind in GRANTED_BY_APPLICATION, grant.kind
+    if grant.granted_on > clock.today(settings.zone):
+        raise Unprocessable(
+            _("The decision cannot be dated in the future."),
+            code=ProblemCode.ACHIEVED_IN_FUTURE,
+            loc=["body", "decided_on"],
+        )
+    qualification = QUALIFICATION_OF.get(grant.kind)
+    if qualification is not None:
+        qualification_id = await pool_service.certify_enterprise(
+            session,
+            settings,
+            actor,
+            grant.enterprise_id,
+            qualification,
+            reference=grant.reference,
+            issued_on=grant.granted_on,
+            reason=grant.reason,
+        )
+        (entry,) = await repository.of_qualification(session, qualification_id)
+        return entry.id
+    if grant.kind is AchievementKind.PROJECT_APPROVED:
+        assert grant.project_id is not None
+        await project_service.approve_project(
+            session, settings, actor, grant.project_id, grant.granted_on
+        )
+        (entry,) = await repository.of_project(session, grant.project_id)
+        return entry.id
+    achievement = Achievement(
+        kind=grant.kind.value,
+        enterprise_id=grant.enterprise_id,
+        achieved_on=grant.granted_on,
+        level=grant.level.value if grant.level else None,
+        reference=grant.reference,
+    )
+    await _record_entry(session, actor, achievement)
+    return achievement.id
+
+
+async def reverse_outcome(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    achievement_id: uuid.UUID,
+    reason: str = "撤销获批",
+) -> None:
+    """Undo what `grant_outcome` recorded: the qualification goes and the membership it ended
+    is active again, or the project is applying again; the ledger entry goes with either.
+    Part of the caller's unit of work."""
+    achievement = await repository.get(session, achievement_id)
+    if achievement is None:
+        raise AchievementNotFound(
+            _("achievement {achievement_id} does not exist", achievement_id=achievement_id)
+        )
+    if achievement.qualification_id is not None:
+        await pool_service.revoke_qualification(
+            session, settings, actor, achievement.qualification_id, reason
+        )
+    elif achievement.kind == AchievementKind.PROJECT_APPROVED.value and achievement.reference:
+        await project_service.revoke_approval(
+            session, settings, actor, uuid.UUID(achievement.reference), reason
+        )
+    else:
+        await _remove_entry(session, actor, achievement)
+
+
+async def remove_entries_of_qualification(
+    session: AsyncSession, actor: Principal, qualification_id: uuid.UUID
+) -> None:
+    for achievement in await repository.of_qualification(session, qualification_id):
+        await _remove_entry(session, actor, achievement)
+
+
+async def remove_entries_of_project(
+    session: AsyncSession, actor: Principal, project_id: uuid.UUID
+) -> None:
+    for achievement in await repository.of_project(session, project_id):
+        await _remove_entry(session, actor, achievement)
+
+
+async def _remove_entry(session: AsyncSession, actor: Principal, achievement: Achievement) -> None:
+    """An entry whose approval was withdrawn leaves the ledger, told and audited."""
+    read = AchievementRead.model_validate(achievement)
+    await repository.delete(session, achievement)
+    removed = AchievementRemoved(
+        actor=actor, achievement_id=read.id, enterprise_id=read.enterprise_id, kind=read.kind.value
+    )
+    await publish(session, removed)
+    audit.record(
+        session, actor, "achievement.delete", "achievement", read.id, before=audit.snapshot(read)
     )
 
 

@@ -1,5 +1,5 @@
 """How the outcomes ledger answers the domains below it: every qualification granted and
-every project approved has its entry, written with the change."""
+every project approved has its entry, written with the change, and loses it with the grant."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.enterprises.enums import QualificationKind
 from app.events.bus import subscribe
 from app.outcomes import service
-from app.pools.events import QualificationGranted
+from app.pools.events import QualificationGranted, QualificationRevoked
 from app.projects import service as project_service
-from app.projects.events import ProjectDecided
+from app.projects.events import ProjectApprovalRevoked, ProjectDecided
 
 
 @subscribe(QualificationGranted)
@@ -34,3 +34,13 @@ async def approvals_into_the_ledger(session: AsyncSession, event: ProjectDecided
         return
     project = await project_service.project_for_pool(session, event.actor, event.project_id)
     await service.record_approval(session, event.actor, project, event.decided_on)
+
+
+@subscribe(QualificationRevoked)
+async def revoked_out_of_the_ledger(session: AsyncSession, event: QualificationRevoked) -> None:
+    await service.remove_entries_of_qualification(session, event.actor, event.qualification_id)
+
+
+@subscribe(ProjectApprovalRevoked)
+async def approval_out_of_the_ledger(session: AsyncSession, event: ProjectApprovalRevoked) -> None:
+    await service.remove_entries_of_project(session, event.actor, event.project_id)

@@ -43,3 +43,5 @@ class TransitionKind(StrEnum):
     ENTRY = "entry"
     TIER_CHANGE = "tier_change"
     EXIT = "exit"
+    # Back to active: the approval that certified the member was withdrawn.
+    REINSTATEMENT = "reinstatement"

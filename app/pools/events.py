@@ -36,3 +36,14 @@ class QualificationGranted(DomainEvent):
     reference: str | None
     issued_on: date
     source: str
+
+
+@dataclass(frozen=True)
+class QualificationRevoked(DomainEvent):
+    """A granted qualification was taken back: the approval that brought it was withdrawn."""
+
+    name = "qualification.revoked"
+    actor: Principal
+    qualification_id: uuid.UUID
+    enterprise_id: uuid.UUID
+    kind: str

@@ -59,6 +59,11 @@ class PoolMember(UUIDKey, Timestamps, Versioned, Base):
     suggested_tier: Mapped[Tier | None] = mapped_column(StrEnumType(Tier, 16))
     assessed_year: Mapped[int | None] = mapped_column()
     assessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The qualification a `certified` exit recorded: withdrawing the approval behind it
+    # reinstates the membership.
+    qualification_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("qualification.id", ondelete="SET NULL"), index=True
+    )
 
 
 class PoolTransition(UUIDKey, Base):

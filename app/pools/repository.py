@@ -110,6 +110,36 @@ async def active_project_membership(
     return await session.scalar(stmt)
 
 
+async def active_membership(
+    session: AsyncSession, pool: str, enterprise_id: uuid.UUID
+) -> PoolMember | None:
+    stmt = select(PoolMember).where(
+        PoolMember.pool == pool,
+        PoolMember.enterprise_id == enterprise_id,
+        PoolMember.project_id.is_(None),
+        PoolMember.status == "active",
+    )
+    return await session.scalar(stmt.with_for_update())
+
+
+async def certified_by(session: AsyncSession, qualification_id: uuid.UUID) -> PoolMember | None:
+    stmt = select(PoolMember).where(PoolMember.qualification_id == qualification_id)
+    return await session.scalar(stmt.with_for_update())
+
+
+async def certified_project_membership(
+    session: AsyncSession, project_id: uuid.UUID
+) -> PoolMember | None:
+    """The membership the project's approval ended (its latest certified one)."""
+    stmt = (
+        select(PoolMember)
+        .where(PoolMember.project_id == project_id, PoolMember.status == "certified")
+        .order_by(PoolMember.exited_on.desc(), PoolMember.id.desc())
+        .limit(1)
+    )
+    return await session.scalar(stmt.with_for_update())
+
+
 async def active_memberships(session: AsyncSession, enterprise_id: uuid.UUID) -> list[PoolMember]:
     stmt = select(PoolMember).where(
         PoolMember.enterprise_id == enterprise_id, PoolMember.status == "active"

@@ -34,7 +34,7 @@ from app.pools.enums import (
     Tier,
     TransitionKind,
 )
-from app.pools.events import MemberExited, QualificationGranted
+from app.pools.events import MemberExited, QualificationGranted, QualificationRevoked
 from app.pools.models import PoolMember, PoolTransition
 from app.pools.readiness import (
     RD_ORG_ITEMS,
@@ -233,6 +233,20 @@ async def assess(
 ) -> AssessmentRead:
     inputs = await enterprise_service.assessment_inputs(session, viewer, enterprise_id)
     return _assessment_read(enterprise_id, evaluate(inputs, pool, year, apply_on))
+
+
+async def passing(session: AsyncSession, pool: Pool, year: int, apply_on: date) -> set[uuid.UUID]:
+    """The enterprises whose `year` data passes the pool's rules (every condition met, the
+    score on its minimum) for an application on `apply_on`: the eligible of a campaign."""
+    found: set[uuid.UUID] = set()
+    for enterprise_id in await enterprise_service.reporting_in(session, year):
+        inputs = await enterprise_service.assessment_inputs(session, None, enterprise_id)
+        try:
+            if evaluate(inputs, pool, year, apply_on).passed:
+                found.add(enterprise_id)
+        except AppError:
+            continue  # an assessment its data cannot make is not a pass
+    return found
 
 
 def _suggest(member: PoolMember, inputs: AssessmentInputs) -> None:
@@ -583,7 +597,7 @@ async def _certify(
         kind = QualificationKind.HTE
     else:
         kind = QualificationKind.SME
-    await record_qualification(
+    member.qualification_id = await record_qualification(
         session,
         actor,
         member.enterprise_id,
@@ -638,19 +652,7 @@ async def transition(
         assert data.exit_outcome is not None
         if data.exit_outcome is ExitOutcome.CERTIFIED:
             await _certify(session, actor, member, data, effective)
-        member.status = MemberStatus(data.exit_outcome.value)
-        member.exited_on = effective
-        await _record(
-            session,
-            actor,
-            member,
-            TransitionKind.EXIT,
-            from_tier=member.tier,
-            to_tier=None,
-            outcome=member.status,
-            reason=data.reason,
-            effective_on=effective,
-        )
+        await _exit(session, actor, member, data.exit_outcome, data.reason, effective)
     await repository.flush(session)
     after = _member_read((member, row[1], row[2]))
     await audit.commit_change(
@@ -689,7 +691,97 @@ async def project_decided(
     member = await repository.active_project_membership(session, project_id)
     if member is None:
         return
-    effective = max(decided_on, member.entered_on)
+    await _exit(session, actor, member, outcome, reason, max(decided_on, member.entered_on))
+    await repository.flush(session)
+
+
+async def project_approval_revoked(
+    session: AsyncSession, actor: Principal, project_id: uuid.UUID, reason: str, on: date
+) -> None:
+    """The project's approval was withdrawn: the membership it ended is active again. Part of
+    the caller's unit of work."""
+    member = await repository.certified_project_membership(session, project_id)
+    if member is not None:
+        await _reinstate(session, actor, member, reason, on)
+
+
+async def certify_enterprise(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    enterprise_id: uuid.UUID,
+    kind: QualificationKind,
+    *,
+    reference: str | None,
+    issued_on: date,
+    reason: str,
+) -> uuid.UUID:
+    """An approved recognition (HTE) or evaluation (SME): the qualification is recorded (and
+    with it the ledger entry) and the enterprise's active membership of the pool that
+    cultivated it ends `certified`, as a certified pool exit does. Part of the caller's unit
+    of work; returns the qualification's id."""
+    if kind is QualificationKind.HTE and reference is None:
+        raise Unprocessable(
+            _("A high-tech recognition needs the certificate number."),
+            code=ProblemCode.CERTIFICATE_REQUIRED,
+            loc=["body", "certificate_no"],
+        )
+    pool = Pool.HTE if kind is QualificationKind.HTE else Pool.SME
+    qualification_id = await record_qualification(
+        session,
+        actor,
+        enterprise_id,
+        kind,
+        reference=reference,
+        issued_on=issued_on,
+        source="application",
+    )
+    member = await repository.active_membership(session, pool.value, enterprise_id)
+    if member is not None:
+        member.qualification_id = qualification_id
+        effective = max(issued_on, member.entered_on)
+        await _exit(session, actor, member, ExitOutcome.CERTIFIED, reason, effective)
+        await repository.flush(session)
+    return qualification_id
+
+
+async def revoke_qualification(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    qualification_id: uuid.UUID,
+    reason: str,
+) -> None:
+    """Take back a granted qualification: the membership its certified exit ended is active
+    again (unless the enterprise has re-entered the pool since), the qualification goes, and
+    the ledger hears of it (`QualificationRevoked`). Part of the caller's unit of work."""
+    member = await repository.certified_by(session, qualification_id)
+    if member is not None:
+        member.qualification_id = None
+        if await repository.active_membership(session, str(member.pool), member.enterprise_id):
+            await repository.flush(session)
+        else:
+            await _reinstate(session, actor, member, reason, clock.today(settings.zone))
+    qualification = await enterprise_service.qualification_by_id(session, qualification_id)
+    # Told before the qualification goes, while the ledger's entry still points at it.
+    revoked = QualificationRevoked(
+        actor=actor,
+        qualification_id=qualification.id,
+        enterprise_id=qualification.enterprise_id,
+        kind=qualification.kind.value,
+    )
+    await publish(session, revoked)
+    await enterprise_service.remove_qualification(session, actor, qualification_id)
+
+
+async def _exit(
+    session: AsyncSession,
+    actor: Principal,
+    member: PoolMember,
+    outcome: ExitOutcome,
+    reason: str,
+    effective: date,
+) -> None:
     member.status = MemberStatus(outcome.value)
     member.exited_on = effective
     await _record(
@@ -703,7 +795,47 @@ async def project_decided(
         reason=reason,
         effective_on=effective,
     )
+
+
+async def _reinstate(
+    session: AsyncSession, actor: Principal, member: PoolMember, reason: str, on: date
+) -> None:
+    """Back to active after the approval that certified it was withdrawn."""
+    before = _member_audit(member)
+    member.status = MemberStatus.ACTIVE
+    member.exited_on = None
+    await _record(
+        session,
+        actor,
+        member,
+        TransitionKind.REINSTATEMENT,
+        from_tier=None,
+        to_tier=member.tier,
+        outcome=None,
+        reason=reason,
+        effective_on=max(on, member.entered_on),
+    )
     await repository.flush(session)
+    audit.record(
+        session,
+        actor,
+        "pool_member.reinstate",
+        "pool_member",
+        member.id,
+        before=before,
+        after=_member_audit(member),
+    )
+
+
+def _member_audit(member: PoolMember) -> dict[str, Any]:
+    return {
+        "pool": str(member.pool),
+        "enterprise_id": str(member.enterprise_id),
+        "project_id": None if member.project_id is None else str(member.project_id),
+        "tier": str(member.tier),
+        "status": str(member.status),
+        "exited_on": None if member.exited_on is None else member.exited_on.isoformat(),
+    }
 
 
 async def tech_enterprises_in_pools(session: AsyncSession, day: date) -> set[uuid.UUID]:

@@ -8,7 +8,7 @@ from app.enterprises.events import ReportsFiled
 from app.events.bus import subscribe
 from app.pools import service
 from app.pools.enums import ExitOutcome
-from app.projects.events import ProjectDecided
+from app.projects.events import ProjectApprovalRevoked, ProjectDecided
 
 
 @subscribe(ReportsFiled)
@@ -30,4 +30,14 @@ async def end_project_membership(session: AsyncSession, event: ProjectDecided) -
         ExitOutcome.CERTIFIED if event.approved else ExitOutcome.WITHDRAWN,
         "项目获批立项" if event.approved else f"项目{event.status}",
         event.decided_on,
+    )
+
+
+@subscribe(ProjectApprovalRevoked)
+async def reinstate_project_membership(
+    session: AsyncSession, event: ProjectApprovalRevoked
+) -> None:
+    """A withdrawn approval puts the project back in the pool it left certified."""
+    await service.project_approval_revoked(
+        session, event.actor, event.project_id, event.reason, event.revoked_on
     )

@@ -20,3 +20,14 @@ class ProjectDecided(DomainEvent):
     approved: bool
     status: str
     decided_on: date
+
+
+@dataclass(frozen=True)
+class ProjectApprovalRevoked(DomainEvent):
+    """A project's approval was withdrawn: it is `applying` again."""
+
+    name = "project.approval_revoked"
+    actor: Principal
+    project_id: uuid.UUID
+    reason: str
+    revoked_on: date

@@ -22,10 +22,12 @@ from app.projects.service.progress import (
 )
 from app.projects.service.projects import (
     PROJECT_SORTS,
+    approve_project,
     create_project,
     get_project,
     list_projects,
     project_for_pool,
+    revoke_approval,
     stream_projects,
     update_project,
 )
@@ -38,6 +40,7 @@ __all__ = [
     "add_report",
     "alert",
     "alert_counts",
+    "approve_project",
     "board",
     "create_project",
     "current_policy",
@@ -49,6 +52,7 @@ __all__ = [
     "list_reports",
     "project_for_pool",
     "put_policy",
+    "revoke_approval",
     "set_override",
     "stream_projects",
     "sweep",

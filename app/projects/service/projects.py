@@ -23,7 +23,7 @@ from app.modelkit import apply_changes
 from app.pagination import PageParams
 from app.projects import repository
 from app.projects.enums import APPROVED_STATUSES, NEXT_STATUSES, ProjectStatus
-from app.projects.events import ProjectDecided
+from app.projects.events import ProjectApprovalRevoked, ProjectDecided
 from app.projects.models import Project
 from app.projects.repository import PROJECT_SORTS as PROJECT_SORTS
 from app.projects.schemas import (
@@ -182,6 +182,86 @@ async def _leave_project_pool(
     session: AsyncSession, settings: Settings, actor: Principal, project: Project
 ) -> None:
     await _decided(session, settings, actor, project)
+
+
+async def approve_project(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    project_id: uuid.UUID,
+    approved_on: date | None,
+) -> ProjectRead:
+    """An application approved: the project goes from applying to approved on its date, as an
+    update to `approved` does (its pool membership ends certified, the ledger records it).
+    Part of the caller's unit of work."""
+    today = clock.today(settings.zone)
+    approved_on = _approval_date(approved_on, today)
+    _, after = await _decide(
+        session,
+        settings,
+        actor,
+        project_id,
+        ProjectStatus.APPLYING,
+        ProjectStatus.APPROVED,
+        approved_on,
+    )
+    return after
+
+
+async def revoke_approval(
+    session: AsyncSession, settings: Settings, actor: Principal, project_id: uuid.UUID, reason: str
+) -> None:
+    """The approval behind the project was withdrawn: it is applying again (only while it is
+    `approved`: one already under way is past taking back, 409). Part of the caller's unit of
+    work."""
+    project, _after = await _decide(
+        session, settings, actor, project_id, ProjectStatus.APPROVED, ProjectStatus.APPLYING, None
+    )
+    revoked = ProjectApprovalRevoked(
+        actor=actor, project_id=project.id, reason=reason, revoked_on=clock.today(settings.zone)
+    )
+    await publish(session, revoked)
+
+
+async def _decide(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Principal,
+    project_id: uuid.UUID,
+    current: ProjectStatus,
+    wanted: ProjectStatus,
+    approved_on: date | None,
+) -> tuple[Project, ProjectRead]:
+    """An application's decision moves the project (`current` → `wanted`, 409 from any other
+    status), audited in the caller's unit of work."""
+    project = await _load(session, actor, project_id)
+    today = clock.today(settings.zone)
+    if project.status != current.value:
+        raise Conflict(
+            _(
+                "A project cannot go from {current} to {wanted}.",
+                current=str(project.status),
+                wanted=wanted.value,
+            ),
+            code=ProblemCode.INVALID_STATUS_TRANSITION,
+        )
+    before = _read(project, today)
+    project.status, project.approved_on = wanted, approved_on
+    await repository.flush(session)
+    await _refresh(session, project, settings)
+    if wanted is ProjectStatus.APPROVED:
+        await _decided(session, settings, actor, project)
+    after = _read(project, today)
+    audit.record(
+        session,
+        actor,
+        "project.update",
+        "project",
+        project.id,
+        before=audit.snapshot(before),
+        after=audit.snapshot(after),
+    )
+    return project, after
 
 
 def stream_projects(
