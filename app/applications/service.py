@@ -486,6 +486,9 @@ async def move(
         application.decided_on = today
         application.rejection_reasons = list(data.reasons or [])
     elif withdrawing_approval:
+        # Out of approved before the entry goes (the row holds an entry exactly while it is
+        # approved, and the reversal flushes).
+        application.status = wanted
         achievement_id = application.achievement_id
         application.achievement_id = None
         application.decided_on = None
