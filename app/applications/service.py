@@ -4,6 +4,7 @@ records the outcome through the outcomes ledger in the same unit of work."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
@@ -367,9 +368,7 @@ async def list_applications(
 ) -> ApplicationPage:
     where = own_records_only(where, viewer)
     if where.overdue is not None:
-        where = ApplicationFilter(
-            **{**where.__dict__, "today": clock.today(settings.zone)},
-        )
+        where = dataclasses.replace(where, today=clock.today(settings.zone))
     fetched = await page.fetch(session, repository.applications(where), APPLICATION_SORTS)
     return ApplicationPage(
         items=await _reads(session, settings, fetched.items), **fetched.page_fields()
