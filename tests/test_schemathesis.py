@@ -174,6 +174,37 @@ def _real_path_parameters(client: httpx.Client, admin_id: str) -> dict[str, list
     job.raise_for_status()
     jobs = [job.json()["id"]]
 
+    # The demo runs no campaigns yet: a round of each kind, and applications in them of
+    # enterprises with no project campaign (which names a project).
+    campaigns = []
+    for kind in ("hte_recognition", "sme_evaluation", "little_giant", "srdi_little_giant"):
+        created = client.post(
+            "/api/v1/campaigns",
+            json={
+                "kind": kind,
+                "title": f"fuzz {kind}",
+                "year": this_year,
+                "opens_on": f"{this_year}-03-01",
+                "internal_deadline_on": f"{this_year}-05-20",
+                "submission_deadline_on": f"{this_year}-05-31",
+            },
+        )
+        created.raise_for_status()
+        campaigns.append(created.json()["id"])
+    applications = []
+    for n, enterprise in enumerate(enterprises[:12]):
+        created = client.post(
+            "/api/v1/applications",
+            json={"campaign_id": campaigns[n % len(campaigns)], "enterprise_id": enterprise},
+        )
+        created.raise_for_status()
+        applications.append(created.json()["id"])
+    checklist = [
+        {"application_id": a, "item_code": i["code"]}
+        for a in applications
+        for i in _items(client, f"/api/v1/applications/{a}/checklist")
+    ]
+
     def each(name: str, ids: list[Any]) -> list[dict[str, Any]]:
         return [{name: i} for i in ids]
 
@@ -197,6 +228,9 @@ def _real_path_parameters(client: httpx.Client, admin_id: str) -> dict[str, list
         f"{v1}/achievements/{{achievement_id}}": each("achievement_id", achievements),
         f"{v1}/policies/{{policy_id}}": each("policy_id", policies),
         f"{v1}/imports/{{job_id}}": each("job_id", jobs),
+        f"{v1}/campaigns/{{campaign_id}}": each("campaign_id", campaigns),
+        f"{v1}/applications/{{application_id}}": each("application_id", applications),
+        f"{v1}/applications/{{application_id}}/checklist/{{item_code}}": checklist,
     }
 
 
@@ -246,6 +280,7 @@ def _real_body_ids(
         "user_id": newcomers,
         "visit_id": ids("visits/{visit_id}", "visit_id"),
         "demand_id": ids("demands/{demand_id}", "demand_id"),
+        "campaign_id": ids("campaigns/{campaign_id}", "campaign_id"),
     }
 
 
