@@ -272,6 +272,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "demands": ("企业诉求", "Demands"),
         "achievements": ("成果台账", "Achievements"),
         "rankings": ("动态监测排名", "Rankings"),
+        "plans": ("一企一策计划", "Plans"),
+        "plan-tasks": ("一企一策计划任务", "Plan tasks"),
     },
     "FeedResourceName": {
         "enterprise": ("企业", "Enterprise"),

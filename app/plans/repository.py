@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import AsyncIterator, Sequence
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Row, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import Select
 
-from app.db import constraint_name
+from app.db import constraint_name, stream_batches
+from app.enterprises.models import Enterprise
 from app.pagination import SortKey, Sorts, order_by
 from app.plans.enums import TaskStatus
 from app.plans.models import Plan, PlanTask, PlanTaskComment
@@ -141,3 +143,86 @@ async def add_comment(session: AsyncSession, comment: PlanTaskComment) -> PlanTa
 
 def comments(task_id: uuid.UUID) -> Select[PlanTaskComment]:
     return select(PlanTaskComment).where(PlanTaskComment.task_id == task_id)
+
+
+def _exported_goal() -> tuple[Any, ...]:
+    """Whose plan and what it aims at, as both exports name it."""
+    return (
+        Plan.enterprise_id,
+        Enterprise.uscc,
+        Plan.year,
+        Plan.goal_kind,
+        Plan.goal_level,
+        Plan.target_year,
+    )
+
+
+async def stream_tasks(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """Every task with its plan and enterprise, in id order, in batches (the exports)."""
+    stmt = (
+        select(
+            PlanTask.id,
+            PlanTask.plan_id,
+            *_exported_goal(),
+            Plan.status.label("plan_status"),
+            PlanTask.title,
+            PlanTask.owner,
+            PlanTask.due_on,
+            PlanTask.status,
+            PlanTask.source,
+            PlanTask.gap_code,
+            PlanTask.done_at,
+            PlanTask.version,
+            PlanTask.created_at,
+            PlanTask.updated_at,
+        )
+        .join(Plan, Plan.id == PlanTask.plan_id)
+        .join(Enterprise, Enterprise.id == Plan.enterprise_id)
+        .order_by(PlanTask.id)
+    )
+    if updated_since is not None:
+        stmt = stmt.where(PlanTask.updated_at >= updated_since)
+    async for batch in stream_batches(session, stmt):
+        yield batch
+
+
+async def stream_plans(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """Every plan with its enterprise's USCC and its tasks counted by status, in id order, in
+    batches (the exports)."""
+    counts = (
+        select(
+            PlanTask.plan_id,
+            func.count().label("tasks"),
+            func.count().filter(PlanTask.status == TaskStatus.DONE.value).label("done"),
+            func.count().filter(PlanTask.status == TaskStatus.DROPPED.value).label("dropped"),
+        )
+        .group_by(PlanTask.plan_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Plan.id,
+            *_exported_goal(),
+            Plan.title,
+            Plan.status,
+            Plan.assessed_year,
+            func.coalesce(counts.c.tasks, 0).label("tasks"),
+            func.coalesce(counts.c.done, 0).label("done"),
+            func.coalesce(counts.c.dropped, 0).label("dropped"),
+            Plan.closed_at,
+            Plan.version,
+            Plan.created_at,
+            Plan.updated_at,
+        )
+        .join(Enterprise, Enterprise.id == Plan.enterprise_id)
+        .outerjoin(counts, counts.c.plan_id == Plan.id)
+        .order_by(Plan.id)
+    )
+    if updated_since is not None:
+        stmt = stmt.where(Plan.updated_at >= updated_since)
+    async for batch in stream_batches(session, stmt):
+        yield batch

@@ -4,8 +4,8 @@ and the ranking's short board, worked through as tasks, commented on by the ente
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import AsyncIterator, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -620,3 +620,17 @@ async def list_comments(
     task = await _load_task(session, plan, task_id)
     fetched = await page.fetch(session, repository.comments(task.id), repository.COMMENT_SORTS)
     return CommentPage(items=[_comment_read(c) for c in fetched.items], **fetched.page_fields())
+
+
+def stream_tasks(
+    session: AsyncSession, settings: Settings, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Any]]:
+    """For the exports: every plan's tasks (or those changed since), in batches."""
+    return repository.stream_tasks(session, updated_since)
+
+
+def stream_plans(
+    session: AsyncSession, settings: Settings, updated_since: datetime | None
+) -> AsyncIterator[Sequence[Any]]:
+    """For the exports: every plan with its tasks counted (or those changed since)."""
+    return repository.stream_plans(session, updated_since)

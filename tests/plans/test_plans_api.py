@@ -3,6 +3,7 @@ worked through as tasks, measured, re-assessed, and who may do what."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,7 +18,9 @@ from app import clock
 from app.auth.roles import Role
 from app.config import Settings
 from app.enterprises.models import Enterprise
+from app.exports.registry import PLAN_TASKS, PLANS
 from app.plans.models import Plan, PlanTask, PlanTaskComment
+from app.rankings.enums import Indicator
 from app.rankings.models import RankingEntry, RankingRun
 from app.visits.models import Specialist, SpecialistAssignment
 from tests.enterprises.test_annual_reports import report
@@ -114,20 +117,7 @@ async def publish_ranking(session: AsyncSession, enterprise: Enterprise, year: i
             innovation=Decimal("60"),
             growth=Decimal("55"),
             participation=Decimal("20"),
-            indicators={
-                code: {"value": "0.5", "percentile": "50"}
-                for code in (
-                    "rd_intensity",
-                    "st_staff_ratio",
-                    "new_ip",
-                    "achievements",
-                    "revenue_growth",
-                    "net_asset_growth",
-                    "attendance",
-                    "visits",
-                    "timely_report",
-                )
-            },
+            indicators={code.value: {"value": "0.5", "percentile": "50"} for code in Indicator},
             short_board={
                 "dimension": "participation",
                 "indicator": "visits",
@@ -631,3 +621,57 @@ class TestRoles:
         for answer in writes:
             assert_problem(answer, 403, "read_only_credential")
         assert await count(session, PlanTaskComment) == 0
+
+
+class TestExport:
+    async def test_tasks_with_their_plan_under_read_plans(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        z = await zone(session)
+        plan = await made(
+            client,
+            z.staff,
+            z.enterprise,
+            tasks=[{"title": "建立研发费用辅助账", "owner": "财务部", "due_on": "2027-01-31"}],
+        )
+        _, secret = await make_api_key(session, scopes=["read:plans"])
+        response = await client.get(
+            "/api/v1/exports/plan-tasks", headers={"Authorization": f"Bearer {secret}"}
+        )
+        assert response.status_code == 200, response.text
+        rows = [json.loads(line) for line in response.text.splitlines()]
+        assert len(rows) == len(plan["tasks"])
+        assert all(list(row) == [c.name for c in PLAN_TASKS.columns] for row in rows)
+        manual = next(row for row in rows if row["source"] == "manual")
+        assert (manual["plan_id"], manual["uscc"], manual["goal_kind"], manual["owner"]) == (
+            plan["id"],
+            z.enterprise.uscc,
+            "hte",
+            "财务部",
+        )
+        assert {row["gap_code"] for row in rows if row["source"] == "gap"} >= {"rd_ratio"}
+        _, narrow = await make_api_key(session, scopes=["read:pools"])
+        refused = await client.get(
+            "/api/v1/exports/plan-tasks", headers={"Authorization": f"Bearer {narrow}"}
+        )
+        assert_problem(refused, 403, "scope_missing")
+
+    async def test_plans_with_their_tasks_counted(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        z = await zone(session)
+        plan = await made(
+            client, z.staff, z.enterprise, propose=False, tasks=[{"title": "甲"}, {"title": "乙"}]
+        )
+        await move(client, z.staff, plan["tasks"][1], status="dropped")
+        response = await client.get("/api/v1/exports/plans", headers=z.staff)
+        assert response.status_code == 200, response.text
+        [row] = [json.loads(line) for line in response.text.splitlines()]
+        assert list(row) == [c.name for c in PLANS.columns]
+        assert (row["id"], row["uscc"], row["tasks"], row["done"], row["dropped"]) == (
+            plan["id"],
+            z.enterprise.uscc,
+            2,
+            0,
+            1,
+        )
