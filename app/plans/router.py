@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Annotated
 
@@ -119,7 +120,7 @@ async def list_plans(
     enterprise_id: uuid.UUID | None = None,
 ) -> PlanPage:
     """Plans with their progress, latest first (an enterprise user sees its own)."""
-    narrowed = PlanFilter(**{**where.__dict__, "enterprise_id": enterprise_id})
+    narrowed = dataclasses.replace(where, enterprise_id=enterprise_id)
     return await service.list_plans(session, principal, settings, narrowed, page)
 
 

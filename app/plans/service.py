@@ -3,6 +3,7 @@ and the ranking's short board, worked through as tasks, commented on by the ente
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
@@ -48,7 +49,7 @@ from app.pools import service as pools_service
 from app.pools.enums import Pool
 from app.pools.readiness import Assessment
 from app.rankings import service as rankings_service
-from app.rankings.schemas import EnterpriseRankingRead
+from app.rankings.schemas import EnterpriseRankingRead, ShortBoardRead
 from app.visits import service as visits_service
 
 
@@ -169,7 +170,7 @@ def _task_read(task: PlanTask, today: date, closed: dict[uuid.UUID, bool] | None
         gap_target=task.gap_target,
         gap_message=str(Sentence.from_json(sentence)) if sentence is not None else None,
         gap_closed=None if closed is None else closed.get(task.id),
-        short_board=task.short_board,  # type: ignore[arg-type]  # validated by the schema
+        short_board=(ShortBoardRead.model_validate(task.short_board) if task.short_board else None),
         overdue=rules.is_overdue(task.status, task.due_on, today),
         done_at=task.done_at,
         created_at=task.created_at,
@@ -270,7 +271,7 @@ async def list_plans(
     page: PageParams,
 ) -> PlanPage:
     today = clock.today(settings.zone)
-    where = own_records_only(PlanFilter(**{**where.__dict__, "today": today}), viewer)
+    where = own_records_only(dataclasses.replace(where, today=today), viewer)
     fetched = await page.fetch(session, repository.plans(where), repository.PLAN_SORTS)
     plans: list[Plan] = fetched.items
     states = await repository.task_states(session, [p.id for p in plans])
@@ -295,7 +296,7 @@ async def list_enterprise_plans(
     page: PageParams,
 ) -> PlanPage:
     await enterprise_service.ensure_visible(session, viewer, enterprise_id)
-    narrowed = PlanFilter(**{**where.__dict__, "enterprise_id": enterprise_id})
+    narrowed = dataclasses.replace(where, enterprise_id=enterprise_id)
     return await list_plans(session, viewer, settings, narrowed, page)
 
 
@@ -384,8 +385,12 @@ async def _assessment_for(
         return None
     inputs = await enterprise_service.assessment_inputs(session, actor, enterprise_id)
     if data.assessed_year is not None:
-        # The year asked for: its problems (no report, no rules) are the answer.
-        return pools_service.evaluate(inputs, pool, data.assessed_year)
+        # The year asked for: its problems (no report, no rules) are the answer, about the
+        # body's field rather than the assessment's query.
+        try:
+            return pools_service.evaluate(inputs, pool, data.assessed_year)
+        except Unprocessable as exc:
+            raise Unprocessable(exc.detail, code=exc.code, loc=["body", "assessed_year"]) from exc
     try:
         return pools_service.evaluate(inputs, pool, None)
     except AppError:

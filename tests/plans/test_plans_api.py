@@ -267,6 +267,11 @@ class TestCreatePlan:
         # The year asked for must be assessable.
         asked = await create(client, z.staff, z.other, year=2027, assessed_year=2025)
         assert_problem(asked, 404, "annual_report_not_found")
+        await make_report(session, z.other, 2010)
+        ruleless = await create(client, z.staff, z.other, year=2027, assessed_year=2010)
+        body = assert_problem(ruleless, 422, "no_rule_set")
+        assert body["errors"][0]["loc"] == ["body", "assessed_year"]
+        assert await count(session, Plan) == 1
 
     async def test_a_second_plan_for_the_year_and_goal_is_409(
         self, client: httpx.AsyncClient, session: AsyncSession
