@@ -397,16 +397,6 @@ async def _assessment_for(
         return None  # nothing to assess yet: the plan starts from its own tasks
 
 
-async def _latest_entry(
-    session: AsyncSession, actor: Principal, enterprise_id: uuid.UUID
-) -> EnterpriseRankingRead | None:
-    """The enterprise's entry in the latest published ranking run that ranked it."""
-    history = await rankings_service.enterprise_history(
-        session, actor, enterprise_id, PageParams(limit=1, cursor=None)
-    )
-    return history.items[0] if history.items else None
-
-
 def _manual_task(data: TaskCreate, plan_id: uuid.UUID | None, actor: Principal) -> PlanTask:
     task = PlanTask(
         **data.model_dump(), status=TaskStatus.OPEN, source=TaskSource.MANUAL, created_by=actor.id
@@ -447,7 +437,7 @@ async def create_plan(
         assessment = await _assessment_for(session, actor, enterprise_id, data)
         if assessment is not None:
             proposals += _gap_tasks(assessment, actor)
-        entry = await _latest_entry(session, actor, enterprise_id)
+        entry = await rankings_service.latest_entry(session, actor, enterprise_id)
         if entry is not None:
             proposals.append(_short_board_task(entry, actor))
     manual = [_manual_task(t, None, actor) for t in data.tasks]

@@ -223,6 +223,16 @@ class TestCreatePlan:
         assert stored is not None and stored.created_by is not None
         assert await count(session, PlanTask) == len(plan["tasks"])
 
+    async def test_the_short_board_comes_from_the_latest_published_run(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        z = await zone(session)
+        await publish_ranking(session, z.enterprise, 2024)
+        latest = await publish_ranking(session, z.enterprise, 2025)
+        plan = await made(client, z.staff, z.enterprise)
+        assert plan["ranking_run_id"] == str(latest.id)
+        assert [t["source"] for t in plan["tasks"]].count("short_board") == 1
+
     async def test_without_a_ranking_no_short_board_task_and_listed_tasks_are_added(
         self, client: httpx.AsyncClient, session: AsyncSession
     ) -> None:
