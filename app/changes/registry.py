@@ -33,6 +33,8 @@ class FeedResourceName(StrEnum):
     DEMAND = "demand"
     ACHIEVEMENT = "achievement"
     RANKING = "ranking"
+    PLAN = "plan"
+    PLAN_TASK = "plan_task"
 
 
 class ChangeOperation(StrEnum):
@@ -58,6 +60,8 @@ RESOURCES: tuple[FeedResource, ...] = (
     FeedResource(FeedResourceName.ACHIEVEMENT, "achievement", Scope.READ_OUTCOMES),
     # A run: created as a draft, published, superseded (its entries are part of it).
     FeedResource(FeedResourceName.RANKING, "ranking_run", Scope.READ_RANKINGS),
+    FeedResource(FeedResourceName.PLAN, "plan", Scope.READ_PLANS),
+    FeedResource(FeedResourceName.PLAN_TASK, "plan_task", Scope.READ_PLANS),
 )
 
 BY_NAME = {resource.name: resource for resource in RESOURCES}
