@@ -64,6 +64,7 @@ class ProblemCode(StrEnum):
     DEMAND_NOT_OPEN = "demand_not_open"
     DISBURSED_OVER_APPROVED = "disbursed_over_approved"
     DUPLICATE_EMAIL = "duplicate_email"
+    DUPLICATE_PLAN = "duplicate_plan"
     DUPLICATE_SPECIALIST = "duplicate_specialist"
     DUPLICATE_USCC = "duplicate_uscc"
     EFFECTIVE_BEFORE_CURRENT = "effective_before_current"
@@ -124,6 +125,9 @@ class ProblemCode(StrEnum):
     NUL_CHARACTER = "nul_character"
     OVERRIDE_EXPIRED = "override_expired"
     PAYLOAD_TOO_LARGE = "payload_too_large"
+    PLAN_CLOSED = "plan_closed"
+    PLAN_NOT_FOUND = "plan_not_found"
+    PLAN_TASK_NOT_FOUND = "plan_task_not_found"
     POLICY_NOT_FOUND = "policy_not_found"
     POOL_MEMBER_NOT_FOUND = "pool_member_not_found"
     PRECONDITION_FAILED = "precondition_failed"
@@ -149,6 +153,7 @@ class ProblemCode(StrEnum):
     TOKEN_EXPIRED = "token_expired"  # noqa: S105 (a code, no secret)
     TOKEN_REVOKED = "token_revoked"  # noqa: S105 (a code, no secret)
     TOO_MANY_REQUESTS = "too_many_requests"
+    TOO_MANY_TASKS = "too_many_tasks"
     TOO_MANY_ROWS = "too_many_rows"
     UNAUTHORIZED = "unauthorized"
     UNFIT_FOR_KIND = "unfit_for_kind"

@@ -63,6 +63,8 @@ from app.ops.middleware import (
 from app.ops.router import router as ops_router
 from app.outcomes.router import router as outcomes_router
 from app.overview.router import router as overview_router
+from app.plans.router import enterprise_plans_router
+from app.plans.router import router as plans_router
 from app.policies.router import router as policies_router
 from app.pools.router import router as pools_router
 from app.projects.enums import ReasonCode
@@ -100,6 +102,8 @@ ROUTERS = (
     visits_router,
     activities_router,
     rankings_router,
+    enterprise_plans_router,
+    plans_router,
     outcomes_router,
     policies_router,
     campaigns_router,
@@ -138,6 +142,11 @@ TAGS = [
         "name": "activities",
         "description": "Trainings, briefings and matchmaking events with "
         "their invitations and attendance",
+    },
+    {
+        "name": "plans",
+        "description": "One plan per enterprise (一企一策): a goal, tasks proposed from the "
+        "assessment's gaps and the ranking's short board, progress, overdue tasks, comments",
     },
     {"name": "policies", "description": "The policy catalogue and the matches of an enterprise"},
     {

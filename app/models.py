@@ -17,6 +17,7 @@ from app.events.models import OutboxMessage
 from app.idempotency.models import IdempotencyRecord
 from app.imports.models import ImportJob, ImportRowError
 from app.outcomes.models import Achievement
+from app.plans.models import Plan, PlanTask, PlanTaskComment
 from app.policies.models import Policy
 from app.pools.models import PoolMember, PoolTransition
 from app.projects.models import (
@@ -58,6 +59,9 @@ __all__ = [
     "LoginFailure",
     "Milestone",
     "OutboxMessage",
+    "Plan",
+    "PlanTask",
+    "PlanTaskComment",
     "Policy",
     "PoolMember",
     "PoolTransition",

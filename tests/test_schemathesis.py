@@ -165,6 +165,23 @@ def _real_path_parameters(client: httpx.Client, admin_id: str) -> dict[str, list
             if created.status_code == 201:
                 drafts.append(created.json()["id"])
     achievements = [a["id"] for a in _items(client, "/api/v1/achievements")]
+    # Plans (the demo has none): one per enterprise of the first ten, each with two tasks.
+    plans, plan_tasks = [], []
+    for enterprise in enterprises[:10]:
+        created = client.post(
+            f"/api/v1/enterprises/{enterprise}/plans",
+            json={
+                "goal_kind": "sme",
+                "target_year": this_year + 1,
+                "propose": False,
+                "tasks": [{"title": "fuzz 1"}, {"title": "fuzz 2"}],
+            },
+        )
+        created.raise_for_status()
+        plans.append(created.json()["id"])
+        plan_tasks += [
+            {"plan_id": created.json()["id"], "task_id": t["id"]} for t in created.json()["tasks"]
+        ]
     policies = [p["id"] for p in _items(client, "/api/v1/policies")]
     job = client.post(
         "/api/v1/imports/enterprises",
@@ -226,6 +243,8 @@ def _real_path_parameters(client: httpx.Client, admin_id: str) -> dict[str, list
         f"{v1}/rankings/{{run_id}}": each("run_id", runs + drafts[::2]),
         f"{v1}/rankings/{{run_id}}/publish": each("run_id", drafts[1::2]),
         f"{v1}/achievements/{{achievement_id}}": each("achievement_id", achievements),
+        f"{v1}/plans/{{plan_id}}": each("plan_id", plans),
+        f"{v1}/plans/{{plan_id}}/tasks/{{task_id}}": plan_tasks,
         f"{v1}/policies/{{policy_id}}": each("policy_id", policies),
         f"{v1}/imports/{{job_id}}": each("job_id", jobs),
         f"{v1}/campaigns/{{campaign_id}}": each("campaign_id", campaigns),

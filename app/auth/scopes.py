@@ -21,8 +21,10 @@ class Scope(StrEnum):
     READ_POLICIES = "read:policies"
     READ_APPLICATIONS = "read:applications"
     READ_CHANGES = "read:changes"
+    READ_PLANS = "read:plans"
 
 
 # Keys issued before scopes were enforced got all of these (migrations 0030 and 0033), so none
-# breaks.
+# breaks; a scope added later goes to the keys that read its neighbour (0047: pools → plans;
+# 0048: pools → applications).
 READ_SCOPES = frozenset(Scope)

@@ -33,6 +33,8 @@ class FeedResourceName(StrEnum):
     DEMAND = "demand"
     ACHIEVEMENT = "achievement"
     RANKING = "ranking"
+    PLAN = "plan"
+    PLAN_TASK = "plan_task"
     CAMPAIGN = "campaign"
     APPLICATION = "application"
 
@@ -60,6 +62,8 @@ RESOURCES: tuple[FeedResource, ...] = (
     FeedResource(FeedResourceName.ACHIEVEMENT, "achievement", Scope.READ_OUTCOMES),
     # A run: created as a draft, published, superseded (its entries are part of it).
     FeedResource(FeedResourceName.RANKING, "ranking_run", Scope.READ_RANKINGS),
+    FeedResource(FeedResourceName.PLAN, "plan", Scope.READ_PLANS),
+    FeedResource(FeedResourceName.PLAN_TASK, "plan_task", Scope.READ_PLANS),
     FeedResource(FeedResourceName.CAMPAIGN, "campaign", Scope.READ_APPLICATIONS),
     # An application's checklist and coaching live under it; its status and decision change it.
     FeedResource(FeedResourceName.APPLICATION, "application", Scope.READ_APPLICATIONS),

@@ -20,6 +20,7 @@ from app.auth.scopes import Scope
 from app.config import Settings
 from app.enterprises import service as enterprise_service
 from app.outcomes import service as outcomes_service
+from app.plans import service as plans_service
 from app.pools import service as pools_service
 from app.privacy import mask_email, mask_name, mask_phone
 from app.projects import service as projects_service
@@ -36,6 +37,8 @@ class ExportResource(StrEnum):
     DEMANDS = "demands"
     ACHIEVEMENTS = "achievements"
     RANKINGS = "rankings"
+    PLANS = "plans"
+    PLAN_TASKS = "plan-tasks"
     CAMPAIGNS = "campaigns"
     APPLICATIONS = "applications"
 
@@ -277,6 +280,54 @@ RANKINGS = Export(
     rankings_service.stream_entries_of_record,
 )
 
+PLANS = Export(
+    ExportResource.PLANS,
+    Scope.READ_PLANS,
+    (
+        Column("id", "uuid", "The plan's id"),
+        Column("enterprise_id", "uuid", "The enterprise's id"),
+        Column("uscc", "string", "The enterprise's USCC"),
+        Column("year", "integer", "The plan's year"),
+        Column("goal_kind", "string", "`hte`, `sme` or `project`"),
+        Column("goal_level", "string", "The project level aimed at (project goals)"),
+        Column("target_year", "integer", "The year the goal is aimed at"),
+        Column("title", "string", "The plan's title"),
+        Column("status", "string", "`active` or `closed`"),
+        Column("assessed_year", "integer", "The data year its gap tasks came from"),
+        Column("tasks", "integer", "Its tasks"),
+        Column("done", "integer", "Tasks done (percent done: done / (tasks − dropped))"),
+        Column("dropped", "integer", "Tasks dropped"),
+        Column("closed_at", "datetime", "When it was closed"),
+        *_kept("When it was made"),
+    ),
+    plans_service.stream_plans,
+)
+
+PLAN_TASKS = Export(
+    ExportResource.PLAN_TASKS,
+    Scope.READ_PLANS,
+    (
+        Column("id", "uuid", "The task's id"),
+        Column("plan_id", "uuid", "The plan's id"),
+        Column("enterprise_id", "uuid", "The enterprise's id"),
+        Column("uscc", "string", "The enterprise's USCC"),
+        Column("year", "integer", "The plan's year"),
+        Column("goal_kind", "string", "`hte`, `sme` or `project`"),
+        Column("goal_level", "string", "The project level aimed at (project goals)"),
+        Column("target_year", "integer", "The year the goal is aimed at"),
+        Column("plan_status", "string", "`active` or `closed`"),
+        Column("title", "string", "What is to be done"),
+        Column("owner", "string", "Who does it"),
+        Column("due_on", "date", "When it is due"),
+        Column("status", "string", "`open`, `in_progress`, `done` or `dropped`"),
+        Column("source", "string", "`gap`, `short_board` or `manual`"),
+        Column("gap_code", "string", "The assessment condition a gap task closes"),
+        Column("done_at", "datetime", "When it was done"),
+        *_kept("When it was added to the plan"),
+    ),
+    plans_service.stream_tasks,
+)
+
 CAMPAIGNS = Export(
     ExportResource.CAMPAIGNS,
     Scope.READ_APPLICATIONS,
@@ -336,6 +387,8 @@ EXPORTS = {
         DEMANDS,
         ACHIEVEMENTS,
         RANKINGS,
+        PLANS,
+        PLAN_TASKS,
         CAMPAIGNS,
         APPLICATIONS,
     )
@@ -358,6 +411,20 @@ def columns_markdown() -> str:
 # The header row in Chinese (`headers=zh`), for spreadsheets the bureau's staff read; one
 # title per column name wherever the name appears (a test holds every column to one).
 TITLES_ZH: dict[str, str] = {
+    "plan_id": "计划编号",
+    "tasks": "任务数",
+    "done": "已完成",
+    "dropped": "已放弃",
+    "closed_at": "关闭时间",
+    "goal_kind": "目标类型",
+    "goal_level": "目标项目级别",
+    "target_year": "目标年度",
+    "plan_status": "计划状态",
+    "owner": "负责人",
+    "due_on": "完成期限",
+    "source": "任务来源",
+    "gap_code": "差距条件",
+    "done_at": "完成时间",
     "id": "编号",
     "uscc": "统一社会信用代码",
     "name": "企业名称",

@@ -447,20 +447,30 @@ async def enterprise_history(
     rows = await repository.enterprise_history(session, enterprise_id, page.after(2), page.limit)
     items, cursor = page.paginate(rows, lambda r: (r[1].year, r[1].id))
     return EnterpriseRankingPage(
-        items=[
-            EnterpriseRankingRead.model_validate(
-                {
-                    **_entry_values(entry),
-                    "run_id": run.id,
-                    "pool": run.pool,
-                    "year": run.year,
-                    "cohort_size": run.cohort_size,
-                    "published_at": run.published_at,
-                }
-            )
-            for entry, run in items
-        ],
-        next_cursor=cursor,
+        items=[_history_read(entry, run) for entry, run in items], next_cursor=cursor
+    )
+
+
+async def latest_entry(
+    session: AsyncSession, viewer: Principal, enterprise_id: uuid.UUID
+) -> EnterpriseRankingRead | None:
+    """The enterprise's entry in the latest published run that ranked it (its short board is
+    where a plan starts), or None."""
+    await enterprise_service.ensure_visible(session, viewer, enterprise_id)
+    rows = await repository.enterprise_history(session, enterprise_id, None, 1)
+    return _history_read(*rows[0]) if rows else None
+
+
+def _history_read(entry: RankingEntry, run: RankingRun) -> EnterpriseRankingRead:
+    return EnterpriseRankingRead.model_validate(
+        {
+            **_entry_values(entry),
+            "run_id": run.id,
+            "pool": run.pool,
+            "year": run.year,
+            "cohort_size": run.cohort_size,
+            "published_at": run.published_at,
+        }
     )
 
 

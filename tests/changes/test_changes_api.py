@@ -331,3 +331,45 @@ class TestOutcomesAndRankingsInTheFeed:
             ("ranking", run_id, "insert", 1),
             ("ranking", run_id, "update", 2),
         ]
+
+
+class TestPlansInTheFeed:
+    async def test_a_plan_and_its_tasks_reach_keys_with_read_plans(self, feed: Feed) -> None:
+        from tests.enterprises.test_enterprises import body as enterprise_body
+
+        headers = await feed.key("read:changes", "read:plans")
+        async with httpx.AsyncClient(base_url=feed.base_url, timeout=60) as client:
+            _, cursor = await drain(client, headers, None)
+            admin = feed.admin
+            created = await client.post(
+                "/api/v1/enterprises", headers=admin, json=enterprise_body()
+            )
+            plan = await client.post(
+                f"/api/v1/enterprises/{created.json()['id']}/plans",
+                headers=admin,
+                json={
+                    "goal_kind": "sme",
+                    "target_year": 2030,
+                    "propose": False,
+                    "tasks": [{"title": "建立研发费用辅助账"}],
+                },
+            )
+            assert plan.status_code == 201, plan.text
+            task = plan.json()["tasks"][0]
+            moved = await client.patch(
+                f"/api/v1/plans/{plan.json()['id']}/tasks/{task['id']}",
+                headers=admin,
+                json={"status": "in_progress"},
+            )
+            assert moved.status_code == 200, moved.text
+            items, _ = await drain(client, headers, cursor, expect=4)
+        seen = sorted((i["resource"], i["id"], i["operation"], i["version"]) for i in items)
+        # The enterprise is not this key's to see.
+        assert seen == sorted(
+            [
+                ("plan", plan.json()["id"], "insert", 1),
+                ("plan", plan.json()["id"], "update", 2),
+                ("plan_task", task["id"], "insert", 1),
+                ("plan_task", task["id"], "update", 2),
+            ]
+        )

@@ -35,6 +35,8 @@ COPIED_FROM = {
     "demand": "demands",
     "achievement": "achievements",
     "ranking": "rankings",
+    "plan": "plans",
+    "plan_task": "plan-tasks",
     "campaign": "campaigns",
     "application": "applications",
 }
