@@ -3,7 +3,7 @@
 The change feed follows campaigns and applications.
 
 Revision ID: 0048
-Revises: 0049
+Revises: 0047
 Create Date: 2026-12-05 18:00:00+00:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from alembic import op
 
 revision: str = "0048"
-down_revision: str | None = "0049"
+down_revision: str | None = "0047"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 behind it can reinstate the membership (a new transition kind, `reinstatement`)
 
 Revision ID: 0049
-Revises: 0047
+Revises: 0048
 Create Date: 2026-12-05 19:00:00+00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0049"
-down_revision: str | None = "0047"
+down_revision: str | None = "0048"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
