@@ -28,6 +28,7 @@ from app import demo, errors
 from app.activities.router import router as activities_router
 from app.applications.router import campaigns_router
 from app.applications.router import router as applications_router
+from app.applications.router import statistics_router as application_statistics_router
 from app.auth import service as auth_service
 from app.auth.audit_router import router as audit_router
 from app.auth.dependencies import declare_security
@@ -108,6 +109,7 @@ ROUTERS = (
     policies_router,
     campaigns_router,
     applications_router,
+    application_statistics_router,
     meta_router,
     overview_router,
     changes_router,

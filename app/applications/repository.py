@@ -218,3 +218,38 @@ async def stream_campaigns(
         stmt = stmt.where(Campaign.updated_at >= updated_since)
     async for batch in stream_batches(session, stmt):
         yield batch
+
+
+async def statistics_rows(
+    session: AsyncSession, year: int | None, kind: str | None
+) -> tuple[list[Campaign], list[Any]]:
+    """The campaigns of the year (and kind), and their applications with their coaching
+    sessions and minutes: (application, sessions, minutes)."""
+    campaigns_stmt = select(Campaign).order_by(Campaign.opens_on, Campaign.id)
+    if year is not None:
+        campaigns_stmt = campaigns_stmt.where(Campaign.year == year)
+    if kind is not None:
+        campaigns_stmt = campaigns_stmt.where(Campaign.kind == kind)
+    found = list(await session.scalars(campaigns_stmt))
+    if not found:
+        return found, []
+    coached = (
+        select(
+            CoachingSession.application_id,
+            func.count().label("sessions"),
+            func.sum(CoachingSession.minutes).label("minutes"),
+        )
+        .group_by(CoachingSession.application_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Application,
+            func.coalesce(coached.c.sessions, 0),
+            func.coalesce(coached.c.minutes, 0),
+        )
+        .outerjoin(coached, coached.c.application_id == Application.id)
+        .where(Application.campaign_id.in_([c.id for c in found]))
+        .order_by(Application.created_at, Application.id)
+    )
+    return found, list((await session.execute(stmt)).all())

@@ -13,6 +13,7 @@ from app.applications.schemas import (
     ApplicationFilter,
     ApplicationPage,
     ApplicationRead,
+    ApplicationStatisticsRead,
     CampaignCreate,
     CampaignFilter,
     CampaignPage,
@@ -32,6 +33,7 @@ from app.auth.dependencies import (
     ScopeRequired,
     SettingsDep,
     StaffPrincipal,
+    ZoneFiguresPrincipal,
     require,
 )
 from app.auth.roles import Principal, Role
@@ -320,3 +322,28 @@ async def list_coaching(
 ) -> CoachingPage:
     """The coaching sessions, oldest first."""
     return await service.list_coaching(session, principal, application_id, page)
+
+
+statistics_router = APIRouter(
+    dependencies=[Depends(ScopeRequired(Scope.READ_APPLICATIONS))],
+    prefix="/api/v1/statistics",
+    tags=["applications"],
+    responses=errors.responses(401, 403, 422, 503),
+)
+
+
+@statistics_router.get(
+    "/applications",
+    operation_id="getApplicationStatistics",
+    response_model=ApplicationStatisticsRead,
+)
+async def get_application_statistics(
+    principal: ZoneFiguresPrincipal,
+    session: SessionDep,
+    year: Year = None,
+    kind: CampaignKind | None = None,
+) -> ApplicationStatisticsRead:
+    """The campaigns' funnels (eligible by the rules → preparing → submitted → approved), pass
+    rates by kind, by pool tier at submission and by specialist, coaching minutes per approval,
+    and the calibration of the readiness rules against the decisions."""
+    return await service.statistics(session, year, kind)

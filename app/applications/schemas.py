@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
@@ -339,6 +340,148 @@ class CoachingRead(Schema):
 
 class CoachingPage(Page[CoachingRead]):
     pass
+
+
+class CampaignFunnelRead(Schema):
+    """One campaign's funnel: eligible by the rules → opened (preparing) → submitted →
+    approved, with the rejected and withdrawn beside."""
+
+    campaign_id: uuid.UUID
+    title: str
+    kind: CampaignKind
+    year: int
+    batch: str | None
+    eligible: int | None = Field(
+        description="Enterprises whose data passes the rules for the campaign (assessed on "
+        "the campaign year's previous year, as of its submission deadline; null for kinds "
+        "the readiness rules do not cover)"
+    )
+    preparing: int = Field(description="Applications opened")
+    submitted: int = Field(description="Applications that reached submitted")
+    approved: int
+    rejected: int
+    withdrawn: int
+
+
+class PassRateRead(Schema):
+    """Approved / decided (approved or rejected)."""
+
+    key: str | None = Field(description="The group: a kind, a tier (null: none) or a specialist")
+    name: str | None = Field(description="The specialist's name, for the specialist groups")
+    approved: int
+    decided: int
+    percent: Decimal | None
+
+
+class CalibrationRead(Schema):
+    """The readiness rules against the decisions: the decided applications by the verdict of
+    the assessment stored at submission (pass on the minimum score) and by the decision."""
+
+    predicted_pass_approved: int
+    predicted_pass_rejected: int
+    predicted_fail_approved: int
+    predicted_fail_rejected: int
+    unpredicted_approved: int = Field(description="Decided without a stored assessment")
+    unpredicted_rejected: int
+    pass_held_percent: Decimal | None = Field(
+        description="Of those predicted to pass, the share approved"
+    )
+    fail_held_percent: Decimal | None = Field(
+        description="Of those predicted to fail, the share rejected"
+    )
+    agreement_percent: Decimal | None = Field(
+        description="Of the predicted, the share the decision agreed with"
+    )
+
+
+class CoachingFiguresRead(Schema):
+    sessions: int
+    minutes: int
+    approvals: int
+    minutes_per_approval: Decimal | None
+
+
+class ApplicationStatisticsRead(Schema):
+    model_config = Schema.model_config | {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "year": 2025,
+                    "kind": "hte_recognition",
+                    "campaigns": [
+                        {
+                            "campaign_id": "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f",
+                            "title": "2025年高新技术企业认定（第一批）",
+                            "kind": "hte_recognition",
+                            "year": 2025,
+                            "batch": "第一批",
+                            "eligible": 14,
+                            "preparing": 12,
+                            "submitted": 10,
+                            "approved": 7,
+                            "rejected": 3,
+                            "withdrawn": 2,
+                        }
+                    ],
+                    "by_kind": [
+                        {
+                            "key": "hte_recognition",
+                            "name": None,
+                            "approved": 7,
+                            "decided": 10,
+                            "percent": "70.0",
+                        }
+                    ],
+                    "by_tier": [
+                        {
+                            "key": "applying",
+                            "name": None,
+                            "approved": 6,
+                            "decided": 7,
+                            "percent": "85.7",
+                        }
+                    ],
+                    "by_specialist": [
+                        {
+                            "key": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                            "name": "李专员",
+                            "approved": 4,
+                            "decided": 5,
+                            "percent": "80.0",
+                        }
+                    ],
+                    "coaching": {
+                        "sessions": 31,
+                        "minutes": 2790,
+                        "approvals": 7,
+                        "minutes_per_approval": "398.6",
+                    },
+                    "calibration": {
+                        "predicted_pass_approved": 6,
+                        "predicted_pass_rejected": 1,
+                        "predicted_fail_approved": 1,
+                        "predicted_fail_rejected": 2,
+                        "unpredicted_approved": 0,
+                        "unpredicted_rejected": 0,
+                        "pass_held_percent": "85.7",
+                        "fail_held_percent": "66.7",
+                        "agreement_percent": "80.0",
+                    },
+                }
+            ]
+        }
+    }
+
+    year: int | None
+    kind: CampaignKind | None
+    campaigns: list[CampaignFunnelRead]
+    by_kind: list[PassRateRead]
+    by_tier: list[PassRateRead] = Field(description="By the pool tier at submission")
+    by_specialist: list[PassRateRead] = Field(
+        description="By the specialist responsible when the application was opened"
+    )
+    coaching: CoachingFiguresRead
+    calibration: CalibrationRead
 
 
 # What a list may be narrowed by, as the router reads it from the query and the repository

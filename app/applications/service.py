@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
-from app.applications import checklists, lifecycle, repository
+from app.applications import checklists, figures, lifecycle, repository
 from app.applications.enums import (
     ApplicationStatus,
     CampaignKind,
@@ -34,9 +34,12 @@ from app.applications.schemas import (
     ApplicationFilter,
     ApplicationPage,
     ApplicationRead,
+    ApplicationStatisticsRead,
     AssessmentSnapshot,
+    CalibrationRead,
     CampaignCreate,
     CampaignFilter,
+    CampaignFunnelRead,
     CampaignPage,
     CampaignRead,
     CampaignUpdate,
@@ -46,8 +49,10 @@ from app.applications.schemas import (
     ChecklistItemUpdate,
     ChecklistTemplateItem,
     CoachingCreate,
+    CoachingFiguresRead,
     CoachingPage,
     CoachingRead,
+    PassRateRead,
     TransitionCreate,
     TransitionPage,
     TransitionRead,
@@ -688,6 +693,111 @@ async def list_coaching(
     )
     return CoachingPage(
         items=[CoachingRead.model_validate(c) for c in fetched.items], **fetched.page_fields()
+    )
+
+
+# Statistics
+
+
+async def _eligible(
+    session: AsyncSession, campaign: Campaign, cache: dict[tuple[Pool, int, date], int]
+) -> int | None:
+    """How many enterprises the rules say may apply: data of the year before the campaign's,
+    assessed for an application on its submission deadline."""
+    kind = CampaignKind(campaign.kind)
+    if kind not in ASSESSED:
+        return None
+    key = (POOL_OF[kind], campaign.year - 1, campaign.submission_deadline_on)
+    if key not in cache:
+        cache[key] = len(await pool_service.passing(session, *key))
+    return cache[key]
+
+
+def _fact(campaign: Campaign, application: Application, minutes: int) -> figures.ApplicationFact:
+    snapshot = application.assessment or {}
+    passed = snapshot.get("passed")
+    return figures.ApplicationFact(
+        campaign_id=campaign.id,
+        kind=str(campaign.kind),
+        status=str(application.status),
+        submitted=application.submitted_at is not None,
+        tier_at_submission=None
+        if application.tier_at_submission is None
+        else str(application.tier_at_submission),
+        specialist_id=application.specialist_id,
+        predicted_pass=passed if isinstance(passed, bool) else None,
+        coaching_minutes=minutes,
+    )
+
+
+def _rates(
+    rates: dict[Any, figures.Rate], names: dict[uuid.UUID, str] | None = None
+) -> list[PassRateRead]:
+    ordered = sorted(rates.items(), key=lambda item: (item[0] is None, str(item[0])))
+    return [
+        PassRateRead(
+            key=None if key is None else str(key),
+            name=None if names is None or key is None else names.get(key, ""),
+            approved=rate.numerator,
+            decided=rate.denominator,
+            percent=rate.percent,
+        )
+        for key, rate in ordered
+    ]
+
+
+async def statistics(
+    session: AsyncSession, year: int | None, kind: CampaignKind | None
+) -> ApplicationStatisticsRead:
+    """The funnel of every campaign of the year (and kind), the pass rates by kind, by tier at
+    submission and by specialist, coaching minutes per approval, and the calibration of the
+    readiness rules against the decisions."""
+    campaigns, rows = await repository.statistics_rows(session, year, kind.value if kind else None)
+    by_id = {c.id: c for c in campaigns}
+    facts: list[figures.ApplicationFact] = []
+    sessions = 0
+    for application, count, minutes in rows:
+        facts.append(_fact(by_id[application.campaign_id], application, int(minutes)))
+        sessions += int(count)
+    cache: dict[tuple[Pool, int, date], int] = {}
+    funnels = []
+    for campaign in campaigns:
+        funnel = figures.funnel(
+            await _eligible(session, campaign, cache),
+            (f for f in facts if f.campaign_id == campaign.id),
+        )
+        funnels.append(
+            CampaignFunnelRead(
+                campaign_id=campaign.id,
+                title=campaign.title,
+                kind=CampaignKind(campaign.kind),
+                year=campaign.year,
+                batch=campaign.batch,
+                **dataclasses.asdict(funnel),
+            )
+        )
+    by_specialist = figures.pass_rates(facts, lambda f: f.specialist_id)
+    names = await visits_service.names_of(session, (), by_specialist)
+    calibration = figures.calibration(facts)
+    return ApplicationStatisticsRead(
+        year=year,
+        kind=kind,
+        campaigns=funnels,
+        by_kind=_rates(figures.pass_rates(facts, lambda f: f.kind)),
+        by_tier=_rates(figures.pass_rates(facts, lambda f: f.tier_at_submission)),
+        by_specialist=_rates(by_specialist, names.specialists),
+        coaching=CoachingFiguresRead(
+            sessions=sessions,
+            minutes=sum(f.coaching_minutes for f in facts),
+            approvals=sum(f.approved for f in facts),
+            minutes_per_approval=figures.minutes_per_approval(facts),
+        ),
+        calibration=CalibrationRead(
+            **dataclasses.asdict(calibration),
+            pass_held_percent=calibration.pass_held.percent,
+            fail_held_percent=calibration.fail_held.percent,
+            agreement_percent=calibration.agreement.percent,
+        ),
     )
 
 

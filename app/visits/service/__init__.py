@@ -22,6 +22,7 @@ from app.visits.service.figures import (
     stream_visits,
     visits_in_year,
 )
+from app.visits.service.names import Names, names_of
 from app.visits.service.satisfaction import (
     rate,
     satisfaction,
@@ -49,6 +50,7 @@ __all__ = [
     "DEMAND_SORTS",
     "VISIT_SORTS",
     "DemandNotFound",
+    "Names",
     "SpecialistNotFound",
     "VisitNotFound",
     "assessment",
@@ -68,6 +70,7 @@ __all__ = [
     "list_visits",
     "may_act_for",
     "move_demand",
+    "names_of",
     "raise_demand",
     "rate",
     "record_visit",
