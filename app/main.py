@@ -28,6 +28,7 @@ from app import demo, errors
 from app.activities.router import router as activities_router
 from app.applications.router import campaigns_router
 from app.applications.router import router as applications_router
+from app.applications.router import specialists_router as specialist_assessment_router
 from app.applications.router import statistics_router as application_statistics_router
 from app.auth import service as auth_service
 from app.auth.audit_router import router as audit_router
@@ -100,6 +101,8 @@ ROUTERS = (
     qualifications_router,
     pools_router,
     projects_router,
+    # Before the visits' /specialists/{id}: it serves /specialists/assessments.
+    specialist_assessment_router,
     visits_router,
     activities_router,
     rankings_router,

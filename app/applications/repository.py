@@ -253,3 +253,36 @@ async def statistics_rows(
         .order_by(Application.created_at, Application.id)
     )
     return found, list((await session.execute(stmt)).all())
+
+
+async def coaching_by_specialist(
+    session: AsyncSession, specialist_ids: Sequence[uuid.UUID], since: datetime, until: datetime
+) -> list[Any]:
+    """(specialist, application, campaign, sessions, minutes) of the coaching held in
+    [since, until) by these specialists."""
+    if not specialist_ids:
+        return []
+    coached = (
+        select(
+            CoachingSession.specialist_id,
+            CoachingSession.application_id,
+            func.count().label("sessions"),
+            func.sum(CoachingSession.minutes).label("minutes"),
+        )
+        .where(
+            CoachingSession.specialist_id.in_(specialist_ids),
+            CoachingSession.held_at >= since,
+            CoachingSession.held_at < until,
+        )
+        .group_by(CoachingSession.specialist_id, CoachingSession.application_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            coached.c.specialist_id, Application, Campaign, coached.c.sessions, coached.c.minutes
+        )
+        .join(Application, Application.id == coached.c.application_id)
+        .join(Campaign, Campaign.id == Application.campaign_id)
+        .order_by(coached.c.specialist_id, Application.created_at, Application.id)
+    )
+    return list((await session.execute(stmt)).all())

@@ -25,6 +25,8 @@ from app.applications.schemas import (
     CoachingCreate,
     CoachingPage,
     CoachingRead,
+    SpecialistAssessmentPage,
+    SpecialistAssessmentRead,
     TransitionCreate,
     TransitionPage,
 )
@@ -347,3 +349,49 @@ async def get_application_statistics(
     rates by kind, by pool tier at submission and by specialist, coaching minutes per approval,
     and the calibration of the readiness rules against the decisions."""
     return await service.statistics(session, year, kind)
+
+
+# The specialist assessment is the visits' composite with the coaching of applications beside
+# it, so it is served from here, the layer that sees both.
+specialists_router = APIRouter(
+    dependencies=[Depends(ScopeRequired(Scope.READ_VISITS))],
+    prefix="/api/v1/specialists",
+    tags=["visits"],
+    responses=errors.responses(401, 403, 422, 503),
+)
+
+
+@specialists_router.get(
+    "/assessments",
+    operation_id="listSpecialistAssessments",
+    response_model=SpecialistAssessmentPage,
+)
+async def list_specialist_assessments(
+    principal: ZoneFiguresPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    page: PageParamsDep,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+) -> SpecialistAssessmentPage:
+    """The team ranking for a year (科技专员业绩考核): composite, then on-time rate; each with
+    the applications coached."""
+    return await service.specialist_assessments(session, settings, year, page)
+
+
+@specialists_router.get(
+    "/{specialist_id}/assessment",
+    operation_id="getSpecialistAssessment",
+    response_model=SpecialistAssessmentRead,
+    responses=errors.responses(404),
+)
+async def get_specialist_assessment(
+    specialist_id: uuid.UUID,
+    principal: ZoneFiguresPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+) -> SpecialistAssessmentRead:
+    """One specialist's year: coverage per round, visits, on-time, resolution, satisfaction,
+    each with numerator and denominator, the composite, and beside it the applications they
+    coached (sessions, minutes) and how those decided ended."""
+    return await service.specialist_assessment(session, settings, specialist_id, year)

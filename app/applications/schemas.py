@@ -20,6 +20,7 @@ from app.pools.enums import Pool, Tier
 from app.pools.schemas import ConditionRead, GapRead, PointsRead, RuleSetRead
 from app.projects.enums import ProjectLevel
 from app.schemas import CalendarDate, CalendarDateTime, Schema, Settable, inconsistent
+from app.visits.schemas import SpecialistScoresRead
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Batch = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -342,6 +343,44 @@ class CoachingPage(Page[CoachingRead]):
     pass
 
 
+class CoachedApplicationRead(Schema):
+    """An application the specialist coached in the year, and where it stands."""
+
+    application_id: uuid.UUID
+    enterprise_id: uuid.UUID
+    enterprise_name: str
+    campaign_id: uuid.UUID
+    campaign_title: str
+    kind: CampaignKind
+    status: ApplicationStatus
+    sessions: int = Field(description="The specialist's coaching sessions on it in the year")
+    minutes: int
+
+
+class SpecialistCoachingRead(Schema):
+    """The specialist's coaching (申报辅导) in the year: the applications coached, the time
+    given, and how those decided ended."""
+
+    applications: int
+    sessions: int
+    minutes: int
+    approved: int
+    rejected: int
+    pass_percent: Decimal | None = Field(description="Approved / decided, of those coached")
+    coached: list[CoachedApplicationRead]
+
+
+class SpecialistAssessmentRead(SpecialistScoresRead):
+    """The specialist assessment (科技专员业绩考核): the visits' composite and, beside it, the
+    applications they coached and their outcomes."""
+
+    coaching: SpecialistCoachingRead
+
+
+class SpecialistAssessmentPage(Page[SpecialistAssessmentRead]):
+    pass
+
+
 class CampaignFunnelRead(Schema):
     """One campaign's funnel: eligible by the rules → opened (preparing) → submitted →
     approved, with the rejected and withdrawn beside."""
@@ -429,7 +468,7 @@ class ApplicationStatisticsRead(Schema):
                             "name": None,
                             "approved": 7,
                             "decided": 10,
-                            "percent": "70.0",
+                            "percent": "70.00",
                         }
                     ],
                     "by_tier": [
@@ -438,7 +477,7 @@ class ApplicationStatisticsRead(Schema):
                             "name": None,
                             "approved": 6,
                             "decided": 7,
-                            "percent": "85.7",
+                            "percent": "85.71",
                         }
                     ],
                     "by_specialist": [
@@ -447,7 +486,7 @@ class ApplicationStatisticsRead(Schema):
                             "name": "李专员",
                             "approved": 4,
                             "decided": 5,
-                            "percent": "80.0",
+                            "percent": "80.00",
                         }
                     ],
                     "coaching": {
@@ -463,9 +502,9 @@ class ApplicationStatisticsRead(Schema):
                         "predicted_fail_rejected": 2,
                         "unpredicted_approved": 0,
                         "unpredicted_rejected": 0,
-                        "pass_held_percent": "85.7",
-                        "fail_held_percent": "66.7",
-                        "agreement_percent": "80.0",
+                        "pass_held_percent": "85.71",
+                        "fail_held_percent": "66.67",
+                        "agreement_percent": "80.00",
                     },
                 }
             ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,11 +48,15 @@ from app.applications.schemas import (
     ChecklistItemRead,
     ChecklistItemUpdate,
     ChecklistTemplateItem,
+    CoachedApplicationRead,
     CoachingCreate,
     CoachingFiguresRead,
     CoachingPage,
     CoachingRead,
     PassRateRead,
+    SpecialistAssessmentPage,
+    SpecialistAssessmentRead,
+    SpecialistCoachingRead,
     TransitionCreate,
     TransitionPage,
     TransitionRead,
@@ -798,6 +802,70 @@ async def statistics(
             fail_held_percent=calibration.fail_held.percent,
             agreement_percent=calibration.agreement.percent,
         ),
+    )
+
+
+# The specialist assessment, with the coaching beside the visits' composite
+
+
+async def _coaching(
+    session: AsyncSession, settings: Settings, year: int, specialist_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, SpecialistCoachingRead]:
+    zone = settings.zone
+    since = datetime.combine(date(year, 1, 1), time.min, zone)
+    until = datetime.combine(date(year + 1, 1, 1), time.min, zone)
+    rows = await repository.coaching_by_specialist(session, specialist_ids, since, until)
+    names = await enterprise_service.names(session, (row[1].enterprise_id for row in rows))
+    coached: dict[uuid.UUID, list[CoachedApplicationRead]] = {i: [] for i in specialist_ids}
+    for specialist_id, application, campaign, sessions, minutes in rows:
+        coached[specialist_id].append(
+            CoachedApplicationRead(
+                application_id=application.id,
+                enterprise_id=application.enterprise_id,
+                enterprise_name=names.get(application.enterprise_id, ""),
+                campaign_id=campaign.id,
+                campaign_title=campaign.title,
+                kind=CampaignKind(campaign.kind),
+                status=ApplicationStatus(application.status),
+                sessions=int(sessions),
+                minutes=int(minutes),
+            )
+        )
+    found = {}
+    for specialist_id, applications in coached.items():
+        approved = sum(a.status is S.APPROVED for a in applications)
+        rejected = sum(a.status is S.REJECTED for a in applications)
+        found[specialist_id] = SpecialistCoachingRead(
+            applications=len(applications),
+            sessions=sum(a.sessions for a in applications),
+            minutes=sum(a.minutes for a in applications),
+            approved=approved,
+            rejected=rejected,
+            pass_percent=figures.Rate.of(approved, approved + rejected).percent,
+            coached=applications,
+        )
+    return found
+
+
+async def specialist_assessment(
+    session: AsyncSession, settings: Settings, specialist_id: uuid.UUID, year: int
+) -> SpecialistAssessmentRead:
+    scores = await visits_service.assessment(session, settings, specialist_id, year)
+    coaching = await _coaching(session, settings, year, [specialist_id])
+    return SpecialistAssessmentRead(**dict(scores), coaching=coaching[specialist_id])
+
+
+async def specialist_assessments(
+    session: AsyncSession, settings: Settings, year: int, page: PageParams
+) -> SpecialistAssessmentPage:
+    ranked = await visits_service.team_ranking(session, settings, year, page)
+    coaching = await _coaching(session, settings, year, [a.specialist_id for a in ranked.items])
+    return SpecialistAssessmentPage(
+        items=[
+            SpecialistAssessmentRead(**dict(a), coaching=coaching[a.specialist_id])
+            for a in ranked.items
+        ],
+        **ranked.model_dump(exclude={"items"}),
     )
 
 

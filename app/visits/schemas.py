@@ -482,7 +482,9 @@ class RoundRate(Schema):
     percent: Decimal | None
 
 
-class SpecialistAssessmentRead(Schema):
+class SpecialistScoresRead(Schema):
+    """A specialist's year as the visits measure it (the applications add their coaching)."""
+
     specialist_id: uuid.UUID
     name: str
     year: int
@@ -498,7 +500,7 @@ class SpecialistAssessmentRead(Schema):
     )
 
 
-class SpecialistAssessmentPage(Page[SpecialistAssessmentRead]):
+class SpecialistScoresPage(Page[SpecialistScoresRead]):
     pass
 
 

@@ -15,8 +15,8 @@ from app.visits import repository, rules
 from app.visits.schemas import (
     RateRead,
     RoundRate,
-    SpecialistAssessmentPage,
-    SpecialistAssessmentRead,
+    SpecialistScoresPage,
+    SpecialistScoresRead,
 )
 from app.visits.service.specialists import load_specialist
 from app.visits.service.visits import round_population, round_window
@@ -28,7 +28,7 @@ def _rate_read(rate_: rules.Rate) -> RateRead:
 
 async def _assessments(
     session: AsyncSession, settings: Settings, year: int
-) -> list[SpecialistAssessmentRead]:
+) -> list[SpecialistScoresRead]:
     """Every specialist's year, ranked by the composite (ties: on-time, then id)."""
     zone = settings.zone
     since = datetime.combine(date(year, 1, 1), time.min, zone)
@@ -76,7 +76,7 @@ async def _assessments(
     ]
     names = {str(s.id): s.name for s in specialists}
     return [
-        SpecialistAssessmentRead(
+        SpecialistScoresRead(
             specialist_id=uuid.UUID(ranked.specialist_id),
             name=names[ranked.specialist_id],
             year=year,
@@ -103,7 +103,7 @@ async def _assessments(
 
 async def assessment(
     session: AsyncSession, settings: Settings, specialist_id: uuid.UUID, year: int
-) -> SpecialistAssessmentRead:
+) -> SpecialistScoresRead:
     await load_specialist(session, specialist_id)
     return next(
         a for a in await _assessments(session, settings, year) if a.specialist_id == specialist_id
@@ -112,7 +112,7 @@ async def assessment(
 
 async def team_ranking(
     session: AsyncSession, settings: Settings, year: int, page: PageParams
-) -> SpecialistAssessmentPage:
+) -> SpecialistScoresPage:
     after = page.after(1)
     ranked = [
         a
@@ -120,4 +120,4 @@ async def team_ranking(
         if after is None or (a.position or 0) > after[0]
     ]
     items, cursor = page.paginate(ranked, lambda a: (a.position,))
-    return SpecialistAssessmentPage(items=items, next_cursor=cursor)
+    return SpecialistScoresPage(items=items, next_cursor=cursor)
