@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import clock
 from app.activities import demo as activities_demo
+from app.applications import demo as applications_demo
 from app.auth import repository as auth_repository
 from app.auth import service as auth_service
 from app.auth.roles import LoginRole, Principal, Role
@@ -120,6 +121,16 @@ async def _seed_outcomes(session: AsyncSession, settings: Settings) -> None:
     await outcomes_demo.seed(session, settings, actor, ids)
 
 
+async def _seed_applications(session: AsyncSession, settings: Settings) -> None:
+
+    manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
+    if manager is None:
+        return
+    actor = Principal(kind="user", id=manager.id, role=Role.MANAGER, email=manager.email)
+    ids = await enterprise_repository.enterprise_ids(session)
+    await applications_demo.seed(session, settings, actor, ids)
+
+
 async def _seed_activities(session: AsyncSession, settings: Settings) -> None:
 
     manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
@@ -147,6 +158,9 @@ SEEDERS: list[Seeder] = [
     _seed_projects,
     _seed_policies,  # before the visits, which present the catalogue's policies
     _seed_visits,
+    # Before the outcomes: its approvals are recognitions the ledger then tops up to the
+    # article's figures.
+    _seed_applications,
     _seed_outcomes,
     _seed_activities,
     _seed_rankings,  # last: it reads the reports, pools, visits and activities

@@ -399,13 +399,15 @@ async def _assessment_at_submission(
     today: date,
 ) -> dict[str, Any] | None:
     """The readiness assessment as it stands on the day of submission, of the data year
-    before the campaign's (None when the enterprise has no report to assess, or no rule set
-    applies: the application goes in all the same)."""
+    before the campaign's, for an application on that day (on the round's submission deadline
+    when it is submitted late: the round's rules are its deadline's); None when the enterprise
+    has no report to assess, or no rule set applies: the application goes in all the same."""
     if campaign.kind not in ASSESSED:
         return None
     pool = POOL_OF[campaign.kind]
     data_year = campaign.year - 1
-    apply_on = today if today.year > data_year else None
+    as_of = min(today, campaign.submission_deadline_on)
+    apply_on = as_of if as_of.year > data_year else None
     try:
         assessment = await pool_service.assess(
             session, actor, application.enterprise_id, pool, data_year, apply_on
