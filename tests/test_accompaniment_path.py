@@ -1,4 +1,5 @@
-"""The accompaniment's whole path over HTTP on a real PostgreSQL (issue 18): an enterprise
+"""The accompaniment's whole path against a live server on a real PostgreSQL, every step a
+committed HTTP request (issue 18): an enterprise
 with a gap gets a plan, its tasks are worked, the refiled reports close the gap and the
 re-assessment passes; an application is coached through every state to approval, and the
 qualification, ledger entry and certified pool exit appear once each; withdrawing the
@@ -6,18 +7,15 @@ approval removes them, and the statistics count each step."""
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
 from decimal import Decimal
 from typing import Any
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.roles import Role
-from app.enterprises.models import Enterprise
-from tests.applications.helpers import create_campaign, move, responsible_specialist, today
+from tests.applications.helpers import campaign_body, today
 from tests.enterprises.test_annual_reports import report
-from tests.factories import bearer, make_enterprise, make_user
+from tests.enterprises.test_enterprises import body as enterprise_body
 
 Headers = dict[str, str]
 M = Decimal(1_000_000)
@@ -59,11 +57,11 @@ def filed(revenue: Decimal, net_assets: Decimal, rd_share: Decimal, year: int) -
 
 
 async def file_reports(
-    client: httpx.AsyncClient, headers: Headers, enterprise: Enterprise, rd_share: Decimal
+    client: httpx.AsyncClient, headers: Headers, enterprise: str, rd_share: Decimal
 ) -> None:
     for year, revenue, net_assets in YEARS:
         response = await client.put(
-            f"/api/v1/enterprises/{enterprise.id}/annual-reports/{year}",
+            f"/api/v1/enterprises/{enterprise}/annual-reports/{year}",
             headers=headers,
             json=filed(revenue, net_assets, rd_share, year),
         )
@@ -77,12 +75,12 @@ async def get(client: httpx.AsyncClient, headers: Headers, url: str) -> Any:
 
 
 async def the_record(
-    client: httpx.AsyncClient, staff: Headers, enterprise: Enterprise
+    client: httpx.AsyncClient, staff: Headers, enterprise: str
 ) -> tuple[list[tuple[str, str | None]], list[tuple[str, str | None]], list[str]]:
     """The qualifications, the ledger and the hte pool memberships, as the API shows them."""
-    qualifications = await get(client, staff, f"/api/v1/enterprises/{enterprise.id}/qualifications")
-    ledger = await get(client, staff, f"/api/v1/achievements?enterprise_id={enterprise.id}")
-    members = await get(client, staff, f"/api/v1/pools/hte/members?enterprise_id={enterprise.id}")
+    qualifications = await get(client, staff, f"/api/v1/enterprises/{enterprise}/qualifications")
+    ledger = await get(client, staff, f"/api/v1/achievements?enterprise_id={enterprise}")
+    members = await get(client, staff, f"/api/v1/pools/hte/members?enterprise_id={enterprise}")
     return (
         [(q["kind"], q["reference"]) for q in qualifications["items"]],
         [(a["kind"], a["reference"]) for a in ledger["items"]],
@@ -90,33 +88,87 @@ async def the_record(
     )
 
 
-async def test_from_a_gap_to_a_recognition_and_back(
-    client: httpx.AsyncClient, session: AsyncSession
-) -> None:
-    staff = bearer(await make_user(session, Role.MANAGER))
-    enterprise = await make_enterprise(
-        session, established_on=date(2012, 6, 1), tech_field="electronic_information"
+async def statistics(client: httpx.AsyncClient, staff: Headers) -> Any:
+    return await get(
+        client, staff, f"/api/v1/statistics/applications?year={today().year}&kind=hte_recognition"
     )
-    owner = bearer(await make_user(session, Role.ENTERPRISE, enterprise_id=enterprise.id))
-    specialist_user, specialist = await responsible_specialist(client, session, staff, enterprise)
-    coach = bearer(specialist_user)
+
+
+def gained(before: Any, after: Any) -> dict[str, Any]:
+    """What the year's figures gained between two readings."""
+
+    def tier(figures: Any) -> tuple[int, int]:
+        rows = [r for r in figures["by_tier"] if r["key"] == "cultivating"]
+        return (rows[0]["approved"], rows[0]["decided"]) if rows else (0, 0)
+
+    calibration = "predicted_pass_approved"
+    return {
+        calibration: after["calibration"][calibration] - before["calibration"][calibration],
+        **{k: after["coaching"][k] - before["coaching"][k] for k in ("sessions", "minutes")},
+        "approvals": after["coaching"]["approvals"] - before["coaching"]["approvals"],
+        "cultivating": tuple(a - b for a, b in zip(tier(after), tier(before), strict=True)),
+    }
+
+
+async def user(
+    client: httpx.AsyncClient, admin: Headers, role: str, **extra: str
+) -> tuple[str, Headers]:
+    """A user created by the administrator, and the bearer token it logs in for."""
+    email, password = f"{role}-{uuid.uuid4().hex[:8]}@example.com", "path-test-password"
+    created = await client.post(
+        "/api/v1/users",
+        headers=admin,
+        json={"email": email, "password": password, "role": role, **extra},
+    )
+    assert created.status_code == 201, created.text
+    token = await client.post("/api/v1/auth/token", data={"username": email, "password": password})
+    assert token.status_code == 200, token.text
+    return created.json()["id"], {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+async def test_from_a_gap_to_a_recognition_and_back(live_api: tuple[str, Headers]) -> None:
+    base_url, admin = live_api
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        await walk(client, admin)
+
+
+async def walk(client: httpx.AsyncClient, admin: Headers) -> None:
+    _, staff = await user(client, admin, "manager")
+    registered = await client.post(
+        "/api/v1/enterprises",
+        headers=staff,
+        json=enterprise_body(established_on="2012-06-01", tech_field="electronic_information"),
+    )
+    assert registered.status_code == 201, registered.text
+    enterprise = registered.json()["id"]
+    _, owner = await user(client, admin, "enterprise", enterprise_id=enterprise)
+    coach_id, coach = await user(client, admin, "specialist")
+    profile = await client.post(
+        "/api/v1/specialists", headers=staff, json={"user_id": coach_id, "name": "李专员"}
+    )
+    assert profile.status_code == 201, profile.text
+    specialist = profile.json()
+    assigned = await client.put(
+        f"/api/v1/enterprises/{enterprise}/specialist",
+        headers=staff,
+        json={"specialist_id": specialist["id"]},
+    )
+    assert assigned.status_code in (200, 201), assigned.text
     # R&D at 1 % of revenue, where the band asks 4-5 %: the one gap.
     await file_reports(client, owner, enterprise, Decimal("0.01"))
     entered = await client.post(
         "/api/v1/pools/hte/members",
         headers=staff,
-        json={"enterprise_id": str(enterprise.id), "tier": "cultivating", "reason": "第一批"},
+        json={"enterprise_id": enterprise, "tier": "cultivating", "reason": "第一批"},
     )
     assert entered.status_code == 201, entered.text
-    before = await get(
-        client, coach, f"/api/v1/enterprises/{enterprise.id}/assessments/hte?year=2025"
-    )
+    before = await get(client, coach, f"/api/v1/enterprises/{enterprise}/assessments/hte?year=2025")
     assert before["passed"] is False
     assert [g["code"] for g in before["gaps"]] == ["rd_ratio"]
 
     # The plan: one task for the gap, with its values; the specialist works it.
     created = await client.post(
-        f"/api/v1/enterprises/{enterprise.id}/plans",
+        f"/api/v1/enterprises/{enterprise}/plans",
         headers=coach,
         json={"goal_kind": "hte", "target_year": 2026, "assessed_year": 2025},
     )
@@ -143,17 +195,22 @@ async def test_from_a_gap_to_a_recognition_and_back(
     assert plan["reassessment"]["closed_gaps"] == ["rd_ratio"]
     assert plan["reassessment"]["open_gaps"] == []
     assert plan["progress"]["percent_done"] is not None
-    after = await get(
-        client, coach, f"/api/v1/enterprises/{enterprise.id}/assessments/hte?year=2025"
-    )
+    after = await get(client, coach, f"/api/v1/enterprises/{enterprise}/assessments/hte?year=2025")
     assert after["passed"] is True
 
     # The campaign, and the application coached through every state.
-    campaign = await create_campaign(client, staff, "hte_recognition", year=today().year)
+    launched = await client.post(
+        "/api/v1/campaigns",
+        headers=staff,
+        json=campaign_body("hte_recognition", year=today().year, title=f"路径测试 {enterprise}"),
+    )
+    assert launched.status_code == 201, launched.text
+    campaign = launched.json()
+    baseline = await statistics(client, staff)
     opened = await client.post(
         "/api/v1/applications",
         headers=coach,
-        json={"campaign_id": campaign["id"], "enterprise_id": str(enterprise.id)},
+        json={"campaign_id": campaign["id"], "enterprise_id": enterprise},
     )
     assert opened.status_code == 201, opened.text
     application = opened.json()
@@ -197,7 +254,9 @@ async def test_from_a_gap_to_a_recognition_and_back(
         ),
     ]
     for who, step in steps:
-        response = await move(client, who, application, **step)
+        response = await client.post(
+            f"/api/v1/applications/{application['id']}/transitions", headers=who, json=step
+        )
         assert response.status_code == 201, response.text
         application = response.json()
         if step["to"] == "submitted":
@@ -221,34 +280,30 @@ async def test_from_a_gap_to_a_recognition_and_back(
         [("hte_certified", "GR202665000901")],
         ["certified"],
     )
-    figures = await get(
-        client, staff, f"/api/v1/statistics/applications?year={today().year}&kind=hte_recognition"
-    )
-    (funnel,) = figures["campaigns"]
-    assert (funnel["eligible"], funnel["preparing"], funnel["submitted"], funnel["approved"]) == (
-        1,
-        1,
-        1,
-        1,
-    )
-    assert figures["calibration"]["predicted_pass_approved"] == 1
-    assert figures["coaching"] == {
+    # The statistics counted each step (against what the year showed before it began: the
+    # live server's database is shared).
+    figures = await statistics(client, staff)
+    (funnel,) = [c for c in figures["campaigns"] if c["campaign_id"] == campaign["id"]]
+    assert funnel["eligible"] >= 1
+    assert (funnel["preparing"], funnel["submitted"], funnel["approved"]) == (1, 1, 1)
+    assert gained(baseline, figures) == {
+        "predicted_pass_approved": 1,
         "sessions": 1,
         "minutes": 90,
         "approvals": 1,
-        "minutes_per_approval": "90.0",
+        "cultivating": (1, 1),
     }
-    assert [(r["key"], r["approved"], r["decided"]) for r in figures["by_tier"]] == [
-        ("cultivating", 1, 1)
-    ]
 
     # Withdrawing the approval takes all three back; the membership is active again.
-    withdrawn = await move(client, staff, application, "publicized", reason="公示期异议成立")
+    withdrawn = await client.post(
+        f"/api/v1/applications/{application['id']}/transitions",
+        headers=staff,
+        json={"to": "publicized", "reason": "公示期异议成立"},
+    )
     assert withdrawn.status_code == 201, withdrawn.text
     assert withdrawn.json()["status"] == "publicized"
     assert await the_record(client, staff, enterprise) == ([], [], ["active"])
-    figures = await get(
-        client, staff, f"/api/v1/statistics/applications?year={today().year}&kind=hte_recognition"
-    )
-    assert figures["campaigns"][0]["approved"] == 0
-    assert figures["calibration"]["predicted_pass_approved"] == 0
+    figures = await statistics(client, staff)
+    (funnel,) = [c for c in figures["campaigns"] if c["campaign_id"] == campaign["id"]]
+    assert funnel["approved"] == 0
+    assert gained(baseline, figures)["approvals"] == 0

@@ -57,6 +57,8 @@ FORM_SCHEMA = {
         }
     },
     "required": ["file"],
+    # The form is the file: another field is not part of an upload.
+    "additionalProperties": False,
 }
 
 
