@@ -19,6 +19,7 @@ from app.db import AdvisoryLock, take_advisory_lock
 from app.enterprises import demo as enterprises_demo
 from app.enterprises import repository as enterprise_repository
 from app.outcomes import demo as outcomes_demo
+from app.plans import demo as plans_demo
 from app.policies import demo as policies_demo
 from app.policies import service as policy_service
 from app.pools import demo as pools_demo
@@ -151,6 +152,15 @@ async def _seed_rankings(session: AsyncSession, settings: Settings) -> None:
     await rankings_demo.seed(session, settings, actor)
 
 
+async def _seed_plans(session: AsyncSession, settings: Settings) -> None:
+
+    manager = await auth_repository.get_user_by_email(session, "manager@demo.example.com")
+    if manager is None:
+        return
+    actor = Principal(kind="user", id=manager.id, role=Role.MANAGER, email=manager.email)
+    await plans_demo.seed(session, settings, actor)
+
+
 SEEDERS: list[Seeder] = [
     _seed_users,
     _seed_enterprises,
@@ -163,7 +173,8 @@ SEEDERS: list[Seeder] = [
     _seed_applications,
     _seed_outcomes,
     _seed_activities,
-    _seed_rankings,  # last: it reads the reports, pools, visits and activities
+    _seed_rankings,  # it reads the reports, pools, visits and activities
+    _seed_plans,  # last: a plan proposes the short board of the latest published ranking
 ]
 
 

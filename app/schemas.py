@@ -36,6 +36,11 @@ _CALENDAR_YEARS = "(19[0-9]{2}|2[01][0-9]{2}|2200)"
 DATE_PATTERN = f"^{_CALENDAR_YEARS}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 DATETIME_PATTERN = f"^{_CALENDAR_YEARS}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]"
 
+# A text field the service strips must hold more than spaces; the document says so (the
+# pattern), so a blank one is a request the schema refuses, not one it accepts and the service
+# then refuses.
+NON_BLANK = Field(json_schema_extra={"pattern": r"\S"})
+
 
 def _written_out(pattern: str, what: Sentence) -> Callable[[Any], Any]:
     compiled = re.compile(pattern)

@@ -165,13 +165,15 @@ def _real_path_parameters(client: httpx.Client, admin_id: str) -> dict[str, list
             if created.status_code == 201:
                 drafts.append(created.json()["id"])
     achievements = [a["id"] for a in _items(client, "/api/v1/achievements")]
-    # Plans (the demo has none): one per enterprise of the first ten, each with two tasks.
+    # Plans of their own (the demo's aim at qualifications): a project goal for each of the
+    # first ten enterprises, each with two tasks.
     plans, plan_tasks = [], []
     for enterprise in enterprises[:10]:
         created = client.post(
             f"/api/v1/enterprises/{enterprise}/plans",
             json={
-                "goal_kind": "sme",
+                "goal_kind": "project",
+                "goal_level": "city",
                 "target_year": this_year + 1,
                 "propose": False,
                 "tasks": [{"title": "fuzz 1"}, {"title": "fuzz 2"}],

@@ -10,9 +10,11 @@ from pydantic import Field, StringConstraints
 
 from app.activities.enums import ActivityKind
 from app.pagination import Page
-from app.schemas import CalendarDate, Schema, Settable
+from app.schemas import NON_BLANK, CalendarDate, Schema, Settable
 
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text200 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NON_BLANK
+]
 MAX_BATCH = 500
 EnterpriseIds = Annotated[list[uuid.UUID], Field(min_length=1, max_length=MAX_BATCH)]
 

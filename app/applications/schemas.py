@@ -19,14 +19,20 @@ from app.pagination import Page
 from app.pools.enums import Pool, Tier
 from app.pools.schemas import ConditionRead, GapRead, PointsRead, RuleSetRead
 from app.projects.enums import ProjectLevel
-from app.schemas import CalendarDate, CalendarDateTime, Schema, Settable, inconsistent
+from app.schemas import NON_BLANK, CalendarDate, CalendarDateTime, Schema, Settable, inconsistent
 from app.visits.schemas import SpecialistScoresRead
 
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Batch = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Text200 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NON_BLANK
+]
+Batch = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), NON_BLANK
+]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NON_BLANK
+]
 CertificateNo = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NON_BLANK
 ]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 

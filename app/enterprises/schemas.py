@@ -29,6 +29,7 @@ from app.enterprises.uscc import InvalidUSCC, normalize_uscc
 from app.i18n import Sentence
 from app.pagination import Page
 from app.schemas import (
+    NON_BLANK,
     CalendarDate,
     Email,
     JsonBool,
@@ -45,13 +46,23 @@ from app.schemas import (
 INDUSTRY_CODE = r"^[A-T](\d{2}|\d{3}|\d{4})?$"
 TAG = r"^[a-z][a-z0-9_]{0,49}$"
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-District = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NON_BLANK
+]
+ShortName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NON_BLANK
+]
+District = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NON_BLANK
+]
 IndustryCode = Annotated[str, StringConstraints(pattern=INDUSTRY_CODE)]
 Tag = Annotated[str, StringConstraints(pattern=TAG)]
-Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-ContactName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Reference = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NON_BLANK
+]
+ContactName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), NON_BLANK
+]
 
 ENTERPRISE_EXAMPLE: dict[str, Any] = {
     "uscc": "91650200MA77XKQ4XB",

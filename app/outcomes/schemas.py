@@ -10,10 +10,14 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.outcomes.enums import AchievementKind, AchievementLevel, unfit
 from app.pagination import Page
-from app.schemas import CalendarDate, Money, Schema, Settable, WholeNumber, inconsistent
+from app.schemas import NON_BLANK, CalendarDate, Money, Schema, Settable, WholeNumber, inconsistent
 
-Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Reference = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NON_BLANK
+]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NON_BLANK
+]
 Grade = Annotated[int, Field(ge=1, le=3), WholeNumber]
 
 

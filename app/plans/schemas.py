@@ -14,11 +14,17 @@ from app.plans.enums import GoalKind, PlanStatus, TaskSource, TaskStatus
 from app.pools.schemas import Scalar
 from app.projects.enums import ProjectLevel
 from app.rankings.schemas import ShortBoardRead
-from app.schemas import CalendarDate, Schema, Settable, inconsistent
+from app.schemas import NON_BLANK, CalendarDate, Schema, Settable, inconsistent
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-TaskTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Owner = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NON_BLANK
+]
+TaskTitle = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NON_BLANK
+]
+Owner = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NON_BLANK
+]
 Notes = Annotated[str, StringConstraints(max_length=5000)]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 # A plan is a year's work for one enterprise: a few dozen steps, not a backlog.
@@ -297,7 +303,9 @@ class CommentCreate(Schema):
         "json_schema_extra": {"examples": [{"body": "专利申请材料已提交代理机构。"}]}
     }
 
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    body: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NON_BLANK
+    ]
 
 
 class CommentRead(Schema):

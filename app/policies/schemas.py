@@ -12,11 +12,17 @@ from app.enterprises.enums import QualificationKind, TechField
 from app.pagination import Page
 from app.policies.enums import PolicyCriterion, PolicyLevel
 from app.pools.enums import Pool
-from app.schemas import CalendarDate, Money, Schema, Settable, WholeNumber, inconsistent
+from app.schemas import NON_BLANK, CalendarDate, Money, Schema, Settable, WholeNumber, inconsistent
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Issuer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NON_BLANK
+]
+Issuer = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NON_BLANK
+]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000), NON_BLANK
+]
 
 
 class PolicyCriteria(Schema):

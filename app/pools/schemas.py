@@ -18,9 +18,11 @@ from app.pools.enums import (
     Tier,
     TransitionKind,
 )
-from app.schemas import CalendarDate, Money, Schema, SignedMoney, inconsistent
+from app.schemas import NON_BLANK, CalendarDate, Money, Schema, SignedMoney, inconsistent
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NON_BLANK
+]
 Scalar = int | Decimal | str | bool | None
 
 

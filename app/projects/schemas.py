@@ -27,6 +27,7 @@ from app.projects.enums import (
     StaleSince,
 )
 from app.schemas import (
+    NON_BLANK,
     CalendarDate,
     DecimalText,
     JsonInt,
@@ -36,8 +37,12 @@ from app.schemas import (
     inconsistent,
 )
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NON_BLANK
+]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NON_BLANK
+]
 # Written as strings whose pattern is the whole rule (range and places, as the columns hold).
 Percent = Annotated[Decimal, DecimalText(2, 2, top=True)]
 Weight = Annotated[Decimal, DecimalText(7, 2, positive=True)]

@@ -10,6 +10,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.pagination import Page
 from app.schemas import (
+    NON_BLANK,
     CalendarDate,
     CalendarDateTime,
     Named,
@@ -20,8 +21,12 @@ from app.schemas import (
 )
 from app.visits.rules import DemandCategory, DemandStatus, VisitChannel, VisitKind
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-Team = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), NON_BLANK
+]
+Team = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NON_BLANK
+]
 
 
 class SpecialistCreate(Schema):
@@ -91,11 +96,17 @@ class AssignmentPage(Page[AssignmentRead]):
     pass
 
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NON_BLANK
+]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NON_BLANK
+]
 # A rejection's note is kept as the demand's reason (500 characters): every move takes that bound,
 # so the document states one length and a long note is refused before anything is stored.
-MoveNote = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+MoveNote = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NON_BLANK
+]
 
 
 class DemandCreate(Schema):
@@ -235,7 +246,9 @@ class DemandActionPage(Page[DemandActionRead]):
     pass
 
 
-Item = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Item = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NON_BLANK
+]
 
 
 class VisitDemand(Schema):
