@@ -517,7 +517,7 @@ def _configure(zone: Zone, seed: int = SEED) -> schemathesis.BaseSchema:
             # here and in CI are alike (not identical: the ids the server returns are random,
             # and Schemathesis reuses them).
             "workers": 1,
-            "generation": {"mode": "all", "max-examples": 12, "database": "none"},
+            "generation": {"mode": "all", "max-examples": 10, "database": "none"},
             "phases": {"stateful": {"max-steps": 6}},
             "checks": {name: {"enabled": False} for name in EXCLUDED_CHECKS},
             "suppress-health-check": ["all"],

@@ -70,8 +70,8 @@ def _rounds(today: date) -> list[Round]:
                 date(year, 3, 20),
                 date(year, 3, 31),
                 date(year, 6, 15),
-                18,
-                4 if year == 2026 else 0,
+                10,
+                3 if year == 2026 else 0,
             )
         )
         rounds.append(
@@ -84,8 +84,8 @@ def _rounds(today: date) -> list[Round]:
                 date(year, 5, 20),
                 date(year, 5, 31),
                 date(year, 11, 20),
-                10,
-                4 if year == 2026 else 0,
+                6,
+                3 if year == 2026 else 0,
             )
         )
     rounds.append(
@@ -98,7 +98,7 @@ def _rounds(today: date) -> list[Round]:
             date(2026, 6, 25),
             date(2026, 6, 30),
             date(2026, 10, 15),
-            6,
+            4,
             0,
         )
     )
@@ -112,7 +112,7 @@ def _rounds(today: date) -> list[Round]:
             date(2026, 6, 5),
             date(2026, 6, 15),
             date(2026, 9, 30),
-            4,
+            3,
             0,
         )
     )
@@ -128,8 +128,8 @@ def _rounds(today: date) -> list[Round]:
             today + timedelta(days=5),
             today + timedelta(days=12),
             None,
-            5,
-            3,
+            4,
+            2,
         )
     )
     return [r for r in rounds if r.decided_on is None or r.decided_on < today]

@@ -367,6 +367,25 @@ async def all_qualifications(
     return list(await session.scalars(stmt.order_by(Qualification.issued_on)))
 
 
+async def assessment_rows(
+    session: AsyncSession, enterprise_ids: Sequence[uuid.UUID]
+) -> tuple[list[Enterprise], list[AnnualReport], list[Qualification]]:
+    """What the assessments read of many enterprises, in three statements."""
+    ids = list(enterprise_ids)
+    enterprises = await session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))
+    reports = await session.scalars(
+        select(AnnualReport)
+        .where(AnnualReport.enterprise_id.in_(ids))
+        .order_by(AnnualReport.enterprise_id, AnnualReport.year)
+    )
+    qualifications = await session.scalars(
+        select(Qualification)
+        .where(Qualification.enterprise_id.in_(ids))
+        .order_by(Qualification.enterprise_id, Qualification.issued_on)
+    )
+    return list(enterprises), list(reports), list(qualifications)
+
+
 async def qualified_on(session: AsyncSession, day: date) -> set[uuid.UUID]:
     stmt = select(Qualification.enterprise_id).where(
         Qualification.issued_on <= day, Qualification.valid_until >= day

@@ -540,6 +540,37 @@ async def assessment_inputs(
     )
 
 
+ASSESSMENT_BATCH = 1000
+
+
+async def assessment_inputs_of(
+    session: AsyncSession, enterprise_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, AssessmentInputs]:
+    """`assessment_inputs` for many enterprises at once (for the system, not a viewer): three
+    statements per thousand enterprises instead of three per enterprise."""
+    found: dict[uuid.UUID, AssessmentInputs] = {}
+    ids = list(enterprise_ids)
+    for start in range(0, len(ids), ASSESSMENT_BATCH):
+        enterprises, reports, qualifications = await repository.assessment_rows(
+            session, ids[start : start + ASSESSMENT_BATCH]
+        )
+        reports_of: dict[uuid.UUID, list[AnnualReportRead]] = {}
+        for report in reports:
+            reports_of.setdefault(report.enterprise_id, []).append(_report_read(report))
+        held: dict[uuid.UUID, list[QualificationRead]] = {}
+        for qualification in qualifications:
+            held.setdefault(qualification.enterprise_id, []).append(
+                QualificationRead.model_validate(qualification)
+            )
+        for enterprise in enterprises:
+            found[enterprise.id] = AssessmentInputs(
+                enterprise=_read(enterprise, None),
+                reports=reports_of.get(enterprise.id, []),
+                qualifications=held.get(enterprise.id, []),
+            )
+    return found
+
+
 async def qualified_on(session: AsyncSession, day: date) -> set[uuid.UUID]:
     """Enterprises holding a valid HTE or SME qualification on `day`."""
     return await repository.qualified_on(session, day)

@@ -239,8 +239,10 @@ async def passing(session: AsyncSession, pool: Pool, year: int, apply_on: date) 
     """The enterprises whose `year` data passes the pool's rules (every condition met, the
     score on its minimum) for an application on `apply_on`: the eligible of a campaign."""
     found: set[uuid.UUID] = set()
-    for enterprise_id in await enterprise_service.reporting_in(session, year):
-        inputs = await enterprise_service.assessment_inputs(session, None, enterprise_id)
+    reporting = await enterprise_service.reporting_in(session, year)
+    for enterprise_id, inputs in (
+        await enterprise_service.assessment_inputs_of(session, reporting)
+    ).items():
         try:
             if evaluate(inputs, pool, year, apply_on).passed:
                 found.add(enterprise_id)
