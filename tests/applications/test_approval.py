@@ -1,9 +1,6 @@
 """The decision: an approval records the outcome through the outcomes ledger
 (app.outcomes.service.grant_outcome) in the application's unit of work, and the withdrawal of
-an approval (approved → publicized) undoes all of it (reverse_outcome).
-
-These need the lead's grant_outcome/reverse_outcome; in the applications branch they stand
-against the TEMP interface, which raises NotImplementedError."""
+an approval (approved → publicized) undoes all of it (reverse_outcome)."""
 
 from __future__ import annotations
 
