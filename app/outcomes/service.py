@@ -184,8 +184,9 @@ async def grant_outcome(
         await project_service.approve_project(
             session, settings, actor, grant.project_id, grant.granted_on
         )
-        (entry,) = await repository.of_project(session, grant.project_id)
-        return entry.id
+        # The entry this approval wrote (an entry recorded by hand may name the project too).
+        entries = await repository.of_project(session, grant.project_id)
+        return max(entries, key=lambda e: (e.created_at, str(e.id))).id
     achievement = Achievement(
         kind=grant.kind.value,
         enterprise_id=grant.enterprise_id,
